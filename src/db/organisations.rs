@@ -1,0 +1,87 @@
+//! Organisations: the Centre, the Department, local offices, the Ministry, facilities.
+
+use sqlx::PgPool;
+
+use crate::domain::organisation::OrganisationKind;
+use crate::error::AppResult;
+
+/// A row of the organisations list.
+#[derive(Clone, Debug)]
+pub struct OrganisationSummary {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: OrganisationKind,
+    /// Province code.
+    pub province_code: String,
+    /// The area a local office serves.
+    pub unit_name: Option<String>,
+    /// Accounts in it.
+    pub users: i64,
+    /// Whether it is in use.
+    pub active: bool,
+}
+
+/// A validated new organisation.
+#[derive(Debug)]
+pub struct NewOrganisation<'a> {
+    /// Province code.
+    pub province_code: &'a str,
+    /// Kind.
+    pub kind: OrganisationKind,
+    /// Name.
+    pub name: &'a str,
+    /// Area (local offices).
+    pub unit_id: Option<i64>,
+}
+
+/// Every organisation, kind by kind, then by name.
+pub async fn list(pool: &PgPool) -> AppResult<Vec<OrganisationSummary>> {
+    Ok(sqlx::query_as!(
+        OrganisationSummary,
+        r#"
+        select o.id, o.name, o.kind as "kind: OrganisationKind", o.province_code,
+               au.full_name as "unit_name?",
+               (select count(*) from users u where u.organisation_id = o.id) as "users!",
+               o.active
+        from organisations o
+        left join admin_units au on au.id = o.unit_id
+        order by o.kind, o.name
+        "#
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The kind of an organisation, if it exists.
+pub async fn find_kind(pool: &PgPool, id: i64) -> AppResult<Option<OrganisationKind>> {
+    Ok(sqlx::query_scalar!(
+        r#"select kind as "kind: OrganisationKind" from organisations where id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Creates an organisation.
+pub async fn insert(executor: impl sqlx::PgExecutor<'_>, org: &NewOrganisation<'_>) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!(
+        "insert into organisations (province_code, kind, name, unit_id) values ($1, $2, $3, $4) returning id",
+        org.province_code,
+        org.kind as OrganisationKind,
+        org.name,
+        org.unit_id,
+    )
+    .fetch_one(executor)
+    .await?)
+}
+
+/// Active organisations for a picker: id and name, by name.
+pub async fn options(pool: &PgPool) -> AppResult<Vec<(i64, String)>> {
+    let rows = sqlx::query!("select id, name from organisations where active order by kind, name")
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+}

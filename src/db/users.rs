@@ -1,0 +1,296 @@
+//! User accounts.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use crate::domain::role::Role;
+use crate::error::AppResult;
+
+/// What sign-in needs to check a password.
+#[derive(Clone)]
+pub struct Credentials {
+    /// User id.
+    pub id: i64,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Whether the account may sign in.
+    pub active: bool,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("id", &self.id)
+            .field("password_hash", &"[redacted]")
+            .field("active", &self.active)
+            .finish()
+    }
+}
+
+/// A validated new account.
+#[derive(Debug)]
+pub struct NewUser<'a> {
+    /// Lower-case login name.
+    pub username: &'a str,
+    /// Full name.
+    pub full_name: &'a str,
+    /// E-mail, if any.
+    pub email: Option<&'a str>,
+    /// argon2id PHC string.
+    pub password_hash: &'a str,
+    /// Role.
+    pub role: Role,
+    /// Organisation.
+    pub organisation_id: i64,
+    /// For facility owners.
+    pub facility_id: Option<i64>,
+}
+
+/// A row of the users list.
+#[derive(Clone, Debug)]
+pub struct UserSummary {
+    /// Id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Full name.
+    pub full_name: String,
+    /// Role.
+    pub role: Role,
+    /// Organisation name.
+    pub organisation_name: String,
+    /// Whether the account may sign in.
+    pub active: bool,
+}
+
+/// One account, for its admin page.
+#[derive(Clone, Debug)]
+pub struct UserDetail {
+    /// Id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Full name.
+    pub full_name: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// Organisation id.
+    pub organisation_id: i64,
+    /// Organisation name.
+    pub organisation_name: String,
+    /// Facility (owners).
+    pub facility_id: Option<i64>,
+    /// Whether the account may sign in.
+    pub active: bool,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Sessions currently open.
+    pub open_sessions: i64,
+}
+
+/// Credentials for `username`, if such an account exists.
+pub async fn find_credentials(pool: &PgPool, username: &str) -> AppResult<Option<Credentials>> {
+    Ok(sqlx::query_as!(
+        Credentials,
+        "select id, password_hash, active from users where username = $1",
+        username
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Creates an account; a taken username violates `users_username_key`.
+pub async fn insert(pool: &PgPool, user: &NewUser<'_>) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        insert into users (username, full_name, email, password_hash, role, organisation_id, facility_id)
+        values ($1, $2, $3, $4, $5, $6, $7)
+        returning id
+        "#,
+        user.username,
+        user.full_name,
+        user.email,
+        user.password_hash,
+        user.role as Role,
+        user.organisation_id,
+        user.facility_id,
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// One page of accounts, ordered by username, with the total count.
+pub async fn list(pool: &PgPool, limit: i64, offset: i64) -> AppResult<(Vec<UserSummary>, i64)> {
+    let rows = sqlx::query_as!(
+        UserSummary,
+        r#"
+        select u.id, u.username, u.full_name, u.role as "role: Role",
+               o.name as organisation_name, u.active
+        from users u join organisations o on o.id = u.organisation_id
+        order by u.username
+        limit $1 offset $2
+        "#,
+        limit,
+        offset,
+    )
+    .fetch_all(pool)
+    .await?;
+    let total = sqlx::query_scalar!(r#"select count(*) as "count!" from users"#)
+        .fetch_one(pool)
+        .await?;
+    Ok((rows, total))
+}
+
+/// One account.
+pub async fn get(pool: &PgPool, id: i64) -> AppResult<UserDetail> {
+    Ok(sqlx::query_as!(
+        UserDetail,
+        r#"
+        select u.id, u.username, u.full_name, u.email, u.role as "role: Role",
+               u.organisation_id, o.name as organisation_name, u.facility_id, u.active, u.created_at,
+               (select count(*) from sessions s where s.user_id = u.id and s.expires_at > now()) as "open_sessions!"
+        from users u join organisations o on o.id = u.organisation_id
+        where u.id = $1
+        "#,
+        id
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Changes role, organisation and (for owners) facility.
+pub async fn update_assignment(
+    pool: &PgPool,
+    id: i64,
+    role: Role,
+    organisation_id: i64,
+    facility_id: Option<i64>,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let changed = sqlx::query!(
+        "update users set role = $2, organisation_id = $3, facility_id = $4 where id = $1",
+        id,
+        role as Role,
+        organisation_id,
+        facility_id,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(crate::error::AppError::NotFound);
+    }
+    // What the user may see changed: make them sign in again.
+    sqlx::query!("delete from sessions where user_id = $1", id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Activates or deactivates an account; deactivation ends all its sessions.
+pub async fn set_active(pool: &PgPool, id: i64, active: bool) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let changed = sqlx::query!("update users set active = $2 where id = $1", id, active)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(crate::error::AppError::NotFound);
+    }
+    if !active {
+        sqlx::query!("delete from sessions where user_id = $1", id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces the password hash and ends every session of the account.
+pub async fn set_password(pool: &PgPool, id: i64, password_hash: &str) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let changed = sqlx::query!(
+        "update users set password_hash = $2, password_changed_at = now() where id = $1",
+        id,
+        password_hash
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(crate::error::AppError::NotFound);
+    }
+    sqlx::query!("delete from sessions where user_id = $1", id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Number of accounts, and of active ones.
+pub async fn counts(pool: &PgPool) -> AppResult<(i64, i64)> {
+    let row = sqlx::query!(
+        r#"select count(*) as "total!", count(*) filter (where active) as "active!" from users"#
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((row.total, row.active))
+}
+
+/// Creates an account in the organisation named `organisation` of `province`, creating
+/// that organisation as a Centre first if needed (for the first administrator), in one
+/// transaction.
+pub async fn create_with_organisation(
+    pool: &PgPool,
+    username: &str,
+    full_name: &str,
+    password_hash: &str,
+    role: Role,
+    organisation: &str,
+    province: &str,
+) -> anyhow::Result<i64> {
+    let mut tx = pool.begin().await?;
+    let existing = sqlx::query_scalar!(
+        "select id from organisations where province_code = $1 and name = $2",
+        province,
+        organisation
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let organisation_id = match existing {
+        Some(id) => id,
+        None => {
+            let new = super::organisations::NewOrganisation {
+                province_code: province,
+                kind: crate::domain::organisation::OrganisationKind::Centre,
+                name: organisation,
+                unit_id: None,
+            };
+            super::organisations::insert(&mut *tx, &new).await?
+        }
+    };
+    let id = sqlx::query_scalar!(
+        r#"
+        insert into users (username, full_name, password_hash, role, organisation_id)
+        values ($1, $2, $3, $4, $5) returning id
+        "#,
+        username,
+        full_name,
+        password_hash,
+        role as Role,
+        organisation_id,
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.constraint() == Some("users_username_key") => {
+            anyhow::anyhow!("--username: {username} is taken")
+        }
+        _ => anyhow::Error::from(e),
+    })?;
+    tx.commit().await?;
+    Ok(id)
+}

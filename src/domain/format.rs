@@ -1,0 +1,36 @@
+//! Dates and times as Vietnamese users read them: `dd/mm/yyyy`, in Asia/Ho_Chi_Minh.
+
+use time::macros::{format_description, offset};
+use time::{Date, OffsetDateTime, UtcOffset};
+
+/// Vietnam's offset. The country has kept UTC+7 without daylight saving since 1975.
+pub const VIETNAM: UtcOffset = offset!(+7);
+
+/// `25/11/2026`.
+pub fn date(date: Date) -> String {
+    date.format(format_description!("[day]/[month]/[year]"))
+        .unwrap_or_default()
+}
+
+/// `25/11/2026 14:05`, in Vietnam's time.
+pub fn date_time(at: OffsetDateTime) -> String {
+    at.to_offset(VIETNAM)
+        .format(format_description!("[day]/[month]/[year] [hour]:[minute]"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn dates_read_day_first() {
+        assert_eq!(date(time::macros::date!(2024 - 03 - 05)), "05/03/2024");
+    }
+
+    #[test]
+    fn times_are_shown_in_vietnam() {
+        assert_eq!(date_time(datetime!(2024-03-05 20:30 UTC)), "06/03/2024 03:30");
+    }
+}

@@ -1,0 +1,174 @@
+//! The policy: what each role may do, and which records each user may see.
+//!
+//! Every handler asks [`allows`] before acting, and every list or record query is narrowed
+//! by [`record_scope`]; the `db` layer turns a [`RecordScope`] into SQL. Nothing else in the
+//! application decides access.
+
+use super::role::Role;
+
+/// The acting user, as far as the policy needs to know them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    /// The user's id.
+    pub user_id: i64,
+    /// The user's role.
+    pub role: Role,
+    /// The province the user's organisation belongs to.
+    pub province_code: String,
+    /// The user's organisation.
+    pub organisation_id: i64,
+    /// For a local office: the administrative unit it serves.
+    pub area_unit_id: Option<i64>,
+    /// For a facility owner: the facility.
+    pub facility_id: Option<i64>,
+}
+
+/// Something a user may or may not do, regardless of which record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Open facility lists and records (narrowed by scope).
+    ViewFacilities,
+    /// Register a new facility.
+    RegisterFacility,
+    /// Open proposal lists and records (narrowed by scope).
+    ViewProposals,
+    /// Start a proposal dossier.
+    CreateProposal,
+    /// Create, change and deactivate user accounts.
+    ManageUsers,
+    /// See the organisations list.
+    ViewOrganisations,
+}
+
+impl Permission {
+    /// Every permission, for exhaustive tests and documentation.
+    pub const ALL: [Permission; 6] = [
+        Permission::ViewFacilities,
+        Permission::RegisterFacility,
+        Permission::ViewProposals,
+        Permission::CreateProposal,
+        Permission::ManageUsers,
+        Permission::ViewOrganisations,
+    ];
+}
+
+/// Whether `role` may do `permission` at all. Record-level limits come from [`record_scope`].
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission as P;
+    use Role as R;
+    match permission {
+        // The system administrator manages accounts, not the programme's records.
+        P::ViewFacilities | P::ViewProposals => role != R::Admin,
+        P::RegisterFacility | P::CreateProposal => matches!(role, R::CentreStaff | R::LocalOfficer),
+        P::ManageUsers => role == R::Admin,
+        P::ViewOrganisations => matches!(role, R::Admin | R::CentreStaff | R::Director | R::DepartmentViewer),
+    }
+}
+
+/// Which facilities and proposals a user sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordScope {
+    /// None at all.
+    Nothing,
+    /// Everything in the province (Centre, Department staff).
+    Province {
+        /// The province.
+        province_code: String,
+    },
+    /// A local office's area: records located in the unit or below it, and proposals the
+    /// office submitted itself.
+    Area {
+        /// The province.
+        province_code: String,
+        /// The unit the office serves.
+        unit_id: i64,
+        /// The office.
+        office_id: i64,
+    },
+    /// One facility and the proposals it benefits from.
+    Facility {
+        /// The facility.
+        facility_id: i64,
+    },
+}
+
+/// The records `actor` may see.
+pub fn record_scope(actor: &Actor) -> RecordScope {
+    let province = || RecordScope::Province {
+        province_code: actor.province_code.clone(),
+    };
+    match actor.role {
+        Role::Admin => RecordScope::Nothing,
+        Role::CentreStaff | Role::Appraiser | Role::Director | Role::Accountant | Role::DepartmentViewer => {
+            province()
+        }
+        Role::LocalOfficer => match actor.area_unit_id {
+            Some(unit_id) => RecordScope::Area {
+                province_code: actor.province_code.clone(),
+                unit_id,
+                office_id: actor.organisation_id,
+            },
+            // An officer whose office has no area sees nothing rather than everything.
+            None => RecordScope::Nothing,
+        },
+        Role::FacilityOwner => actor
+            .facility_id
+            .map_or(RecordScope::Nothing, |facility_id| RecordScope::Facility { facility_id }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: 1,
+            role,
+            province_code: "19".into(),
+            organisation_id: 7,
+            area_unit_id: (role == Role::LocalOfficer).then_some(164),
+            facility_id: (role == Role::FacilityOwner).then_some(3),
+        }
+    }
+
+    #[test]
+    fn the_permission_table_is_exactly_as_designed() {
+        use Permission as P;
+        use Role as R;
+        let expected = |role: Role, permission: Permission| match permission {
+            P::ViewFacilities | P::ViewProposals => role != R::Admin,
+            P::RegisterFacility | P::CreateProposal => [R::CentreStaff, R::LocalOfficer].contains(&role),
+            P::ManageUsers => role == R::Admin,
+            P::ViewOrganisations => [R::Admin, R::CentreStaff, R::Director, R::DepartmentViewer].contains(&role),
+        };
+        for role in Role::ALL {
+            for permission in Permission::ALL {
+                assert_eq!(allows(role, permission), expected(role, permission), "{role:?} {permission:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn staff_see_the_province_local_officers_their_area_owners_their_facility() {
+        for role in [Role::CentreStaff, Role::Appraiser, Role::Director, Role::Accountant, Role::DepartmentViewer] {
+            assert_eq!(record_scope(&actor(role)), RecordScope::Province { province_code: "19".into() });
+        }
+        assert_eq!(
+            record_scope(&actor(Role::LocalOfficer)),
+            RecordScope::Area { province_code: "19".into(), unit_id: 164, office_id: 7 }
+        );
+        assert_eq!(record_scope(&actor(Role::FacilityOwner)), RecordScope::Facility { facility_id: 3 });
+        assert_eq!(record_scope(&actor(Role::Admin)), RecordScope::Nothing);
+    }
+
+    #[test]
+    fn a_misconfigured_account_sees_nothing() {
+        let mut officer = actor(Role::LocalOfficer);
+        officer.area_unit_id = None;
+        assert_eq!(record_scope(&officer), RecordScope::Nothing);
+        let mut owner = actor(Role::FacilityOwner);
+        owner.facility_id = None;
+        assert_eq!(record_scope(&owner), RecordScope::Nothing);
+    }
+}

@@ -1,0 +1,230 @@
+//! Proposal states and their labels (PRODUCT.md §3).
+
+use super::role::Role;
+
+/// Where a proposal stands in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProposalState {
+    /// Being prepared; only its authors see it.
+    Draft,
+    /// Sent to the Centre, waiting for screening.
+    Submitted,
+    /// Sent back to the submitter with a list of what is missing.
+    Returned,
+    /// The dossier is complete; waiting for an appraisal visit.
+    Accepted,
+    /// A visit is planned.
+    AppraisalScheduled,
+    /// Appraised on site: scored, with a proposed amount.
+    Appraised,
+    /// In an approved plan, with an approved amount.
+    Approved,
+    /// A national proposal sent on to the Ministry.
+    Forwarded,
+    /// The implementation contract is signed.
+    Contracted,
+    /// Being carried out.
+    InProgress,
+    /// The result was inspected and accepted (nghiệm thu).
+    ResultAccepted,
+    /// Paid and settled.
+    Settled,
+    /// Closed after evaluation.
+    Completed,
+    /// Not selected, or ineligible.
+    Rejected,
+    /// Withdrawn by its submitter.
+    Withdrawn,
+    /// Stopped during implementation.
+    Stopped,
+}
+
+impl ProposalState {
+    /// Every state, in lifecycle order.
+    pub const ALL: [ProposalState; 16] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Returned,
+        Self::Accepted,
+        Self::AppraisalScheduled,
+        Self::Appraised,
+        Self::Approved,
+        Self::Forwarded,
+        Self::Contracted,
+        Self::InProgress,
+        Self::ResultAccepted,
+        Self::Settled,
+        Self::Completed,
+        Self::Rejected,
+        Self::Withdrawn,
+        Self::Stopped,
+    ];
+
+    /// The code used in the database and in URLs.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Returned => "returned",
+            Self::Accepted => "accepted",
+            Self::AppraisalScheduled => "appraisal_scheduled",
+            Self::Appraised => "appraised",
+            Self::Approved => "approved",
+            Self::Forwarded => "forwarded",
+            Self::Contracted => "contracted",
+            Self::InProgress => "in_progress",
+            Self::ResultAccepted => "result_accepted",
+            Self::Settled => "settled",
+            Self::Completed => "completed",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+            Self::Stopped => "stopped",
+        }
+    }
+
+    /// Parses a state code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Catalogue key of the precise label staff read (`state.submitted`).
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Draft => "state.draft",
+            Self::Submitted => "state.submitted",
+            Self::Returned => "state.returned",
+            Self::Accepted => "state.accepted",
+            Self::AppraisalScheduled => "state.appraisal_scheduled",
+            Self::Appraised => "state.appraised",
+            Self::Approved => "state.approved",
+            Self::Forwarded => "state.forwarded",
+            Self::Contracted => "state.contracted",
+            Self::InProgress => "state.in_progress",
+            Self::ResultAccepted => "state.result_accepted",
+            Self::Settled => "state.settled",
+            Self::Completed => "state.completed",
+            Self::Rejected => "state.rejected",
+            Self::Withdrawn => "state.withdrawn",
+            Self::Stopped => "state.stopped",
+        }
+    }
+
+    /// Catalogue key of the plain-language explanation a facility owner reads.
+    pub fn plain_key(self) -> &'static str {
+        match self {
+            Self::Draft => "plain.draft",
+            Self::Submitted => "plain.submitted",
+            Self::Returned => "plain.returned",
+            Self::Accepted => "plain.accepted",
+            Self::AppraisalScheduled => "plain.appraisal_scheduled",
+            Self::Appraised => "plain.appraised",
+            Self::Approved => "plain.approved",
+            Self::Forwarded => "plain.forwarded",
+            Self::Contracted => "plain.contracted",
+            Self::InProgress => "plain.in_progress",
+            Self::ResultAccepted => "plain.result_accepted",
+            Self::Settled => "plain.settled",
+            Self::Completed => "plain.completed",
+            Self::Rejected => "plain.rejected",
+            Self::Withdrawn => "plain.withdrawn",
+            Self::Stopped => "plain.stopped",
+        }
+    }
+
+    /// Whether the proposal's life is over.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Completed | Self::Rejected | Self::Withdrawn | Self::Stopped)
+    }
+}
+
+/// The states in which a proposal waits for someone in `role` to act: the role's queue on
+/// its home page.
+pub fn awaiting(role: Role) -> &'static [ProposalState] {
+    use ProposalState as S;
+    match role {
+        Role::CentreStaff => &[S::Submitted, S::Accepted, S::Approved],
+        Role::Appraiser => &[S::AppraisalScheduled],
+        Role::Director => &[S::Appraised],
+        Role::Accountant => &[S::Contracted, S::ResultAccepted],
+        Role::LocalOfficer | Role::FacilityOwner => &[S::Draft, S::Returned],
+        Role::Admin | Role::DepartmentViewer => &[],
+    }
+}
+
+/// Which budget funds a proposal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProposalLevel {
+    /// Khuyến công địa phương: the province's own funds.
+    Local,
+    /// Khuyến công quốc gia: national funds, decided by the Ministry.
+    National,
+}
+
+impl ProposalLevel {
+    /// Database and form code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::National => "national",
+        }
+    }
+
+    /// Parses a level code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Local, Self::National].into_iter().find(|l| l.code() == code)
+    }
+
+    /// The prefix of the proposal code: `ĐP` (địa phương) or `QG` (quốc gia).
+    pub fn code_prefix(self) -> &'static str {
+        match self {
+            Self::Local => "ĐP",
+            Self::National => "QG",
+        }
+    }
+
+    /// Catalogue key of the label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Local => "level.local",
+            Self::National => "level.national",
+        }
+    }
+}
+
+/// `ĐP-2024-017`: the code a proposal gets on its first submission.
+pub fn proposal_code(level: ProposalLevel, plan_year: i32, number: u32) -> String {
+    format!("{}-{plan_year}-{number:03}", level.code_prefix())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_codes_round_trip_and_are_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for state in ProposalState::ALL {
+            assert_eq!(ProposalState::from_code(state.code()), Some(state));
+            assert!(seen.insert(state.code()));
+        }
+    }
+
+    #[test]
+    fn every_waiting_state_is_live_and_each_acting_role_has_a_queue() {
+        for role in Role::ALL {
+            for state in awaiting(role) {
+                assert!(!state.is_final(), "{role:?} waits on a final state");
+            }
+        }
+        for role in [Role::CentreStaff, Role::Appraiser, Role::Director, Role::Accountant, Role::LocalOfficer] {
+            assert!(!awaiting(role).is_empty(), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn codes_carry_level_year_and_a_padded_number() {
+        assert_eq!(proposal_code(ProposalLevel::Local, 2024, 17), "ĐP-2024-017");
+        assert_eq!(proposal_code(ProposalLevel::National, 2024, 3), "QG-2024-003");
+        assert_eq!(proposal_code(ProposalLevel::Local, 2024, 1234), "ĐP-2024-1234");
+    }
+}

@@ -1,0 +1,25 @@
+//! HTTP: handlers, extractors, middleware and page templates. Handlers are thin: parse the
+//! input, ask `domain::policy`, call `db`, render a template or redirect.
+
+use axum::Router;
+
+use crate::app::AppState;
+
+pub mod admin;
+pub mod auth;
+pub mod context;
+pub mod facilities;
+pub mod health;
+pub mod home;
+pub mod pagination;
+pub mod proposals;
+
+/// Every page route. Static files and health checks are added by `app::router`.
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(home::router())
+        .merge(admin::router())
+        .merge(facilities::router())
+        .merge(proposals::router())
+}
