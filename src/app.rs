@@ -40,7 +40,11 @@ impl AppState {
     /// The state for `config` over `db`.
     pub fn new(config: Config, db: PgPool) -> Self {
         let passwords = Passwords::new(config.password_hash_concurrency);
-        Self { db, config: Arc::new(config), passwords }
+        Self {
+            db,
+            config: Arc::new(config),
+            passwords,
+        }
     }
 }
 
@@ -64,15 +68,24 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(
             ServiceBuilder::new()
-                .layer(axum::middleware::from_fn_with_state(state.clone(), web::context::middleware))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    web::context::middleware,
+                ))
                 .layer(CsrfLayer::new().with_rejection_response(csrf_rejection))
-                .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    REQUEST_TIMEOUT,
+                ))
                 .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT)),
         );
 
-    let static_files = Router::new().nest_service("/static", ServeDir::new(static_dir())).layer(
-        SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
-    );
+    let static_files = Router::new()
+        .nest_service("/static", ServeDir::new(static_dir()))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        ));
 
     Router::new()
         .merge(web::health::router())
@@ -81,7 +94,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+                .layer(SetRequestIdLayer::new(
+                    x_request_id.clone(),
+                    MakeRequestUuid,
+                ))
                 .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
                 .layer(PropagateRequestIdLayer::new(x_request_id))
                 .layer(header_layer("content-security-policy", CSP))
@@ -89,18 +105,26 @@ pub fn router(state: AppState) -> Router {
                 .layer(header_layer("x-frame-options", "DENY"))
                 .layer(header_layer("referrer-policy", "same-origin"))
                 .layer(header_layer("cross-origin-opener-policy", "same-origin"))
-                .layer(header_layer("permissions-policy", "camera=(self), geolocation=(), microphone=()")),
+                .layer(header_layer(
+                    "permissions-policy",
+                    "camera=(self), geolocation=(), microphone=()",
+                )),
         )
 }
 
 fn header_layer(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
+    SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
 }
 
 fn csrf_rejection(_error: tower_http::csrf::ProtectionError) -> Response {
     tracing::warn!("cross-site request refused");
     let mut response = StatusCode::FORBIDDEN.into_response();
-    response.extensions_mut().insert(ErrorPage { message_key: "error.cross_site" });
+    response.extensions_mut().insert(ErrorPage {
+        message_key: "error.cross_site",
+    });
     response
 }
 

@@ -65,9 +65,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db::prepare(&pool).await?;
             let listener = tokio::net::TcpListener::bind(config.bind_addr)
                 .await
-                .map_err(|e| anyhow::anyhow!("BIND_ADDR {}: cannot listen: {e}", config.bind_addr))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("BIND_ADDR {}: cannot listen: {e}", config.bind_addr)
+                })?;
             tracing::info!(address = %config.bind_addr, "listening");
-            app::serve(listener, AppState::new(config, pool), app::shutdown_signal()).await
+            app::serve(
+                listener,
+                AppState::new(config, pool),
+                app::shutdown_signal(),
+            )
+            .await
         }
         Command::Migrate => {
             db::prepare(&pool).await?;
@@ -81,28 +88,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("database already has data: demo data not loaded");
                     return Ok(());
                 }
-                anyhow::bail!("the database already has users; demo data is only loaded into an empty database");
+                anyhow::bail!(
+                    "the database already has users; demo data is only loaded into an empty database"
+                );
             }
             let state = AppState::new(config, pool);
             let summary = demo::seed(&state.db, &state.passwords).await?;
             println!("demo data loaded: {summary:?}");
             Ok(())
         }
-        Command::CreateUser { username, full_name, role, organisation, province } => {
+        Command::CreateUser {
+            username,
+            full_name,
+            role,
+            organisation,
+            province,
+        } => {
             db::prepare(&pool).await?;
-            let username = Username::parse(&username)
-                .ok_or_else(|| anyhow::anyhow!("--username: use 2–63 lower-case letters, digits, '.', '_' or '-'"))?;
-            let role = Role::from_code(&role).ok_or_else(|| anyhow::anyhow!("--role: unknown role {role:?}"))?;
+            let username = Username::parse(&username).ok_or_else(|| {
+                anyhow::anyhow!("--username: use 2–63 lower-case letters, digits, '.', '_' or '-'")
+            })?;
+            let role = Role::from_code(&role)
+                .ok_or_else(|| anyhow::anyhow!("--role: unknown role {role:?}"))?;
             if matches!(role, Role::LocalOfficer | Role::FacilityOwner) {
-                anyhow::bail!("--role: create local officers and facility owners in the web admin, where their area or facility is chosen");
+                anyhow::bail!(
+                    "--role: create local officers and facility owners in the web admin, where their area or facility is chosen"
+                );
             }
             let password = read_password()?;
             crate::auth::password::check_new_password(&password)
                 .map_err(|_| anyhow::anyhow!("the password must have 10 to 256 characters"))?;
             let state = AppState::new(config, pool);
             let hash = state.passwords.hash(SecretString::from(password)).await?;
-            let id = db::users::create_with_organisation(&state.db, username.as_str(), full_name.trim(), &hash, role, &organisation, &province)
-                .await?;
+            let id = db::users::create_with_organisation(
+                &state.db,
+                username.as_str(),
+                full_name.trim(),
+                &hash,
+                role,
+                &organisation,
+                &province,
+            )
+            .await?;
             println!("account {} created (id {id})", username.as_str());
             Ok(())
         }

@@ -107,11 +107,18 @@ impl Config {
                 3000,
                 10..=600_000,
             )?),
-            session_idle: Duration::from_secs(60 * number(&var, "SESSION_IDLE_MINUTES", 60, 1..=10_080)?),
+            session_idle: Duration::from_secs(
+                60 * number(&var, "SESSION_IDLE_MINUTES", 60, 1..=10_080)?,
+            ),
             session_absolute: Duration::from_secs(
                 3600 * number(&var, "SESSION_ABSOLUTE_HOURS", 12, 1..=720)?,
             ),
-            shutdown_grace: Duration::from_secs(number(&var, "SHUTDOWN_GRACE_SECONDS", 10, 0..=600)?),
+            shutdown_grace: Duration::from_secs(number(
+                &var,
+                "SHUTDOWN_GRACE_SECONDS",
+                10,
+                0..=600,
+            )?),
             password_hash_concurrency: number(
                 &var,
                 "PASSWORD_HASH_CONCURRENCY",
@@ -138,7 +145,9 @@ fn number<T>(
 where
     T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
 {
-    let Some(text) = var(name) else { return Ok(default) };
+    let Some(text) = var(name) else {
+        return Ok(default);
+    };
     let value: T = text.trim().parse().map_err(|_| ConfigError {
         name,
         problem: format!("{text:?} is not a whole number"),
@@ -152,7 +161,10 @@ where
     Ok(value)
 }
 
-fn flag(var: &impl Fn(&'static str) -> Option<String>, name: &'static str) -> Result<bool, ConfigError> {
+fn flag(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+) -> Result<bool, ConfigError> {
     match var(name).as_deref().map(str::trim) {
         None | Some("0" | "false" | "no") => Ok(false),
         Some("1" | "true" | "yes") => Ok(true),
@@ -168,9 +180,16 @@ mod tests {
     use super::*;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let pairs: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        Config::from_lookup(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
     }
 
     const DB: (&str, &str) = ("DATABASE_URL", "postgres://u:p@127.0.0.1/db");

@@ -53,7 +53,10 @@ pub async fn prepare(pool: &PgPool) -> anyhow::Result<()> {
 
 /// Whether the database answers (for `/readyz`).
 pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
-    sqlx::query!("select 1 as one").fetch_one(pool).await.map(|_| ())
+    sqlx::query!("select 1 as one")
+        .fetch_one(pool)
+        .await
+        .map(|_| ())
 }
 
 /// Maps a domain enum with `code()`/`from_code()` to a PostgreSQL enum type, so the domain
@@ -66,9 +69,12 @@ macro_rules! pg_enum {
             }
         }
         impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $ty {
-            fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+            fn decode(
+                value: sqlx::postgres::PgValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
                 let text = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
-                <$ty>::from_code(text).ok_or_else(|| format!("unknown {} value {text:?}", $pg).into())
+                <$ty>::from_code(text)
+                    .ok_or_else(|| format!("unknown {} value {text:?}", $pg).into())
             }
         }
         impl sqlx::Encode<'_, sqlx::Postgres> for $ty {
@@ -85,5 +91,8 @@ macro_rules! pg_enum {
 pg_enum!(crate::domain::role::Role, "user_role");
 pg_enum!(crate::domain::proposal::ProposalState, "proposal_state");
 pg_enum!(crate::domain::proposal::ProposalLevel, "proposal_level");
-pg_enum!(crate::domain::organisation::OrganisationKind, "organisation_kind");
+pg_enum!(
+    crate::domain::organisation::OrganisationKind,
+    "organisation_kind"
+);
 pg_enum!(crate::domain::facility::LegalForm, "legal_form");

@@ -49,7 +49,9 @@ impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         match error {
             sqlx::Error::RowNotFound => Self::NotFound,
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => Self::Unavailable,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Self::Unavailable
+            }
             other => Self::Database(other),
         }
     }
@@ -93,10 +95,15 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match &self {
             Self::Unauthenticated { next } => {
-                let target = format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+                let target = format!(
+                    "/login?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
                 return Redirect::to(&target).into_response();
             }
-            Self::Database(_) | Self::Internal(_) => tracing::error!(error = %self, "request failed"),
+            Self::Database(_) | Self::Internal(_) => {
+                tracing::error!(error = %self, "request failed")
+            }
             Self::Unavailable => tracing::warn!("database unavailable"),
             _ => tracing::debug!(error = %self, "request refused"),
         }
@@ -117,7 +124,11 @@ pub trait ResultExt<T> {
 impl<T, E: Into<AppError>> ResultExt<T> for Result<T, E> {
     fn on_constraint(self, constraint: &str, f: impl FnOnce() -> AppError) -> AppResult<T> {
         self.map_err(|e| match e.into() {
-            AppError::Database(sqlx::Error::Database(db)) if db.constraint() == Some(constraint) => f(),
+            AppError::Database(sqlx::Error::Database(db))
+                if db.constraint() == Some(constraint) =>
+            {
+                f()
+            }
             other => other,
         })
     }

@@ -3,25 +3,25 @@
 //! A request goes `web` (parse, authorise through `domain::policy`) → `domain` (pure rules)
 //! → `db` (all SQL) → `web` (a page or a redirect). See docs/architecture.md.
 
+/// The application state, the router and its layers, and the server loop.
+pub mod app;
+/// Passwords and session tokens.
+pub mod auth;
 /// Command-line interface: `serve`, `migrate`, `seed-demo`, `create-user`.
 pub mod cli;
 /// Configuration from environment variables, checked at start-up.
 pub mod config;
-/// The application state, the router and its layers, and the server loop.
-pub mod app;
-/// One error type for every request path.
-pub mod error;
-/// Logging and request spans.
-pub mod telemetry;
-/// Message catalogue (Vietnamese first, English second).
-pub mod i18n;
-/// Pure domain rules: roles, the policy, proposal states, money. No sqlx, no axum.
-pub mod domain;
 /// Every SQL statement of the application.
 pub mod db;
-/// Passwords and session tokens.
-pub mod auth;
-/// HTTP handlers, extractors, middleware and page templates.
-pub mod web;
 /// The fixed demo data set (PRODUCT.md §6).
 pub mod demo;
+/// Pure domain rules: roles, the policy, proposal states, money. No sqlx, no axum.
+pub mod domain;
+/// One error type for every request path.
+pub mod error;
+/// Message catalogue (Vietnamese first, English second).
+pub mod i18n;
+/// Logging and request spans.
+pub mod telemetry;
+/// HTTP handlers, extractors, middleware and page templates.
+pub mod web;

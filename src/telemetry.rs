@@ -10,10 +10,17 @@ const DEFAULT_FILTER: &str = "khuyencong=info,tower_http=info,sqlx=warn";
 
 /// Installs the global subscriber. Call once, early in `main`.
 pub fn init(json: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(true);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true);
     // A second call (tests start several servers in one process) keeps the first subscriber.
-    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// The span every request runs in: method, route (low-cardinality) and request id.

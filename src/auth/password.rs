@@ -7,7 +7,9 @@
 use std::sync::{Arc, LazyLock};
 
 use anyhow::Context;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
@@ -48,7 +50,11 @@ impl Passwords {
 
     /// A PHC-format argon2id hash of `password` with a fresh salt.
     pub async fn hash(&self, password: SecretString) -> anyhow::Result<String> {
-        let _permit = self.permits.acquire().await.context("password semaphore closed")?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .context("password semaphore closed")?;
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
             argon2()
@@ -62,12 +68,21 @@ impl Passwords {
 
     /// Whether `password` matches `stored`. With no stored hash (unknown user) it still does
     /// the full work against a dummy hash and answers `false`.
-    pub async fn verify(&self, password: SecretString, stored: Option<String>) -> anyhow::Result<bool> {
-        let _permit = self.permits.acquire().await.context("password semaphore closed")?;
+    pub async fn verify(
+        &self,
+        password: SecretString,
+        stored: Option<String>,
+    ) -> anyhow::Result<bool> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .context("password semaphore closed")?;
         tokio::task::spawn_blocking(move || {
             let known = stored.is_some();
             let phc = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-            let parsed = PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
+            let parsed = PasswordHash::new(&phc)
+                .map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
             let matches = argon2()
                 .verify_password(password.expose_secret().as_bytes(), &parsed)
                 .is_ok();
@@ -99,22 +114,43 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
         let passwords = Passwords::new(2);
-        let hash = passwords.hash("khuyencong2024".to_owned().into()).await.expect("hash");
+        let hash = passwords
+            .hash("khuyencong2024".to_owned().into())
+            .await
+            .expect("hash");
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(passwords.verify("khuyencong2024".to_owned().into(), Some(hash.clone())).await.expect("verify"));
-        assert!(!passwords.verify("khuyencong2025".to_owned().into(), Some(hash)).await.expect("verify"));
+        assert!(
+            passwords
+                .verify("khuyencong2024".to_owned().into(), Some(hash.clone()))
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !passwords
+                .verify("khuyencong2025".to_owned().into(), Some(hash))
+                .await
+                .expect("verify")
+        );
     }
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
         let passwords = Passwords::new(1);
-        assert!(!passwords.verify("no user has this password".to_owned().into(), None).await.expect("verify"));
+        assert!(
+            !passwords
+                .verify("no user has this password".to_owned().into(), None)
+                .await
+                .expect("verify")
+        );
     }
 
     #[test]
     fn new_passwords_must_be_long_enough() {
         assert_eq!(check_new_password("short"), Err("password.too_short"));
-        assert_eq!(check_new_password(&"x".repeat(300)), Err("password.too_long"));
+        assert_eq!(
+            check_new_password(&"x".repeat(300)),
+            Err("password.too_long")
+        );
         assert_eq!(check_new_password("long enough\0"), Err("password.invalid"));
         assert_eq!(check_new_password("đủ dài rồi nhé"), Ok(()));
     }

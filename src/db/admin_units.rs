@@ -6,7 +6,12 @@ use time::Date;
 use crate::error::AppResult;
 
 /// The id of the unit with `code` at `level` that was in force on `on`.
-pub async fn find_id_in_force(pool: &PgPool, level: &str, code: &str, on: Date) -> AppResult<Option<i64>> {
+pub async fn find_id_in_force(
+    pool: &PgPool,
+    level: &str,
+    code: &str,
+    on: Date,
+) -> AppResult<Option<i64>> {
     Ok(sqlx::query_scalar!(
         r#"
         select id from admin_units

@@ -137,15 +137,29 @@ pub struct EventColumns {
     pub details: Vec<String>,
 }
 
+/// Beneficiary links to create: the proposal and the facility at the same index.
+#[derive(Debug, Default)]
+pub struct BeneficiaryColumns {
+    /// Proposal ids.
+    pub proposal_id: Vec<i64>,
+    /// Facility ids.
+    pub facility_id: Vec<i64>,
+}
+
 /// Whether any account exists.
 pub async fn has_users(conn: &mut PgConnection) -> AppResult<bool> {
-    Ok(sqlx::query_scalar!(r#"select exists (select 1 from users) as "exists!""#)
-        .fetch_one(conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar!(r#"select exists (select 1 from users) as "exists!""#)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 /// The legacy units (districts and communes) of a province, with their parents' codes.
-pub async fn legacy_units(conn: &mut PgConnection, province_code: &str) -> AppResult<Vec<LegacyUnit>> {
+pub async fn legacy_units(
+    conn: &mut PgConnection,
+    province_code: &str,
+) -> AppResult<Vec<LegacyUnit>> {
     Ok(sqlx::query_as!(
         LegacyUnit,
         r#"
@@ -264,7 +278,11 @@ pub async fn reserve_proposal_ids(conn: &mut PgConnection, count: i32) -> AppRes
 }
 
 /// Creates proposals with their reserved ids.
-pub async fn insert_proposals(conn: &mut PgConnection, province_code: &str, rows: &ProposalColumns) -> AppResult<u64> {
+pub async fn insert_proposals(
+    conn: &mut PgConnection,
+    province_code: &str,
+    rows: &ProposalColumns,
+) -> AppResult<u64> {
     let done = sqlx::query!(
         r#"
         insert into proposals
@@ -307,15 +325,18 @@ pub async fn insert_proposals(conn: &mut PgConnection, province_code: &str, rows
     Ok(done.rows_affected())
 }
 
-/// Links proposals to their beneficiary facilities (pairs at the same index).
-pub async fn insert_beneficiaries(conn: &mut PgConnection, proposal_ids: &[i64], facility_ids: &[i64]) -> AppResult<u64> {
+/// Links proposals to their beneficiary facilities.
+pub async fn insert_beneficiaries(
+    conn: &mut PgConnection,
+    rows: &BeneficiaryColumns,
+) -> AppResult<u64> {
     let done = sqlx::query!(
         r#"
         insert into proposal_facilities (proposal_id, facility_id)
         select * from unnest($1::bigint[], $2::bigint[])
         "#,
-        proposal_ids,
-        facility_ids,
+        &rows.proposal_id,
+        &rows.facility_id,
     )
     .execute(conn)
     .await?;

@@ -57,7 +57,12 @@ pub struct FacilityDetail {
 }
 
 /// A page of the facilities `scope` shows, by name, and their total.
-pub async fn list(pool: &PgPool, scope: &ScopeParams, limit: i64, offset: i64) -> AppResult<(Vec<FacilitySummary>, i64)> {
+pub async fn list(
+    pool: &PgPool,
+    scope: &ScopeParams,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<FacilitySummary>, i64)> {
     let rows = sqlx::query!(
         r#"
         select f.id, f.name, f.tax_code, u.full_name as unit_name, pu.full_name as "parent_unit_name?",
@@ -96,7 +101,11 @@ pub async fn list(pool: &PgPool, scope: &ScopeParams, limit: i64, offset: i64) -
 }
 
 /// The facility, if `scope` includes it (a facility outside the scope is "not found").
-pub async fn find(pool: &PgPool, scope: &ScopeParams, id: i64) -> AppResult<Option<FacilityDetail>> {
+pub async fn find(
+    pool: &PgPool,
+    scope: &ScopeParams,
+    id: i64,
+) -> AppResult<Option<FacilityDetail>> {
     Ok(sqlx::query_as!(
         FacilityDetail,
         r#"
@@ -122,7 +131,9 @@ pub async fn find(pool: &PgPool, scope: &ScopeParams, id: i64) -> AppResult<Opti
 
 /// The id of the facility with `tax_code`, if registered.
 pub async fn find_id_by_tax_code(pool: &PgPool, tax_code: &str) -> AppResult<Option<i64>> {
-    Ok(sqlx::query_scalar!("select id from facilities where tax_code = $1", tax_code)
-        .fetch_optional(pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar!("select id from facilities where tax_code = $1", tax_code)
+            .fetch_optional(pool)
+            .await?,
+    )
 }

@@ -51,7 +51,12 @@ pub async fn recent_failures(
 }
 
 /// Records one attempt.
-pub async fn record(pool: &PgPool, username: &str, address: IpAddr, succeeded: bool) -> AppResult<()> {
+pub async fn record(
+    pool: &PgPool,
+    username: &str,
+    address: IpAddr,
+    succeeded: bool,
+) -> AppResult<()> {
     sqlx::query!(
         "insert into login_attempts (username, address, succeeded) values ($1, $2, $3)",
         username,

@@ -66,7 +66,10 @@ pub async fn find_kind(pool: &PgPool, id: i64) -> AppResult<Option<OrganisationK
 }
 
 /// Creates an organisation.
-pub async fn insert(executor: impl sqlx::PgExecutor<'_>, org: &NewOrganisation<'_>) -> AppResult<i64> {
+pub async fn insert(
+    executor: impl sqlx::PgExecutor<'_>,
+    org: &NewOrganisation<'_>,
+) -> AppResult<i64> {
     Ok(sqlx::query_scalar!(
         "insert into organisations (province_code, kind, name, unit_id) values ($1, $2, $3, $4) returning id",
         org.province_code,

@@ -91,10 +91,12 @@ pub struct Event {
     pub note: String,
 }
 
-/// A page of the proposals `scope` shows, newest plan year first, and their total.
+/// A page of the proposals `scope` shows (in `state`, when given), newest plan year first,
+/// and their total.
 pub async fn list(
     pool: &PgPool,
     scope: &ScopeParams,
+    state: Option<ProposalState>,
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<ProposalSummary>, i64)> {
@@ -109,6 +111,7 @@ pub async fn list(
         from proposals p
         join admin_units u on u.id = p.unit_id
         where proposal_in_scope(p, $1, $2, $3, $4, $5)
+          and ($8::proposal_state is null or p.state = $8)
         order by p.plan_year desc, p.code nulls first, p.id desc
         limit $6 offset $7
         "#,
@@ -119,6 +122,7 @@ pub async fn list(
         scope.facility_id,
         limit,
         offset,
+        state as Option<ProposalState>,
     )
     .fetch_all(pool)
     .await?;
@@ -141,7 +145,11 @@ pub async fn list(
 }
 
 /// The proposal, if `scope` includes it (one outside the scope is "not found").
-pub async fn find(pool: &PgPool, scope: &ScopeParams, id: i64) -> AppResult<Option<ProposalDetail>> {
+pub async fn find(
+    pool: &PgPool,
+    scope: &ScopeParams,
+    id: i64,
+) -> AppResult<Option<ProposalDetail>> {
     Ok(sqlx::query_as!(
         ProposalDetail,
         r#"
@@ -198,7 +206,10 @@ pub async fn events(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<Event>> {
 }
 
 /// How many proposals `scope` shows in each state (states with none are left out).
-pub async fn count_by_state(pool: &PgPool, scope: &ScopeParams) -> AppResult<Vec<(ProposalState, i64)>> {
+pub async fn count_by_state(
+    pool: &PgPool,
+    scope: &ScopeParams,
+) -> AppResult<Vec<(ProposalState, i64)>> {
     let rows = sqlx::query!(
         r#"
         select p.state as "state: ProposalState", count(*) as "count!"

@@ -73,7 +73,11 @@ pub async fn load_admin_units(pool: &PgPool) -> anyhow::Result<()> {
             continue;
         }
         let mut tx = pool.begin().await?;
-        for (level, parent_level) in [("province", None), ("district", Some("province")), ("commune", None)] {
+        for (level, parent_level) in [
+            ("province", None),
+            ("district", Some("province")),
+            ("commune", None),
+        ] {
             let mut columns = Columns::default();
             for row in rows.iter().filter(|r| r.level == level) {
                 columns.code.push(row.code.clone());
@@ -119,7 +123,11 @@ pub async fn load_admin_units(pool: &PgPool) -> anyhow::Result<()> {
             .with_context(|| format!("loading {} {level} units", set.name))?;
         }
         tx.commit().await?;
-        tracing::info!(set = set.name, units = rows.len(), "administrative units loaded");
+        tracing::info!(
+            set = set.name,
+            units = rows.len(),
+            "administrative units loaded"
+        );
     }
     Ok(())
 }

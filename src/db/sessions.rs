@@ -57,7 +57,11 @@ pub async fn insert(
 }
 
 /// The user of a live session: not expired, used within `idle`, account active.
-pub async fn find_user(pool: &PgPool, token_hash: &[u8], idle: Duration) -> AppResult<Option<SessionUser>> {
+pub async fn find_user(
+    pool: &PgPool,
+    token_hash: &[u8],
+    idle: Duration,
+) -> AppResult<Option<SessionUser>> {
     let idle_seconds = idle.as_secs_f64();
     let user = sqlx::query_as!(
         SessionUser,
@@ -85,9 +89,12 @@ pub async fn find_user(pool: &PgPool, token_hash: &[u8], idle: Duration) -> AppR
 
 /// Marks the session as used now.
 pub async fn touch(pool: &PgPool, token_hash: &[u8]) -> AppResult<()> {
-    sqlx::query!("update sessions set last_seen_at = now() where token_hash = $1", token_hash)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "update sessions set last_seen_at = now() where token_hash = $1",
+        token_hash
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

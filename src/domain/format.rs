@@ -31,6 +31,9 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_vietnam() {
-        assert_eq!(date_time(datetime!(2024-03-05 20:30 UTC)), "06/03/2024 03:30");
+        assert_eq!(
+            date_time(datetime!(2024-03-05 20:30 UTC)),
+            "06/03/2024 03:30"
+        );
     }
 }

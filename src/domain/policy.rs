@@ -61,7 +61,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::ViewFacilities | P::ViewProposals => role != R::Admin,
         P::RegisterFacility | P::CreateProposal => matches!(role, R::CentreStaff | R::LocalOfficer),
         P::ManageUsers => role == R::Admin,
-        P::ViewOrganisations => matches!(role, R::Admin | R::CentreStaff | R::Director | R::DepartmentViewer),
+        P::ViewOrganisations => matches!(
+            role,
+            R::Admin | R::CentreStaff | R::Director | R::DepartmentViewer
+        ),
     }
 }
 
@@ -99,9 +102,11 @@ pub fn record_scope(actor: &Actor) -> RecordScope {
     };
     match actor.role {
         Role::Admin => RecordScope::Nothing,
-        Role::CentreStaff | Role::Appraiser | Role::Director | Role::Accountant | Role::DepartmentViewer => {
-            province()
-        }
+        Role::CentreStaff
+        | Role::Appraiser
+        | Role::Director
+        | Role::Accountant
+        | Role::DepartmentViewer => province(),
         Role::LocalOfficer => match actor.area_unit_id {
             Some(unit_id) => RecordScope::Area {
                 province_code: actor.province_code.clone(),
@@ -113,7 +118,9 @@ pub fn record_scope(actor: &Actor) -> RecordScope {
         },
         Role::FacilityOwner => actor
             .facility_id
-            .map_or(RecordScope::Nothing, |facility_id| RecordScope::Facility { facility_id }),
+            .map_or(RecordScope::Nothing, |facility_id| RecordScope::Facility {
+                facility_id,
+            }),
     }
 }
 
@@ -138,27 +145,53 @@ mod tests {
         use Role as R;
         let expected = |role: Role, permission: Permission| match permission {
             P::ViewFacilities | P::ViewProposals => role != R::Admin,
-            P::RegisterFacility | P::CreateProposal => [R::CentreStaff, R::LocalOfficer].contains(&role),
+            P::RegisterFacility | P::CreateProposal => {
+                [R::CentreStaff, R::LocalOfficer].contains(&role)
+            }
             P::ManageUsers => role == R::Admin,
-            P::ViewOrganisations => [R::Admin, R::CentreStaff, R::Director, R::DepartmentViewer].contains(&role),
+            P::ViewOrganisations => {
+                [R::Admin, R::CentreStaff, R::Director, R::DepartmentViewer].contains(&role)
+            }
         };
         for role in Role::ALL {
             for permission in Permission::ALL {
-                assert_eq!(allows(role, permission), expected(role, permission), "{role:?} {permission:?}");
+                assert_eq!(
+                    allows(role, permission),
+                    expected(role, permission),
+                    "{role:?} {permission:?}"
+                );
             }
         }
     }
 
     #[test]
     fn staff_see_the_province_local_officers_their_area_owners_their_facility() {
-        for role in [Role::CentreStaff, Role::Appraiser, Role::Director, Role::Accountant, Role::DepartmentViewer] {
-            assert_eq!(record_scope(&actor(role)), RecordScope::Province { province_code: "19".into() });
+        for role in [
+            Role::CentreStaff,
+            Role::Appraiser,
+            Role::Director,
+            Role::Accountant,
+            Role::DepartmentViewer,
+        ] {
+            assert_eq!(
+                record_scope(&actor(role)),
+                RecordScope::Province {
+                    province_code: "19".into()
+                }
+            );
         }
         assert_eq!(
             record_scope(&actor(Role::LocalOfficer)),
-            RecordScope::Area { province_code: "19".into(), unit_id: 164, office_id: 7 }
+            RecordScope::Area {
+                province_code: "19".into(),
+                unit_id: 164,
+                office_id: 7
+            }
         );
-        assert_eq!(record_scope(&actor(Role::FacilityOwner)), RecordScope::Facility { facility_id: 3 });
+        assert_eq!(
+            record_scope(&actor(Role::FacilityOwner)),
+            RecordScope::Facility { facility_id: 3 }
+        );
         assert_eq!(record_scope(&actor(Role::Admin)), RecordScope::Nothing);
     }
 

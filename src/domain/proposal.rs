@@ -5,7 +5,7 @@ use super::role::Role;
 /// Where a proposal stands in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ProposalState {
-    /// Being prepared; only its authors see it.
+    /// Being prepared by the local office; not sent yet.
     Draft,
     /// Sent to the Centre, waiting for screening.
     Submitted,
@@ -133,7 +133,10 @@ impl ProposalState {
 
     /// Whether the proposal's life is over.
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Completed | Self::Rejected | Self::Withdrawn | Self::Stopped)
+        matches!(
+            self,
+            Self::Completed | Self::Rejected | Self::Withdrawn | Self::Stopped
+        )
     }
 }
 
@@ -146,7 +149,8 @@ pub fn awaiting(role: Role) -> &'static [ProposalState] {
         Role::Appraiser => &[S::AppraisalScheduled],
         Role::Director => &[S::Appraised],
         Role::Accountant => &[S::Contracted, S::ResultAccepted],
-        Role::LocalOfficer | Role::FacilityOwner => &[S::Draft, S::Returned],
+        Role::LocalOfficer => &[S::Draft, S::Returned],
+        Role::FacilityOwner => &[S::Returned],
         Role::Admin | Role::DepartmentViewer => &[],
     }
 }
@@ -171,7 +175,9 @@ impl ProposalLevel {
 
     /// Parses a level code.
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Local, Self::National].into_iter().find(|l| l.code() == code)
+        [Self::Local, Self::National]
+            .into_iter()
+            .find(|l| l.code() == code)
     }
 
     /// The prefix of the proposal code: `ĐP` (địa phương) or `QG` (quốc gia).
@@ -216,7 +222,13 @@ mod tests {
                 assert!(!state.is_final(), "{role:?} waits on a final state");
             }
         }
-        for role in [Role::CentreStaff, Role::Appraiser, Role::Director, Role::Accountant, Role::LocalOfficer] {
+        for role in [
+            Role::CentreStaff,
+            Role::Appraiser,
+            Role::Director,
+            Role::Accountant,
+            Role::LocalOfficer,
+        ] {
             assert!(!awaiting(role).is_empty(), "{role:?}");
         }
     }
@@ -224,7 +236,13 @@ mod tests {
     #[test]
     fn codes_carry_level_year_and_a_padded_number() {
         assert_eq!(proposal_code(ProposalLevel::Local, 2024, 17), "ĐP-2024-017");
-        assert_eq!(proposal_code(ProposalLevel::National, 2024, 3), "QG-2024-003");
-        assert_eq!(proposal_code(ProposalLevel::Local, 2024, 1234), "ĐP-2024-1234");
+        assert_eq!(
+            proposal_code(ProposalLevel::National, 2024, 3),
+            "QG-2024-003"
+        );
+        assert_eq!(
+            proposal_code(ProposalLevel::Local, 2024, 1234),
+            "ĐP-2024-1234"
+        );
     }
 }

@@ -9,9 +9,14 @@ impl Username {
     /// Checks and normalises `input`; `None` when it cannot be a username.
     pub fn parse(input: &str) -> Option<Username> {
         let name = input.trim().to_ascii_lowercase();
-        let valid_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
-        let first_ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-        (first_ok && (2..=63).contains(&name.len()) && name.chars().all(valid_char)).then_some(Username(name))
+        let valid_char =
+            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
+        let first_ok = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        (first_ok && (2..=63).contains(&name.len()) && name.chars().all(valid_char))
+            .then_some(Username(name))
     }
 
     /// The normalised text.
@@ -26,7 +31,10 @@ mod tests {
 
     #[test]
     fn usernames_are_trimmed_and_lower_cased() {
-        assert_eq!(Username::parse("  PKT.PhuBinh ").map(|u| u.0), Some("pkt.phubinh".into()));
+        assert_eq!(
+            Username::parse("  PKT.PhuBinh ").map(|u| u.0),
+            Some("pkt.phubinh".into())
+        );
     }
 
     #[test]

@@ -53,7 +53,11 @@ async fn list_users(
     user.require(Permission::ManageUsers)?;
     let (limit, offset) = page.limit_offset();
     let (rows, total) = db::users::list(&state.db, limit, offset).await?;
-    Ok(UsersPage { ctx, rows, pager: Pager::new(&page, total) })
+    Ok(UsersPage {
+        ctx,
+        rows,
+        pager: Pager::new(&page, total),
+    })
 }
 
 /// The account form as typed, kept to be shown again when it has mistakes.
@@ -98,7 +102,11 @@ impl NewUserPage {
     }
 }
 
-async fn new_user_form(State(state): State<AppState>, ctx: PageContext, user: CurrentUser) -> AppResult<NewUserPage> {
+async fn new_user_form(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+) -> AppResult<NewUserPage> {
     user.require(Permission::ManageUsers)?;
     Ok(NewUserPage {
         ctx,
@@ -126,31 +134,52 @@ async fn parse_assignment(
 ) -> AppResult<Option<Assignment>> {
     let role = Role::from_code(role.trim());
     if role.is_none() {
-        errors.push(FieldError { field: "role", key: "admin.role_required" });
+        errors.push(FieldError {
+            field: "role",
+            key: "admin.role_required",
+        });
     }
     let organisation = match organisation_id.trim().parse::<i64>() {
-        Ok(id) => db::organisations::find_kind(&state.db, id).await?.map(|kind| (id, kind)),
+        Ok(id) => db::organisations::find_kind(&state.db, id)
+            .await?
+            .map(|kind| (id, kind)),
         Err(_) => None,
     };
     if organisation.is_none() {
-        errors.push(FieldError { field: "organisation_id", key: "admin.organisation_required" });
+        errors.push(FieldError {
+            field: "organisation_id",
+            key: "admin.organisation_required",
+        });
     }
     let mut facility_id = None;
     if role == Some(Role::FacilityOwner) {
-        let tax_code: String = facility_tax_code.chars().filter(char::is_ascii_digit).collect();
+        let tax_code: String = facility_tax_code
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
         facility_id = db::facilities::find_id_by_tax_code(&state.db, &tax_code).await?;
         if facility_id.is_none() {
-            errors.push(FieldError { field: "facility_tax_code", key: "admin.facility_required" });
+            errors.push(FieldError {
+                field: "facility_tax_code",
+                key: "admin.facility_required",
+            });
         }
     }
     if let (Some(role), Some((_, kind))) = (role, organisation) {
         // Local officers need an office with an area, or they would see nothing.
         if role == Role::LocalOfficer && kind != OrganisationKind::LocalOffice {
-            errors.push(FieldError { field: "organisation_id", key: "admin.officer_needs_office" });
+            errors.push(FieldError {
+                field: "organisation_id",
+                key: "admin.officer_needs_office",
+            });
         }
     }
     Ok(match (role, organisation, errors.is_empty()) {
-        (Some(role), Some((organisation_id, _)), true) => Some(Assignment { role, organisation_id, facility_id }),
+        (Some(role), Some((organisation_id, _)), true) => Some(Assignment {
+            role,
+            organisation_id,
+            facility_id,
+        }),
         _ => None,
     })
 }
@@ -171,27 +200,51 @@ async fn create_user(
     let mut errors = Vec::new();
     let username = Username::parse(&form.username);
     if username.is_none() {
-        errors.push(FieldError { field: "username", key: "admin.username_invalid" });
+        errors.push(FieldError {
+            field: "username",
+            key: "admin.username_invalid",
+        });
     }
     let full_name = clean_text(&form.full_name, 200);
     if full_name.is_none() {
-        errors.push(FieldError { field: "full_name", key: "admin.full_name_invalid" });
+        errors.push(FieldError {
+            field: "full_name",
+            key: "admin.full_name_invalid",
+        });
     }
     let email = form.email.trim();
-    let email_ok = email.is_empty() || (email.len() <= 254 && email.contains('@') && !email.chars().any(char::is_whitespace));
+    let email_ok = email.is_empty()
+        || (email.len() <= 254 && email.contains('@') && !email.chars().any(char::is_whitespace));
     if !email_ok {
-        errors.push(FieldError { field: "email", key: "admin.email_invalid" });
+        errors.push(FieldError {
+            field: "email",
+            key: "admin.email_invalid",
+        });
     }
     if let Err(key) = check_new_password(&form.password) {
-        errors.push(FieldError { field: "password", key });
+        errors.push(FieldError {
+            field: "password",
+            key,
+        });
     }
-    let assignment = parse_assignment(&state, &form.role, &form.organisation_id, &form.facility_tax_code, &mut errors).await?;
+    let assignment = parse_assignment(
+        &state,
+        &form.role,
+        &form.organisation_id,
+        &form.facility_tax_code,
+        &mut errors,
+    )
+    .await?;
 
-    let (Some(username), Some(full_name), Some(assignment), true) = (username, full_name, assignment, errors.is_empty())
+    let (Some(username), Some(full_name), Some(assignment), true) =
+        (username, full_name, assignment, errors.is_empty())
     else {
         return render_new_user(&state, ctx, form, errors).await;
     };
-    let password_hash = state.passwords.hash(SecretString::from(form.password.clone())).await?;
+    let password_hash = state
+        .passwords
+        .hash(SecretString::from(form.password.clone()))
+        .await?;
     let new_user = NewUser {
         username: username.as_str(),
         full_name: &full_name,
@@ -203,7 +256,9 @@ async fn create_user(
     };
     let created = db::users::insert(&state.db, &new_user)
         .await
-        .on_constraint("users_username_key", || AppError::Conflict("admin.username_taken"));
+        .on_constraint("users_username_key", || {
+            AppError::Conflict("admin.username_taken")
+        });
     match created {
         Ok(id) => {
             tracing::info!(user.id = id, by = user.0.user_id, "account created");
@@ -211,13 +266,27 @@ async fn create_user(
             Ok((flash, Redirect::to(&format!("/admin/users/{id}"))).into_response())
         }
         Err(AppError::Conflict(key)) => {
-            render_new_user(&state, ctx, form, vec![FieldError { field: "username", key }]).await
+            render_new_user(
+                &state,
+                ctx,
+                form,
+                vec![FieldError {
+                    field: "username",
+                    key,
+                }],
+            )
+            .await
         }
         Err(other) => Err(other),
     }
 }
 
-async fn render_new_user(state: &AppState, ctx: PageContext, mut form: UserForm, errors: Vec<FieldError>) -> AppResult<Response> {
+async fn render_new_user(
+    state: &AppState,
+    ctx: PageContext,
+    mut form: UserForm,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
     // A password is never sent back to the browser.
     form.password.clear();
     let page = NewUserPage {
@@ -274,7 +343,13 @@ async fn user_page(
     })
 }
 
-async fn refuse_on_page(state: &AppState, ctx: PageContext, user: &CurrentUser, id: i64, errors: Vec<FieldError>) -> AppResult<Response> {
+async fn refuse_on_page(
+    state: &AppState,
+    ctx: PageContext,
+    user: &CurrentUser,
+    id: i64,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
     let page = user_page(state, ctx, user, id, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -290,15 +365,36 @@ async fn update_assignment(
     let mut errors = Vec::new();
     if user.0.user_id == id {
         // An administrator who demotes themselves could lock everyone out.
-        errors.push(FieldError { field: "role", key: "admin.not_yourself" });
+        errors.push(FieldError {
+            field: "role",
+            key: "admin.not_yourself",
+        });
     }
-    let assignment = parse_assignment(&state, &form.role, &form.organisation_id, &form.facility_tax_code, &mut errors).await?;
+    let assignment = parse_assignment(
+        &state,
+        &form.role,
+        &form.organisation_id,
+        &form.facility_tax_code,
+        &mut errors,
+    )
+    .await?;
     let Some(assignment) = assignment.filter(|_| errors.is_empty()) else {
         return refuse_on_page(&state, ctx, &user, id, errors).await;
     };
-    db::users::update_assignment(&state.db, id, assignment.role, assignment.organisation_id, assignment.facility_id).await?;
+    db::users::update_assignment(
+        &state.db,
+        id,
+        assignment.role,
+        assignment.organisation_id,
+        assignment.facility_id,
+    )
+    .await?;
     tracing::info!(user.id = id, by = user.0.user_id, "account reassigned");
-    Ok((Flash::success("flash.user_updated"), Redirect::to(&format!("/admin/users/{id}"))).into_response())
+    Ok((
+        Flash::success("flash.user_updated"),
+        Redirect::to(&format!("/admin/users/{id}")),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -316,12 +412,29 @@ async fn reset_password(
 ) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
     if let Err(key) = check_new_password(&form.password) {
-        return refuse_on_page(&state, ctx, &user, id, vec![FieldError { field: "password", key }]).await;
+        return refuse_on_page(
+            &state,
+            ctx,
+            &user,
+            id,
+            vec![FieldError {
+                field: "password",
+                key,
+            }],
+        )
+        .await;
     }
-    let hash = state.passwords.hash(SecretString::from(form.password)).await?;
+    let hash = state
+        .passwords
+        .hash(SecretString::from(form.password))
+        .await?;
     db::users::set_password(&state.db, id, &hash).await?;
     tracing::info!(user.id = id, by = user.0.user_id, "password reset");
-    Ok((Flash::success("flash.password_reset"), Redirect::to(&format!("/admin/users/{id}"))).into_response())
+    Ok((
+        Flash::success("flash.password_reset"),
+        Redirect::to(&format!("/admin/users/{id}")),
+    )
+        .into_response())
 }
 
 async fn deactivate(
@@ -332,18 +445,40 @@ async fn deactivate(
 ) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
     if user.0.user_id == id {
-        return refuse_on_page(&state, ctx, &user, id, vec![FieldError { field: "active", key: "admin.not_yourself" }]).await;
+        return refuse_on_page(
+            &state,
+            ctx,
+            &user,
+            id,
+            vec![FieldError {
+                field: "active",
+                key: "admin.not_yourself",
+            }],
+        )
+        .await;
     }
     db::users::set_active(&state.db, id, false).await?;
     tracing::info!(user.id = id, by = user.0.user_id, "account deactivated");
-    Ok((Flash::success("flash.user_deactivated"), Redirect::to(&format!("/admin/users/{id}"))).into_response())
+    Ok((
+        Flash::success("flash.user_deactivated"),
+        Redirect::to(&format!("/admin/users/{id}")),
+    )
+        .into_response())
 }
 
-async fn activate(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+async fn activate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
     db::users::set_active(&state.db, id, true).await?;
     tracing::info!(user.id = id, by = user.0.user_id, "account activated");
-    Ok((Flash::success("flash.user_activated"), Redirect::to(&format!("/admin/users/{id}"))).into_response())
+    Ok((
+        Flash::success("flash.user_activated"),
+        Redirect::to(&format!("/admin/users/{id}")),
+    )
+        .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -359,5 +494,8 @@ async fn list_organisations(
     user: CurrentUser,
 ) -> AppResult<OrganisationsPage> {
     user.require(Permission::ViewOrganisations)?;
-    Ok(OrganisationsPage { ctx, rows: db::organisations::list(&state.db).await? })
+    Ok(OrganisationsPage {
+        ctx,
+        rows: db::organisations::list(&state.db).await?,
+    })
 }

@@ -50,7 +50,9 @@ struct NextQuery {
 /// Only a path on this site may follow sign-in (no open redirect to another host).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -105,8 +107,12 @@ async fn login(
         return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, "login.invalid"));
     }
 
-    let failures = db::login_attempts::recent_failures(&state.db, username.as_str(), address, WINDOW_MINUTES).await?;
-    if failures.for_username >= MAX_FAILURES_PER_ACCOUNT || failures.for_address >= MAX_FAILURES_PER_ADDRESS {
+    let failures =
+        db::login_attempts::recent_failures(&state.db, username.as_str(), address, WINDOW_MINUTES)
+            .await?;
+    if failures.for_username >= MAX_FAILURES_PER_ACCOUNT
+        || failures.for_address >= MAX_FAILURES_PER_ADDRESS
+    {
         tracing::warn!(%address, "sign-in throttled");
         return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, "login.throttled"));
     }
@@ -144,11 +150,19 @@ async fn login(
     Ok((SessionChange::Start(new_token), Redirect::to(&next)).into_response())
 }
 
-async fn logout(State(state): State<AppState>, Extension(request): Extension<RequestContext>) -> AppResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestContext>,
+) -> AppResult<Response> {
     if let Some(digest) = &request.session_digest {
         db::sessions::delete(&state.db, digest).await?;
     }
-    Ok((SessionChange::End, Flash::info("flash.signed_out"), Redirect::to("/login")).into_response())
+    Ok((
+        SessionChange::End,
+        Flash::info("flash.signed_out"),
+        Redirect::to("/login"),
+    )
+        .into_response())
 }
 
 /// The client's address: the peer, or the first `X-Forwarded-For` hop when configured to
@@ -174,7 +188,13 @@ mod tests {
     #[test]
     fn only_local_paths_follow_sign_in() {
         assert_eq!(safe_next(Some("/proposals?page=2")), "/proposals?page=2");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:x", ""] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:x",
+            "",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");

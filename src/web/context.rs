@@ -39,12 +39,20 @@ pub struct Flash {
 impl Flash {
     /// A success message.
     pub fn success(key: &'static str) -> Self {
-        Self { level: "success", key, value: String::new() }
+        Self {
+            level: "success",
+            key,
+            value: String::new(),
+        }
     }
 
     /// An informational message.
     pub fn info(key: &'static str) -> Self {
-        Self { level: "info", key, value: String::new() }
+        Self {
+            level: "info",
+            key,
+            value: String::new(),
+        }
     }
 
     /// Fills the message's `{value}` placeholder.
@@ -61,7 +69,10 @@ impl Flash {
     /// Only known levels and catalogue keys are accepted back, so a forged cookie can at
     /// most show another of our own messages.
     fn decode(cookie: &str) -> Option<Self> {
-        let raw: String = url::form_urlencoded::parse(format!("x={cookie}").as_bytes()).next()?.1.into_owned();
+        let raw: String = url::form_urlencoded::parse(format!("x={cookie}").as_bytes())
+            .next()?
+            .1
+            .into_owned();
         let mut parts = raw.splitn(3, '|');
         let level = match parts.next()? {
             "success" => "success",
@@ -118,14 +129,20 @@ impl IntoResponseParts for Flash {
 
 /// Resolves the context before the handler, and applies cookies, error pages and caching
 /// rules after it.
-pub async fn middleware(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn middleware(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let jar = CookieJar::from_headers(request.headers());
     let query_lang = request
         .uri()
         .query()
         .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang"))
         .and_then(|(_, v)| Lang::from_code(&v));
-    let cookie_lang = jar.get(LANG_COOKIE).and_then(|c| Lang::from_code(c.value()));
+    let cookie_lang = jar
+        .get(LANG_COOKIE)
+        .and_then(|c| Lang::from_code(c.value()));
     let lang = query_lang.or(cookie_lang).unwrap_or_default();
 
     let session_digest = jar.get(SESSION_COOKIE).map(|c| token::digest(c.value()));
@@ -160,7 +177,9 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
     let secure = state.config.cookie_secure();
     let mut cookies: Vec<Cookie<'static>> = Vec::new();
     match response.extensions_mut().remove::<SessionChange>() {
-        Some(SessionChange::Start(token)) => cookies.push(cookie(SESSION_COOKIE, token, secure, None)),
+        Some(SessionChange::Start(token)) => {
+            cookies.push(cookie(SESSION_COOKIE, token, secure, None))
+        }
         Some(SessionChange::End) => cookies.push(removal(SESSION_COOKIE, secure)),
         None => {}
     }
@@ -172,7 +191,12 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
     if let Some(lang) = query_lang.filter(|l| Some(*l) != cookie_lang) {
         // Remembered for a year: the choice outlives sessions.
         let year = time::Duration::days(365);
-        cookies.push(cookie(LANG_COOKIE, lang.code().to_owned(), secure, Some(year)));
+        cookies.push(cookie(
+            LANG_COOKIE,
+            lang.code().to_owned(),
+            secure,
+            Some(year),
+        ));
     }
     for c in cookies {
         if let Ok(value) = HeaderValue::from_str(&c.encoded().to_string()) {
@@ -187,7 +211,9 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
 }
 
 async fn load_user(state: &AppState, digest: &[u8]) -> Result<Option<Arc<SessionUser>>, AppError> {
-    let Some(user) = crate::db::sessions::find_user(&state.db, digest, state.config.session_idle).await? else {
+    let Some(user) =
+        crate::db::sessions::find_user(&state.db, digest, state.config.session_idle).await?
+    else {
         return Ok(None);
     };
     // Refresh the idle clock at most once a minute rather than on every request.
@@ -197,7 +223,12 @@ async fn load_user(state: &AppState, digest: &[u8]) -> Result<Option<Arc<Session
     Ok(Some(Arc::new(user)))
 }
 
-fn cookie(name: &'static str, value: String, secure: bool, max_age: Option<time::Duration>) -> Cookie<'static> {
+fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age: Option<time::Duration>,
+) -> Cookie<'static> {
     let mut builder = Cookie::build((name, value))
         .path("/")
         .http_only(true)
@@ -237,14 +268,25 @@ fn render_error(
         },
         None => return response,
     };
-    let ctx = PageContext::from(RequestContext { user, lang, flash: None, path_and_query, session_digest: None });
-    let page = ErrorTemplate { ctx, status: status.as_u16(), message_key: error.message_key };
+    let ctx = PageContext::from(RequestContext {
+        user,
+        lang,
+        flash: None,
+        path_and_query,
+        session_digest: None,
+    });
+    let page = ErrorTemplate {
+        ctx,
+        status: status.as_u16(),
+        message_key: error.message_key,
+    };
     match page.render() {
         Ok(html) => {
             let mut rendered = (status, html).into_response();
-            rendered
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            rendered.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
             *rendered.extensions_mut() = std::mem::take(response.extensions_mut());
             rendered
         }
@@ -339,31 +381,47 @@ impl PageContext {
 
     /// This page in the other language.
     pub fn switch_href(&self, lang: &str) -> String {
-        let (path, query) = self.path_and_query.split_once('?').unwrap_or((&self.path_and_query, ""));
+        let (path, query) = self
+            .path_and_query
+            .split_once('?')
+            .unwrap_or((&self.path_and_query, ""));
         let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .filter(|(k, _)| k != "lang")
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         pairs.push(("lang".into(), lang.into()));
-        let query: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
         format!("{path}?{query}")
     }
 
     /// Whether `href` is the current section (for highlighting the navigation).
     pub fn is_current(&self, href: &str) -> bool {
         let path = self.path_and_query.split('?').next().unwrap_or("/");
-        if href == "/" { path == "/" } else { path.starts_with(href) }
+        if href == "/" {
+            path == "/"
+        } else {
+            path.starts_with(href)
+        }
     }
 }
 
 fn navigation(user: &SessionUser) -> Vec<NavItem> {
     let role = user.role;
-    let mut items = vec![NavItem { href: "/", label_key: "nav.home" }];
+    let mut items = vec![NavItem {
+        href: "/",
+        label_key: "nav.home",
+    }];
     let links = [
         (Permission::ViewProposals, "/proposals", "nav.proposals"),
         (Permission::ViewFacilities, "/facilities", "nav.facilities"),
         (Permission::ManageUsers, "/admin/users", "nav.users"),
-        (Permission::ViewOrganisations, "/admin/organisations", "nav.organisations"),
+        (
+            Permission::ViewOrganisations,
+            "/admin/organisations",
+            "nav.organisations",
+        ),
     ];
     for (permission, href, label_key) in links {
         if policy::allows(role, permission) {
@@ -407,7 +465,11 @@ impl CurrentUser {
 
     /// Refuses unless the role has `permission`.
     pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if policy::allows(self.0.role, permission) { Ok(()) } else { Err(AppError::Forbidden) }
+        if policy::allows(self.0.role, permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// The scope of records this user sees, as query parameters.
@@ -424,7 +486,11 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
         match context.and_then(|c| c.user.clone()) {
             Some(user) => Ok(Self(user)),
             None => Err(AppError::Unauthenticated {
-                next: parts.uri.path_and_query().map_or("/", |pq| pq.as_str()).to_owned(),
+                next: parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |pq| pq.as_str())
+                    .to_owned(),
             }),
         }
     }

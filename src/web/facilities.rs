@@ -39,7 +39,11 @@ async fn list(
     user.require(Permission::ViewFacilities)?;
     let (limit, offset) = page.limit_offset();
     let (rows, total) = db::facilities::list(&state.db, &user.scope(), limit, offset).await?;
-    Ok(ListPage { ctx, rows, pager: Pager::new(&page, total) })
+    Ok(ListPage {
+        ctx,
+        rows,
+        pager: Pager::new(&page, total),
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -61,5 +65,9 @@ async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     let proposals = db::proposals::for_facility(&state.db, facility.id).await?;
-    Ok(ShowPage { ctx, facility, proposals })
+    Ok(ShowPage {
+        ctx,
+        facility,
+        proposals,
+    })
 }

@@ -9,7 +9,9 @@ use crate::app::AppState;
 
 /// Routes: `/healthz` (the process answers), `/readyz` (and the database answers).
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }
 
 async fn healthz() -> &'static str {

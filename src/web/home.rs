@@ -41,7 +41,11 @@ struct HomePage {
     user_counts: Option<(i64, i64)>,
 }
 
-async fn home(State(state): State<AppState>, ctx: PageContext, user: CurrentUser) -> AppResult<HomePage> {
+async fn home(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+) -> AppResult<HomePage> {
     let role = user.0.role;
     let sees_proposals = policy::allows(role, Permission::ViewProposals);
     let counts = if sees_proposals {
@@ -52,15 +56,23 @@ async fn home(State(state): State<AppState>, ctx: PageContext, user: CurrentUser
     let count_of = |s: ProposalState| counts.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n);
     let waiting = proposal::awaiting(role)
         .iter()
-        .map(|&s| StateCount { state: s, count: count_of(s) })
+        .map(|&s| StateCount {
+            state: s,
+            count: count_of(s),
+        })
         .collect();
     let overview = ProposalState::ALL
         .into_iter()
         .filter(|&s| count_of(s) > 0)
-        .map(|s| StateCount { state: s, count: count_of(s) })
+        .map(|s| StateCount {
+            state: s,
+            count: count_of(s),
+        })
         .collect();
     let own_proposals = if role == Role::FacilityOwner {
-        db::proposals::list(&state.db, &user.scope(), 50, 0).await?.0
+        db::proposals::list(&state.db, &user.scope(), None, 50, 0)
+            .await?
+            .0
     } else {
         Vec::new()
     };
@@ -69,5 +81,12 @@ async fn home(State(state): State<AppState>, ctx: PageContext, user: CurrentUser
     } else {
         None
     };
-    Ok(HomePage { ctx, role, waiting, overview, own_proposals, user_counts })
+    Ok(HomePage {
+        ctx,
+        role,
+        waiting,
+        overview,
+        own_proposals,
+        user_counts,
+    })
 }

@@ -28,7 +28,7 @@ impl PageQuery {
 }
 
 /// Where a list page stands, for the template.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Pager {
     /// Current page.
     pub page: i64,
@@ -36,13 +36,35 @@ pub struct Pager {
     pub pages: i64,
     /// Rows in all.
     pub total: i64,
+    /// The list's filters as a query-string prefix (`state=draft&`), kept across pages.
+    pub keep: String,
 }
 
 impl Pager {
     /// The pager for `total` rows at page `query`.
     pub fn new(query: &PageQuery, total: i64) -> Self {
         let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-        Self { page: query.number(), pages, total }
+        Self {
+            page: query.number(),
+            pages,
+            total,
+            keep: String::new(),
+        }
+    }
+
+    /// Keeps `filters` in the links to other pages.
+    pub fn keeping(mut self, filters: &[(&str, &str)]) -> Self {
+        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in filters.iter().filter(|(_, v)| !v.is_empty()) {
+            serializer.append_pair(name, value);
+        }
+        let encoded = serializer.finish();
+        self.keep = if encoded.is_empty() {
+            encoded
+        } else {
+            format!("{encoded}&")
+        };
+        self
     }
 
     /// Previous page, if any.
@@ -61,7 +83,9 @@ mod tests {
     use super::*;
 
     fn query(page: &str) -> PageQuery {
-        PageQuery { page: Some(page.into()) }
+        PageQuery {
+            page: Some(page.into()),
+        }
     }
 
     #[test]
@@ -75,7 +99,12 @@ mod tests {
     #[test]
     fn the_pager_links_neighbours() {
         let pager = Pager::new(&query("2"), 120);
-        assert_eq!((pager.pages, pager.prev(), pager.next()), (3, Some(1), Some(3)));
+        assert_eq!(
+            (pager.pages, pager.prev(), pager.next()),
+            (3, Some(1), Some(3))
+        );
+        let kept = pager.keeping(&[("state", "draft"), ("q", "")]);
+        assert_eq!(kept.keep, "state=draft&");
         let empty = Pager::new(&query("1"), 0);
         assert_eq!((empty.pages, empty.prev(), empty.next()), (1, None, None));
     }

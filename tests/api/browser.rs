@@ -1,0 +1,297 @@
+//! Browser tests: headless Chromium driven through chromedriver (Debian's `chromium` and
+//! `chromium-driver`; scripts/test installs them and sets CHROMIUM_PATH and
+//! CHROMEDRIVER_PATH). Screenshots go to target/screenshots/.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use sqlx::PgPool;
+
+use crate::helpers::{PASSWORD, TestApp};
+
+/// A browser session and the chromedriver serving it; both end on drop.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// A throw-away Chromium profile directory.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tool(variable: &str, fallback: &str) -> String {
+    std::env::var(variable)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| {
+            let found = std::env::var_os("PATH")
+                .into_iter()
+                .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+                .map(|dir| dir.join(fallback))
+                .find(|path| path.is_file());
+            found.map(|p| p.display().to_string()).unwrap_or_else(|| {
+                panic!(
+                    "{fallback} not found: run scripts/test, which installs it, or set {variable}"
+                )
+            })
+        })
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn browser(width: u32, height: u32) -> Browser {
+    let port = free_port();
+    let driver = Command::new(tool("CHROMEDRIVER_PATH", "chromedriver"))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let profile =
+        TempDir(std::env::temp_dir().join(format!("kc-chromium-{port}-{}", std::process::id())));
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": tool("CHROMIUM_PATH", "chromium"),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--lang=vi",
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.0.display()),
+            ]
+        }
+    });
+    let capabilities = match capabilities {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!("a JSON object"),
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last_error = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => {
+                return Browser {
+                    client,
+                    driver,
+                    _profile: profile,
+                };
+            }
+            Err(error) => {
+                last_error = Some(error);
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    panic!("cannot start a browser session: {last_error:?}");
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.expect("screenshot");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("screenshot written");
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn sign_in(client: &Client, app: &TestApp, username: &str, password: &str) {
+    client.goto(&app.url("/login")).await.expect("login page");
+    let form = client
+        .form(Locator::Css("form[action='/login']"))
+        .await
+        .expect("login form");
+    form.set_by_name("username", username)
+        .await
+        .expect("username");
+    form.set_by_name("password", password)
+        .await
+        .expect("password");
+    form.submit().await.expect("submit");
+}
+
+#[sqlx::test]
+async fn every_demo_account_signs_in_and_out_in_a_browser(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let browser = browser(1280, 900).await;
+    let client = &browser.client;
+    client.goto(&app.url("/login")).await.expect("login page");
+    screenshot(client, "login").await;
+    for (username, _) in khuyencong::demo::ACCOUNTS {
+        sign_in(client, &app, username, PASSWORD).await;
+        let heading = text_of(client, ".welcome h1").await;
+        assert!(heading.starts_with("Xin chào"), "{username}: {heading}");
+        screenshot(client, &format!("home-{username}")).await;
+        client
+            .find(Locator::Css("form[action='/logout'] button"))
+            .await
+            .expect("sign-out button")
+            .click()
+            .await
+            .expect("sign out");
+        assert_eq!(
+            text_of(client, ".flash").await,
+            "Bạn đã đăng xuất.",
+            "{username}"
+        );
+    }
+    client.clone().close().await.expect("close");
+}
+
+#[sqlx::test]
+async fn a_wrong_password_is_refused_in_the_browser(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let browser = browser(1280, 900).await;
+    sign_in(&browser.client, &app, "canbo", "not-the-password").await;
+    assert_eq!(
+        text_of(&browser.client, "#login-error").await,
+        "Tên đăng nhập hoặc mật khẩu không đúng."
+    );
+    screenshot(&browser.client, "login-refused").await;
+    browser.client.clone().close().await.expect("close");
+}
+
+#[sqlx::test]
+async fn a_cross_site_form_cannot_act_for_a_signed_in_user(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    // Another site, on another port: a page with a form that posts to our sign-out.
+    let evil_page = format!(
+        "<!doctype html><title>evil</title><form method=post action='{}/logout'><button id=go>Win a prize</button></form>",
+        app.base
+    );
+    let evil = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || async move { axum::response::Html(evil_page) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let evil_url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, evil).await });
+
+    let browser = browser(1280, 900).await;
+    let client = &browser.client;
+    sign_in(client, &app, "canbo", PASSWORD).await;
+    assert!(text_of(client, "main h1").await.starts_with("Xin chào"));
+    client.goto(&evil_url).await.expect("evil page");
+    client
+        .find(Locator::Id("go"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    assert_eq!(
+        text_of(client, "main .lead").await,
+        "Yêu cầu bị từ chối vì không gửi từ trang của hệ thống."
+    );
+    client.goto(&app.url("/")).await.expect("home");
+    assert!(
+        text_of(client, "main h1").await.starts_with("Xin chào"),
+        "still signed in"
+    );
+    client.clone().close().await.expect("close");
+}
+
+#[sqlx::test]
+async fn a_local_officer_cannot_open_another_areas_facility_by_url(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let foreign: i64 = sqlx::query_scalar(
+        "select f.id from facilities f join admin_units c on c.id = f.unit_id join admin_units d on d.id = c.parent_id \
+         where d.level = 'district' and d.code = '171' order by f.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a Đại Từ facility");
+    let browser = browser(1280, 900).await;
+    let client = &browser.client;
+    sign_in(client, &app, "pkt.phubinh", PASSWORD).await;
+    text_of(client, "main h1").await;
+    client
+        .goto(&app.url(&format!("/facilities/{foreign}")))
+        .await
+        .expect("goto");
+    assert_eq!(text_of(client, "main h1").await, "404");
+    client.clone().close().await.expect("close");
+}
+
+#[sqlx::test]
+async fn the_english_switch_works_and_is_remembered(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let browser = browser(1280, 900).await;
+    let client = &browser.client;
+    client.goto(&app.url("/login")).await.expect("login");
+    assert_eq!(text_of(client, "main h1").await, "Đăng nhập");
+    client
+        .find(Locator::LinkText("EN"))
+        .await
+        .expect("EN")
+        .click()
+        .await
+        .expect("click");
+    assert_eq!(text_of(client, "main h1").await, "Sign in");
+    sign_in(client, &app, "giamdoc", PASSWORD).await;
+    assert!(text_of(client, "main h1").await.starts_with("Hello"));
+    screenshot(client, "home-english").await;
+    client.clone().close().await.expect("close");
+}
+
+#[sqlx::test]
+async fn pages_fit_a_360_pixel_phone(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let browser = browser(360, 800).await;
+    let client = &browser.client;
+    client.goto(&app.url("/login")).await.expect("login");
+    screenshot(client, "login-phone").await;
+    sign_in(client, &app, "coso.phucxuan", PASSWORD).await;
+    text_of(client, "main h1").await;
+    screenshot(client, "home-phone-owner").await;
+    for path in ["/", "/proposals", "/facilities"] {
+        client.goto(&app.url(path)).await.expect("goto");
+        text_of(client, "main h1").await;
+        let overflow = client
+            .execute(
+                "return document.documentElement.scrollWidth - window.innerWidth;",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert!(
+            overflow.as_i64().unwrap_or(i64::MAX) <= 0,
+            "{path} scrolls sideways by {overflow}"
+        );
+    }
+    client.clone().close().await.expect("close");
+}

@@ -1,0 +1,237 @@
+//! The test harness: start the application against the test's database, sign in, read
+//! pages.
+
+use std::net::SocketAddr;
+use std::sync::Once;
+
+use khuyencong::app::{self, AppState};
+use khuyencong::config::Config;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION};
+use scraper::{Html, Selector};
+use sqlx::PgPool;
+use tokio::sync::oneshot;
+
+/// The demo accounts' password.
+pub const PASSWORD: &str = khuyencong::demo::DEMO_PASSWORD;
+
+static TRACING: Once = Once::new();
+
+/// A running application.
+pub struct TestApp {
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+    /// The test's database.
+    pub pool: PgPool,
+    /// A client that keeps cookies and does not follow redirects.
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Configuration for tests: defaults plus `extra`.
+pub fn test_config(extra: &[(&str, &str)]) -> Config {
+    let mut pairs: Vec<(String, String)> = vec![(
+        "DATABASE_URL".into(),
+        "postgres://unused@127.0.0.1/unused".into(),
+    )];
+    pairs.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    Config::from_lookup(|name| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    })
+    .expect("test configuration is valid")
+}
+
+impl TestApp {
+    /// Prepares the database (reference data) and starts the server on a random port.
+    pub async fn spawn(pool: PgPool) -> Self {
+        Self::spawn_with(pool.clone(), pool, &[]).await
+    }
+
+    /// Like `spawn`, and loads the demo data set.
+    pub async fn spawn_with_demo(pool: PgPool) -> Self {
+        let app = Self::spawn(pool).await;
+        seed_demo(&app).await;
+        app
+    }
+
+    /// Starts the server over `server_pool` (which may differ from the test's own `pool`,
+    /// e.g. a deliberately tiny pool), with configuration `extra`.
+    pub async fn spawn_with(pool: PgPool, server_pool: PgPool, extra: &[(&str, &str)]) -> Self {
+        TRACING.call_once(|| {
+            if std::env::var_os("TEST_LOG").is_some() {
+                khuyencong::telemetry::init(false);
+            }
+        });
+        khuyencong::db::reference::load_admin_units(&pool)
+            .await
+            .expect("admin units load");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("address");
+        let base = format!("http://{addr}");
+        let mut settings = vec![("BASE_URL", base.as_str())];
+        settings.extend_from_slice(extra);
+        let state = AppState::new(test_config(&settings), server_pool);
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app::serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            base,
+            pool,
+            client: client(),
+            stop: Some(stop),
+        }
+    }
+
+    /// The same running app seen through another client (another user's browser).
+    pub fn with_client(&self, client: reqwest::Client) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            pool: self.pool.clone(),
+            client,
+            stop: None,
+        }
+    }
+
+    /// The absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A GET with this app's client.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// A form POST, as a browser on this site sends it (same origin).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Signs in; panics unless it succeeds.
+    pub async fn login(&self, username: &str, password: &str) {
+        let response = self
+            .post_form("/login", &[("username", username), ("password", password)])
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "sign-in of {username} failed"
+        );
+    }
+
+    /// A fresh client (no cookies) signed in as `username`.
+    pub async fn login_new_client(&self, username: &str, password: &str) -> reqwest::Client {
+        let other = client();
+        let response = other
+            .post(self.url("/login"))
+            .header("origin", &self.base)
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        other
+    }
+
+    /// The page at `path`, which must answer 200.
+    pub async fn page(&self, path: &str) -> Html {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        Html::parse_document(&response.text().await.expect("body"))
+    }
+}
+
+/// A cookie-keeping client that does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The text of every element matching `selector`.
+pub fn texts(html: &Html, selector: &str) -> Vec<String> {
+    let selector = Selector::parse(selector).expect("selector");
+    html.select(&selector)
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// The first text matching `selector`, or an empty string.
+pub fn text(html: &Html, selector: &str) -> String {
+    texts(html, selector).into_iter().next().unwrap_or_default()
+}
+
+/// The value of attribute `attr` of every element matching `selector`.
+pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
+    let selector = Selector::parse(selector).expect("selector");
+    html.select(&selector)
+        .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+        .collect()
+}
+
+/// Asserts a 303 to `location`.
+#[track_caller]
+pub fn assert_redirect(response: &reqwest::Response, location: &str) {
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(response.headers(), LOCATION.as_str()), location);
+}
+
+/// A header's value as text.
+pub fn header(headers: &HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The id of a demo user.
+pub async fn user_id(pool: &PgPool, username: &str) -> i64 {
+    sqlx::query_scalar("select id from users where username = $1")
+        .bind(username)
+        .fetch_one(pool)
+        .await
+        .expect("user exists")
+}
+
+/// Loads the demo data set into the app's database.
+pub async fn seed_demo(app: &TestApp) {
+    let passwords = khuyencong::auth::password::Passwords::new(2);
+    khuyencong::demo::seed(&app.pool, &passwords)
+        .await
+        .expect("demo data loads");
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real server on a random port, a fresh PostgreSQL database per test
+//! (`#[sqlx::test]`), driven over HTTP with a cookie-keeping client; browser tests drive
+//! headless Chromium through chromedriver. One test binary, one link step.
+
+mod admin;
+mod auth;
+mod browser;
+mod helpers;
+mod operations;
+mod pages;
+mod scope;
+mod security;
