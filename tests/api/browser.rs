@@ -115,16 +115,44 @@ async fn screenshot(client: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).expect("screenshot written");
 }
 
-async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
+/// The text of the first element matching `css` once it satisfies `wanted`, waiting up to
+/// ten seconds (a click's navigation may not have finished; a page being replaced can hand
+/// back an element that goes stale). Gives the last text seen when time runs out.
+async fn text_when(client: &Client, css: &str, wanted: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut last = String::new();
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+        {
+            if wanted(&text) {
+                return text;
+            }
+            last = text;
+        }
+        if std::time::Instant::now() >= deadline {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until `css` reads exactly `expected`, and asserts it.
+async fn assert_text(client: &Client, css: &str, expected: &str) {
+    assert_eq!(
+        text_when(client, css, |t| t == expected).await,
+        expected,
+        "{css}"
+    );
+}
+
+/// Waits until `css` starts with `prefix`, and asserts it.
+async fn assert_text_starts(client: &Client, css: &str, prefix: &str) {
+    let text = text_when(client, css, |t| t.starts_with(prefix)).await;
+    assert!(
+        text.starts_with(prefix),
+        "{css}: {text:?} does not start with {prefix:?}"
+    );
 }
 
 async fn sign_in(client: &Client, app: &TestApp, username: &str, password: &str) {
@@ -151,8 +179,7 @@ async fn every_demo_account_signs_in_and_out_in_a_browser(pool: PgPool) {
     screenshot(client, "login").await;
     for (username, _) in khuyencong::demo::ACCOUNTS {
         sign_in(client, &app, username, PASSWORD).await;
-        let heading = text_of(client, ".welcome h1").await;
-        assert!(heading.starts_with("Xin chào"), "{username}: {heading}");
+        assert_text_starts(client, ".welcome h1", "Xin chào").await;
         screenshot(client, &format!("home-{username}")).await;
         client
             .find(Locator::Css("form[action='/logout'] button"))
@@ -161,11 +188,7 @@ async fn every_demo_account_signs_in_and_out_in_a_browser(pool: PgPool) {
             .click()
             .await
             .expect("sign out");
-        assert_eq!(
-            text_of(client, ".flash").await,
-            "Bạn đã đăng xuất.",
-            "{username}"
-        );
+        assert_text(client, ".flash", "Bạn đã đăng xuất.").await;
     }
     client.clone().close().await.expect("close");
 }
@@ -175,10 +198,12 @@ async fn a_wrong_password_is_refused_in_the_browser(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     let browser = browser(1280, 900).await;
     sign_in(&browser.client, &app, "canbo", "not-the-password").await;
-    assert_eq!(
-        text_of(&browser.client, "#login-error").await,
-        "Tên đăng nhập hoặc mật khẩu không đúng."
-    );
+    assert_text(
+        &browser.client,
+        "#login-error",
+        "Tên đăng nhập hoặc mật khẩu không đúng.",
+    )
+    .await;
     screenshot(&browser.client, "login-refused").await;
     browser.client.clone().close().await.expect("close");
 }
@@ -204,7 +229,7 @@ async fn a_cross_site_form_cannot_act_for_a_signed_in_user(pool: PgPool) {
     let browser = browser(1280, 900).await;
     let client = &browser.client;
     sign_in(client, &app, "canbo", PASSWORD).await;
-    assert!(text_of(client, "main h1").await.starts_with("Xin chào"));
+    assert_text_starts(client, "main h1", "Xin chào").await;
     client.goto(&evil_url).await.expect("evil page");
     client
         .find(Locator::Id("go"))
@@ -213,15 +238,14 @@ async fn a_cross_site_form_cannot_act_for_a_signed_in_user(pool: PgPool) {
         .click()
         .await
         .expect("click");
-    assert_eq!(
-        text_of(client, "main .lead").await,
-        "Yêu cầu bị từ chối vì không gửi từ trang của hệ thống."
-    );
+    assert_text(
+        client,
+        "main .lead",
+        "Yêu cầu bị từ chối vì không gửi từ trang của hệ thống.",
+    )
+    .await;
     client.goto(&app.url("/")).await.expect("home");
-    assert!(
-        text_of(client, "main h1").await.starts_with("Xin chào"),
-        "still signed in"
-    );
+    assert_text_starts(client, "main h1", "Xin chào").await;
     client.clone().close().await.expect("close");
 }
 
@@ -238,12 +262,11 @@ async fn a_local_officer_cannot_open_another_areas_facility_by_url(pool: PgPool)
     let browser = browser(1280, 900).await;
     let client = &browser.client;
     sign_in(client, &app, "pkt.phubinh", PASSWORD).await;
-    text_of(client, "main h1").await;
     client
         .goto(&app.url(&format!("/facilities/{foreign}")))
         .await
         .expect("goto");
-    assert_eq!(text_of(client, "main h1").await, "404");
+    assert_text(client, "main h1", "404").await;
     client.clone().close().await.expect("close");
 }
 
@@ -253,7 +276,7 @@ async fn the_english_switch_works_and_is_remembered(pool: PgPool) {
     let browser = browser(1280, 900).await;
     let client = &browser.client;
     client.goto(&app.url("/login")).await.expect("login");
-    assert_eq!(text_of(client, "main h1").await, "Đăng nhập");
+    assert_text(client, "main h1", "Đăng nhập").await;
     client
         .find(Locator::LinkText("EN"))
         .await
@@ -261,9 +284,9 @@ async fn the_english_switch_works_and_is_remembered(pool: PgPool) {
         .click()
         .await
         .expect("click");
-    assert_eq!(text_of(client, "main h1").await, "Sign in");
+    assert_text(client, "main h1", "Sign in").await;
     sign_in(client, &app, "giamdoc", PASSWORD).await;
-    assert!(text_of(client, "main h1").await.starts_with("Hello"));
+    assert_text_starts(client, "main h1", "Hello").await;
     screenshot(client, "home-english").await;
     client.clone().close().await.expect("close");
 }
@@ -276,11 +299,10 @@ async fn pages_fit_a_360_pixel_phone(pool: PgPool) {
     client.goto(&app.url("/login")).await.expect("login");
     screenshot(client, "login-phone").await;
     sign_in(client, &app, "coso.phucxuan", PASSWORD).await;
-    text_of(client, "main h1").await;
     screenshot(client, "home-phone-owner").await;
     for path in ["/", "/proposals", "/facilities"] {
         client.goto(&app.url(path)).await.expect("goto");
-        text_of(client, "main h1").await;
+        text_when(client, "main h1", |t| !t.is_empty()).await;
         let overflow = client
             .execute(
                 "return document.documentElement.scrollWidth - window.innerWidth;",
