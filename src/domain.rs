@@ -8,4 +8,5 @@ pub mod organisation;
 pub mod policy;
 pub mod proposal;
 pub mod role;
+pub mod transition;
 pub mod username;

@@ -1,6 +1,7 @@
-//! The message catalogue: every string a user reads comes from `i18n/vi.toml` (the default)
-//! or `i18n/en.toml`. Keys are dotted paths (`login.title`); both files have the same keys
-//! (a test checks it, and that every key the templates use exists).
+//! The message catalogue: every string a user reads comes from `i18n/vi/*.toml` (the
+//! default) or `i18n/en/*.toml`, one file per area of the application, listed in [`FILES`].
+//! Keys are dotted paths (`login.title`); both languages have the same keys, no key is in two
+//! files, and every key the templates and code use exists (tests check all three).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -36,8 +37,23 @@ impl Lang {
 
 type Catalogue = HashMap<String, String>;
 
-static VI: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("i18n/vi.toml")));
-static EN: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("i18n/en.toml")));
+/// Each catalogue file as `(name, Vietnamese, English)`.
+macro_rules! catalogue_files {
+    ($($name:literal),* $(,)?) => {
+        [$((
+            $name,
+            include_str!(concat!("i18n/vi/", $name, ".toml")),
+            include_str!(concat!("i18n/en/", $name, ".toml")),
+        )),*]
+    };
+}
+
+/// The catalogue files. An area of the application adds its own file here.
+const FILES: [(&str, &str, &str); 5] =
+    catalogue_files!("core", "labels", "admin", "facility", "proposal");
+
+static VI: LazyLock<Catalogue> = LazyLock::new(|| load(FILES.iter().map(|(_, vi, _)| *vi)));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| load(FILES.iter().map(|(_, _, en)| *en)));
 
 fn catalogue(lang: Lang) -> &'static Catalogue {
     match lang {
@@ -46,14 +62,16 @@ fn catalogue(lang: Lang) -> &'static Catalogue {
     }
 }
 
-/// Parses a catalogue file into flat dotted keys. The files are part of the binary and
-/// checked by tests, so a broken one is a build defect: it yields an empty catalogue and
-/// every lookup shows its key.
-fn load(source: &str) -> Catalogue {
+/// Parses catalogue files into flat dotted keys. The files are part of the binary and
+/// checked by tests, so a broken one is a build defect: its keys are missing and every
+/// lookup of them shows the key.
+fn load<'a>(sources: impl Iterator<Item = &'a str>) -> Catalogue {
     let mut flat = Catalogue::new();
-    match source.parse::<toml::Table>() {
-        Ok(table) => flatten("", &table, &mut flat),
-        Err(error) => tracing::error!(%error, "message catalogue does not parse"),
+    for source in sources {
+        match source.parse::<toml::Table>() {
+            Ok(table) => flatten("", &table, &mut flat),
+            Err(error) => tracing::error!(%error, "message catalogue does not parse"),
+        }
     }
     flat
 }
@@ -114,6 +132,27 @@ mod tests {
             only_vi.is_empty() && only_en.is_empty(),
             "only in vi: {only_vi:?}; only in en: {only_en:?}"
         );
+    }
+
+    #[test]
+    fn every_file_parses_and_no_key_is_in_two_files() {
+        for lang in [0, 1] {
+            let mut seen: BTreeSet<String> = BTreeSet::new();
+            for (name, vi, en) in FILES {
+                let source = if lang == 0 { vi } else { en };
+                let table: toml::Table = source
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{name}.toml does not parse: {e}"));
+                let mut flat = Catalogue::new();
+                flatten("", &table, &mut flat);
+                for key in flat.into_keys() {
+                    assert!(
+                        seen.insert(key.clone()),
+                        "{key} is in two files ({name}.toml)"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

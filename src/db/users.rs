@@ -179,13 +179,8 @@ pub async fn update_assignment(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if changed == 0 {
-        return Err(crate::error::AppError::NotFound);
-    }
     // What the user may see changed: make them sign in again.
-    sqlx::query!("delete from sessions where user_id = $1", id)
-        .execute(&mut *tx)
-        .await?;
+    end_sessions_if_found(&mut tx, id, changed).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -197,13 +192,10 @@ pub async fn set_active(pool: &PgPool, id: i64, active: bool) -> AppResult<()> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    if changed == 0 {
-        return Err(crate::error::AppError::NotFound);
-    }
-    if !active {
-        sqlx::query!("delete from sessions where user_id = $1", id)
-            .execute(&mut *tx)
-            .await?;
+    if active {
+        found(changed)?;
+    } else {
+        end_sessions_if_found(&mut tx, id, changed).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -220,13 +212,31 @@ pub async fn set_password(pool: &PgPool, id: i64, password_hash: &str) -> AppRes
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if changed == 0 {
-        return Err(crate::error::AppError::NotFound);
-    }
-    sqlx::query!("delete from sessions where user_id = $1", id)
-        .execute(&mut *tx)
-        .await?;
+    end_sessions_if_found(&mut tx, id, changed).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// `NotFound` when an update touched no row.
+fn found(rows_changed: u64) -> AppResult<()> {
+    if rows_changed == 0 {
+        Err(crate::error::AppError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// Ends every session of user `id`, within the caller's transaction, after checking that
+/// the update before it found the user.
+async fn end_sessions_if_found(
+    tx: &mut sqlx::PgConnection,
+    id: i64,
+    rows_changed: u64,
+) -> AppResult<()> {
+    found(rows_changed)?;
+    sqlx::query!("delete from sessions where user_id = $1", id)
+        .execute(tx)
+        .await?;
     Ok(())
 }
 

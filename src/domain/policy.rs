@@ -68,6 +68,19 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     }
 }
 
+/// Whether `role` may attach documents to (or remove them from) a proposal in `state` it
+/// can see: the submitting side while the dossier is open; the facility owner when asked
+/// for more; the Centre while the proposal is alive.
+pub fn may_attach(role: Role, state: super::proposal::ProposalState) -> bool {
+    use super::proposal::ProposalState as S;
+    match role {
+        Role::LocalOfficer => matches!(state, S::Draft | S::Returned),
+        Role::FacilityOwner => state == S::Returned,
+        Role::CentreStaff => !state.is_final(),
+        _ => false,
+    }
+}
+
 /// Which facilities and proposals a user sees.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RecordScope {
@@ -193,6 +206,28 @@ mod tests {
             RecordScope::Facility { facility_id: 3 }
         );
         assert_eq!(record_scope(&actor(Role::Admin)), RecordScope::Nothing);
+    }
+
+    #[test]
+    fn documents_are_attached_while_the_dossier_is_open_to_the_role() {
+        use crate::domain::proposal::ProposalState as S;
+        assert!(may_attach(Role::LocalOfficer, S::Draft));
+        assert!(!may_attach(Role::LocalOfficer, S::Submitted));
+        assert!(may_attach(Role::FacilityOwner, S::Returned));
+        assert!(!may_attach(Role::FacilityOwner, S::Draft));
+        assert!(may_attach(Role::CentreStaff, S::InProgress));
+        assert!(!may_attach(Role::CentreStaff, S::Completed));
+        for role in [
+            Role::Admin,
+            Role::Appraiser,
+            Role::Director,
+            Role::Accountant,
+            Role::DepartmentViewer,
+        ] {
+            for state in S::ALL {
+                assert!(!may_attach(role, state), "{role:?} {state:?}");
+            }
+        }
     }
 
     #[test]

@@ -266,16 +266,7 @@ async fn create_user(
             Ok((flash, Redirect::to(&format!("/admin/users/{id}"))).into_response())
         }
         Err(AppError::Conflict(key)) => {
-            render_new_user(
-                &state,
-                ctx,
-                form,
-                vec![FieldError {
-                    field: "username",
-                    key,
-                }],
-            )
-            .await
+            render_new_user(&state, ctx, form, one_error("username", key)).await
         }
         Err(other) => Err(other),
     }
@@ -390,11 +381,7 @@ async fn update_assignment(
     )
     .await?;
     tracing::info!(user.id = id, by = user.0.user_id, "account reassigned");
-    Ok((
-        Flash::success("flash.user_updated"),
-        Redirect::to(&format!("/admin/users/{id}")),
-    )
-        .into_response())
+    Ok(back_to_account(id, "flash.user_updated"))
 }
 
 #[derive(Deserialize)]
@@ -412,17 +399,7 @@ async fn reset_password(
 ) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
     if let Err(key) = check_new_password(&form.password) {
-        return refuse_on_page(
-            &state,
-            ctx,
-            &user,
-            id,
-            vec![FieldError {
-                field: "password",
-                key,
-            }],
-        )
-        .await;
+        return refuse_on_page(&state, ctx, &user, id, one_error("password", key)).await;
     }
     let hash = state
         .passwords
@@ -430,11 +407,7 @@ async fn reset_password(
         .await?;
     db::users::set_password(&state.db, id, &hash).await?;
     tracing::info!(user.id = id, by = user.0.user_id, "password reset");
-    Ok((
-        Flash::success("flash.password_reset"),
-        Redirect::to(&format!("/admin/users/{id}")),
-    )
-        .into_response())
+    Ok(back_to_account(id, "flash.password_reset"))
 }
 
 async fn deactivate(
@@ -450,20 +423,13 @@ async fn deactivate(
             ctx,
             &user,
             id,
-            vec![FieldError {
-                field: "active",
-                key: "admin.not_yourself",
-            }],
+            one_error("active", "admin.not_yourself"),
         )
         .await;
     }
     db::users::set_active(&state.db, id, false).await?;
     tracing::info!(user.id = id, by = user.0.user_id, "account deactivated");
-    Ok((
-        Flash::success("flash.user_deactivated"),
-        Redirect::to(&format!("/admin/users/{id}")),
-    )
-        .into_response())
+    Ok(back_to_account(id, "flash.user_deactivated"))
 }
 
 async fn activate(
@@ -474,11 +440,20 @@ async fn activate(
     user.require(Permission::ManageUsers)?;
     db::users::set_active(&state.db, id, true).await?;
     tracing::info!(user.id = id, by = user.0.user_id, "account activated");
-    Ok((
-        Flash::success("flash.user_activated"),
+    Ok(back_to_account(id, "flash.user_activated"))
+}
+
+/// Back to the account's page with a success message.
+fn back_to_account(id: i64, message_key: &'static str) -> Response {
+    (
+        Flash::success(message_key),
         Redirect::to(&format!("/admin/users/{id}")),
     )
-        .into_response())
+        .into_response()
+}
+
+fn one_error(field: &'static str, key: &'static str) -> Vec<FieldError> {
+    vec![FieldError { field, key }]
 }
 
 #[derive(Template, WebTemplate)]

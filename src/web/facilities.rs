@@ -13,6 +13,7 @@ use crate::db;
 use crate::db::facilities::{FacilityDetail, FacilitySummary};
 use crate::db::proposals::ProposalSummary;
 use crate::domain::policy::Permission;
+use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 
 /// Routes: `/facilities`, `/facilities/{id}`.
@@ -51,7 +52,9 @@ async fn list(
 struct ShowPage {
     ctx: PageContext,
     facility: FacilityDetail,
-    proposals: Vec<ProposalSummary>,
+    /// The proposals the facility benefits from.
+    rows: Vec<ProposalSummary>,
+    plain: bool,
 }
 
 async fn show(
@@ -64,10 +67,12 @@ async fn show(
     let facility = db::facilities::find(&state.db, &user.scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let proposals = db::proposals::for_facility(&state.db, facility.id).await?;
+    let rows = db::proposals::for_facility(&state.db, facility.id).await?;
+    let plain = user.0.role == Role::FacilityOwner;
     Ok(ShowPage {
         ctx,
         facility,
-        proposals,
+        rows,
+        plain,
     })
 }

@@ -1,0 +1,298 @@
+//! The proposal lifecycle as one table (PRODUCT.md §3): from which state an action leads to
+//! which, who may take it, and what it needs. The buttons a page shows, the authorisation of
+//! the POST, and the tests all read this table. Later stages add their rows here.
+
+use super::proposal::ProposalState;
+use super::role::Role;
+
+/// Something that moves a proposal from one state to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Send a draft to the Centre (the dossier must be complete).
+    Submit,
+    /// Send a returned dossier back, completed.
+    Resubmit,
+    /// Screening: the dossier is complete and eligible; on to appraisal.
+    Accept,
+    /// Screening: send back with a list of what is missing and a due date.
+    Return,
+    /// Screening: refuse as ineligible, with the reason.
+    RejectIneligible,
+    /// The submitting side takes the proposal back.
+    Withdraw,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 6] = [
+        Self::Submit,
+        Self::Resubmit,
+        Self::Accept,
+        Self::Return,
+        Self::RejectIneligible,
+        Self::Withdraw,
+    ];
+
+    /// The URL segment: `POST /proposals/{id}/{code}`; also the event's `action`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Resubmit => "resubmit",
+            Self::Accept => "accept",
+            Self::Return => "return",
+            Self::RejectIneligible => "reject",
+            Self::Withdraw => "withdraw",
+        }
+    }
+
+    /// Parses a URL segment.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// Catalogue key of the button label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Submit => "action.submit",
+            Self::Resubmit => "action.resubmit",
+            Self::Accept => "action.accept",
+            Self::Return => "action.return",
+            Self::RejectIneligible => "action.reject",
+            Self::Withdraw => "action.withdraw",
+        }
+    }
+}
+
+/// What an action needs besides the right state and role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    /// Nothing more.
+    Nothing,
+    /// A complete, consistent dossier (fields, documents, totals, caps).
+    CompleteDossier,
+    /// A list of what is missing and a due date.
+    MissingItemsAndDueDate,
+    /// A reason the submitter will read.
+    Reason,
+}
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug)]
+pub struct Transition {
+    /// The state it starts from.
+    pub from: ProposalState,
+    /// The action.
+    pub action: Action,
+    /// The state it leads to.
+    pub to: ProposalState,
+    /// Who may take it.
+    pub roles: &'static [Role],
+    /// What it needs.
+    pub requires: Requirement,
+}
+
+use ProposalState as S;
+use Requirement as Needs;
+use Role as R;
+
+/// The submitting side: a local office, or the Centre preparing a dossier itself.
+const SUBMITTERS: &[Role] = &[R::LocalOfficer, R::CentreStaff];
+/// The submitting side and the beneficiary, who answers a return request too.
+const SUBMITTERS_AND_OWNER: &[Role] = &[R::LocalOfficer, R::CentreStaff, R::FacilityOwner];
+const CENTRE: &[Role] = &[R::CentreStaff];
+
+/// The lifecycle so far.
+pub const TABLE: &[Transition] = &[
+    Transition {
+        from: S::Draft,
+        action: Action::Submit,
+        to: S::Submitted,
+        roles: SUBMITTERS,
+        requires: Needs::CompleteDossier,
+    },
+    Transition {
+        from: S::Returned,
+        action: Action::Resubmit,
+        to: S::Submitted,
+        roles: SUBMITTERS_AND_OWNER,
+        requires: Needs::CompleteDossier,
+    },
+    Transition {
+        from: S::Submitted,
+        action: Action::Accept,
+        to: S::Accepted,
+        roles: CENTRE,
+        requires: Needs::Nothing,
+    },
+    Transition {
+        from: S::Submitted,
+        action: Action::Return,
+        to: S::Returned,
+        roles: CENTRE,
+        requires: Needs::MissingItemsAndDueDate,
+    },
+    Transition {
+        from: S::Submitted,
+        action: Action::RejectIneligible,
+        to: S::Rejected,
+        roles: CENTRE,
+        requires: Needs::Reason,
+    },
+    Transition {
+        from: S::Returned,
+        action: Action::RejectIneligible,
+        to: S::Rejected,
+        roles: CENTRE,
+        requires: Needs::Reason,
+    },
+    Transition {
+        from: S::Draft,
+        action: Action::Withdraw,
+        to: S::Withdrawn,
+        roles: SUBMITTERS,
+        requires: Needs::Nothing,
+    },
+    Transition {
+        from: S::Submitted,
+        action: Action::Withdraw,
+        to: S::Withdrawn,
+        roles: SUBMITTERS,
+        requires: Needs::Nothing,
+    },
+    Transition {
+        from: S::Returned,
+        action: Action::Withdraw,
+        to: S::Withdrawn,
+        roles: SUBMITTERS,
+        requires: Needs::Nothing,
+    },
+];
+
+/// Why an action cannot be taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransitionError {
+    /// The action does not apply in the proposal's current state.
+    NotFromThisState,
+    /// The role may not take it.
+    NotAllowed,
+}
+
+/// The row for `action` from `from`, if `role` may take it.
+pub fn transition(
+    from: ProposalState,
+    action: Action,
+    role: Role,
+) -> Result<&'static Transition, TransitionError> {
+    let row = TABLE
+        .iter()
+        .find(|t| t.from == from && t.action == action)
+        .ok_or(TransitionError::NotFromThisState)?;
+    if row.roles.contains(&role) {
+        Ok(row)
+    } else {
+        Err(TransitionError::NotAllowed)
+    }
+}
+
+/// The actions `role` may take from `state`, in table order (the page's buttons).
+pub fn available(state: ProposalState, role: Role) -> Vec<&'static Transition> {
+    TABLE
+        .iter()
+        .filter(|t| t.from == state && t.roles.contains(&role))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_state_and_action_has_at_most_one_row() {
+        for (i, a) in TABLE.iter().enumerate() {
+            for b in &TABLE[i + 1..] {
+                assert!(
+                    !(a.from == b.from && a.action == b.action),
+                    "{:?} {:?} twice",
+                    a.from,
+                    a.action
+                );
+            }
+        }
+    }
+
+    /// Every state × action × role, against the table written out longhand.
+    #[test]
+    fn the_table_is_exactly_the_lifecycle() {
+        let expected = |from: S, action: Action, role: R| -> Result<S, TransitionError> {
+            use Action as A;
+            let (to, roles): (S, &[R]) = match (from, action) {
+                (S::Draft, A::Submit) => (S::Submitted, SUBMITTERS),
+                (S::Returned, A::Resubmit) => (S::Submitted, SUBMITTERS_AND_OWNER),
+                (S::Submitted, A::Accept) => (S::Accepted, CENTRE),
+                (S::Submitted, A::Return) => (S::Returned, CENTRE),
+                (S::Submitted | S::Returned, A::RejectIneligible) => (S::Rejected, CENTRE),
+                (S::Draft | S::Submitted | S::Returned, A::Withdraw) => (S::Withdrawn, SUBMITTERS),
+                _ => return Err(TransitionError::NotFromThisState),
+            };
+            if roles.contains(&role) {
+                Ok(to)
+            } else {
+                Err(TransitionError::NotAllowed)
+            }
+        };
+        for from in ProposalState::ALL {
+            for action in Action::ALL {
+                for role in Role::ALL {
+                    assert_eq!(
+                        transition(from, action, role).map(|t| t.to),
+                        expected(from, action, role),
+                        "{from:?} {action:?} {role:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn final_states_lead_nowhere() {
+        for row in TABLE {
+            assert!(
+                !row.from.is_final(),
+                "{:?} leaves a final state",
+                row.action
+            );
+        }
+    }
+
+    #[test]
+    fn what_needs_what() {
+        let needs = |from, action| transition(from, action, R::CentreStaff).map(|t| t.requires);
+        assert_eq!(needs(S::Draft, Action::Submit), Ok(Needs::CompleteDossier));
+        assert_eq!(
+            needs(S::Submitted, Action::Return),
+            Ok(Needs::MissingItemsAndDueDate)
+        );
+        assert_eq!(
+            needs(S::Submitted, Action::RejectIneligible),
+            Ok(Needs::Reason)
+        );
+        assert_eq!(needs(S::Submitted, Action::Accept), Ok(Needs::Nothing));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for action in Action::ALL {
+            assert_eq!(Action::from_code(action.code()), Some(action));
+        }
+    }
+
+    #[test]
+    fn a_local_officer_sees_submit_and_withdraw_on_a_draft() {
+        let actions: Vec<_> = available(S::Draft, R::LocalOfficer)
+            .iter()
+            .map(|t| t.action)
+            .collect();
+        assert_eq!(actions, [Action::Submit, Action::Withdraw]);
+        assert!(available(S::Draft, R::Director).is_empty());
+    }
+}
