@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::password::Passwords;
 use crate::config::Config;
 use crate::error::ErrorPage;
+use crate::storage::{LocalDirStore, Store};
 use crate::{telemetry, web};
 
 /// What every handler can reach.
@@ -34,16 +35,20 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Password hashing, bounded.
     pub passwords: Passwords,
+    /// Where documents' contents are kept.
+    pub store: Arc<dyn Store>,
 }
 
 impl AppState {
     /// The state for `config` over `db`.
     pub fn new(config: Config, db: PgPool) -> Self {
         let passwords = Passwords::new(config.password_hash_concurrency);
+        let store = Arc::new(LocalDirStore::new(config.storage_dir.clone()));
         Self {
             db,
             config: Arc::new(config),
             passwords,
+            store,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The command line: `khuyencong serve | migrate | seed-demo | create-user`.
+//! The command line: `khuyencong serve | migrate | seed-demo | generate-data | create-user`.
 
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
@@ -7,7 +7,7 @@ use crate::app::{self, AppState};
 use crate::config::Config;
 use crate::domain::role::Role;
 use crate::domain::username::Username;
-use crate::{db, demo};
+use crate::{db, demo, generate};
 
 /// Khuyến công: a province's industrial-promotion programme, end to end.
 ///
@@ -32,6 +32,30 @@ pub enum Command {
         /// Do nothing, successfully, when the database already has users.
         #[arg(long)]
         if_empty: bool,
+    },
+    /// Add a generated data set for performance work (docs/benchmarks.md) to a database that
+    /// holds the demo data (an empty database gets the demo data first; any other is refused).
+    ///
+    /// Facilities spread over every commune of Thái Nguyên in both sets of administrative
+    /// units, proposals over the plan years up to 2025 in every state, with beneficiaries,
+    /// itemised budgets, timelines and screening returns. The same seed gives the same data.
+    /// Everything is written in one transaction; search text and statistics are refreshed.
+    GenerateData {
+        /// Number of facilities.
+        #[arg(long, default_value_t = 30_000)]
+        facilities: usize,
+        /// Number of proposals.
+        #[arg(long, default_value_t = 100_000)]
+        proposals: usize,
+        /// Number of plan years, ending with 2025 (1 to 20).
+        #[arg(long, default_value_t = 10)]
+        years: u16,
+        /// Seed of the pseudo-random sequence.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Do nothing, successfully, when generated data is already there.
+        #[arg(long)]
+        if_absent: bool,
     },
     /// Create an account, e.g. the first administrator. The password is read from the
     /// KHUYENCONG_PASSWORD environment variable, or from standard input.
@@ -95,6 +119,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::new(config, pool);
             let summary = demo::seed(&state.db, &state.passwords).await?;
             println!("demo data loaded: {summary:?}");
+            Ok(())
+        }
+        Command::GenerateData {
+            facilities,
+            proposals,
+            years,
+            seed,
+            if_absent,
+        } => {
+            db::prepare(&pool).await?;
+            let params = generate::Params {
+                facilities,
+                proposals,
+                years,
+                seed,
+            };
+            params.check()?;
+            let state = AppState::new(config, pool);
+            let started = std::time::Instant::now();
+            let (outcome, summary) =
+                generate::run(&state.db, &state.passwords, &params, if_absent).await?;
+            match outcome {
+                generate::Outcome::AlreadyThere => {
+                    println!("generated data is already there: nothing added");
+                }
+                generate::Outcome::Added => println!(
+                    "generated data added in {:.1} s: {summary:?}",
+                    started.elapsed().as_secs_f64()
+                ),
+            }
             Ok(())
         }
         Command::CreateUser {

@@ -2,6 +2,7 @@
 //! start-up with a message naming the variable.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -32,6 +33,13 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// `LOG_FORMAT`: `text` (default) or `json`.
     pub log_json: bool,
+    /// `STORAGE_DIR`: where uploaded documents are kept (relative to the working directory
+    /// unless absolute).
+    pub storage_dir: PathBuf,
+    /// `UPLOAD_MAX_FILE_MB`: the largest file accepted, in bytes.
+    pub upload_max_file: u64,
+    /// `UPLOAD_MAX_REQUEST_MB`: the largest upload request (several files), in bytes.
+    pub upload_max_request: u64,
 }
 
 /// A variable that is missing or cannot be read.
@@ -95,6 +103,18 @@ impl Config {
             }
         };
 
+        const MB: u64 = 1024 * 1024;
+        let upload_max_file = number(&var, "UPLOAD_MAX_FILE_MB", 20, 1..=1024)?;
+        let upload_max_request = number(&var, "UPLOAD_MAX_REQUEST_MB", 50, 1..=4096)?;
+        if upload_max_request < upload_max_file {
+            return Err(ConfigError {
+                name: "UPLOAD_MAX_REQUEST_MB",
+                problem: format!(
+                    "{upload_max_request} is less than UPLOAD_MAX_FILE_MB ({upload_max_file})"
+                ),
+            });
+        }
+
         let default_hashes = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Self {
             database_url: SecretString::from(database_url),
@@ -127,6 +147,9 @@ impl Config {
             )? as usize,
             trust_forwarded_for: flag(&var, "TRUST_FORWARDED_FOR")?,
             log_json,
+            storage_dir: PathBuf::from(parsed("STORAGE_DIR", ".data/uploads")?),
+            upload_max_file: upload_max_file * MB,
+            upload_max_request: upload_max_request * MB,
         })
     }
 
@@ -217,10 +240,42 @@ mod tests {
             ("SESSION_IDLE_MINUTES", "ten"),
             ("LOG_FORMAT", "xml"),
             ("TRUST_FORWARDED_FOR", "perhaps"),
+            ("UPLOAD_MAX_FILE_MB", "0"),
+            ("UPLOAD_MAX_FILE_MB", "2 MB"),
+            ("UPLOAD_MAX_REQUEST_MB", "99999"),
         ] {
             let err = from(&[DB, (name, value)]).expect_err(name);
             assert_eq!(err.name, name);
         }
+    }
+
+    #[test]
+    fn uploads_have_a_directory_and_limits() {
+        let config = from(&[DB]).expect("valid");
+        assert_eq!(config.storage_dir, PathBuf::from(".data/uploads"));
+        assert_eq!(config.upload_max_file, 20 * 1024 * 1024);
+        assert_eq!(config.upload_max_request, 50 * 1024 * 1024);
+        let config = from(&[
+            DB,
+            ("STORAGE_DIR", "/srv/khuyencong/uploads"),
+            ("UPLOAD_MAX_FILE_MB", "5"),
+            ("UPLOAD_MAX_REQUEST_MB", "5"),
+        ])
+        .expect("valid");
+        assert_eq!(config.storage_dir, PathBuf::from("/srv/khuyencong/uploads"));
+        assert_eq!(config.upload_max_file, 5 * 1024 * 1024);
+        assert_eq!(config.upload_max_request, 5 * 1024 * 1024);
+    }
+
+    #[test]
+    fn a_request_limit_below_the_file_limit_is_refused() {
+        let err = from(&[
+            DB,
+            ("UPLOAD_MAX_FILE_MB", "30"),
+            ("UPLOAD_MAX_REQUEST_MB", "10"),
+        ])
+        .expect_err("inconsistent");
+        assert_eq!(err.name, "UPLOAD_MAX_REQUEST_MB");
     }
 
     #[test]

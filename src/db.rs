@@ -14,12 +14,16 @@ use crate::config::Config;
 
 pub mod admin_units;
 pub mod demo;
+pub mod documents;
 pub mod facilities;
+pub mod generate;
 pub mod login_attempts;
 pub mod organisations;
 pub mod proposals;
 pub mod reference;
+pub mod rules;
 pub mod scope;
+pub mod search;
 pub mod sessions;
 pub mod users;
 
@@ -96,3 +100,4 @@ pg_enum!(
     "organisation_kind"
 );
 pg_enum!(crate::domain::facility::LegalForm, "legal_form");
+pg_enum!(crate::domain::proposal::ProposalForm, "proposal_form");

@@ -94,6 +94,8 @@ pub async fn seed(pool: &PgPool, passwords: &Passwords) -> anyhow::Result<SeedSu
         &facilities,
     )
     .await?;
+    // Bulk-loaded rows get their diacritics-insensitive search text here.
+    crate::db::search::fill_missing(&mut tx).await?;
     tx.commit().await?;
 
     Ok(SeedSummary {

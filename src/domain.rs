@@ -1,12 +1,17 @@
 //! Pure domain rules. Nothing here touches the database or HTTP: this is where the
 //! regulations and the product's rules live, tested without a server.
 
+pub mod caps;
+pub mod document;
+pub mod dossier;
 pub mod facility;
 pub mod format;
+pub mod input;
 pub mod money;
 pub mod organisation;
 pub mod policy;
 pub mod proposal;
 pub mod role;
+pub mod search;
 pub mod transition;
 pub mod username;

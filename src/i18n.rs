@@ -49,8 +49,15 @@ macro_rules! catalogue_files {
 }
 
 /// The catalogue files, one per area of the application (an area adds its own line).
-const FILES: &[(&str, &str, &str)] =
-    &catalogue_files!("core", "labels", "admin", "facility", "proposal",);
+const FILES: &[(&str, &str, &str)] = &catalogue_files!(
+    "core",
+    "labels",
+    "admin",
+    "facility",
+    "proposal",
+    "reference",
+    "document",
+);
 
 static VI: LazyLock<Catalogue> = LazyLock::new(|| load(FILES.iter().map(|(_, vi, _)| *vi)));
 static EN: LazyLock<Catalogue> = LazyLock::new(|| load(FILES.iter().map(|(_, _, en)| *en)));

@@ -7,7 +7,7 @@
 pub mod app;
 /// Passwords and session tokens.
 pub mod auth;
-/// Command-line interface: `serve`, `migrate`, `seed-demo`, `create-user`.
+/// Command-line interface: `serve`, `migrate`, `seed-demo`, `generate-data`, `create-user`.
 pub mod cli;
 /// Configuration from environment variables, checked at start-up.
 pub mod config;
@@ -19,8 +19,12 @@ pub mod demo;
 pub mod domain;
 /// One error type for every request path.
 pub mod error;
+/// The generated performance data set (`generate-data`; docs/benchmarks.md).
+pub mod generate;
 /// Message catalogue (Vietnamese first, English second).
 pub mod i18n;
+/// Where documents' contents are kept (a local directory; an S3-compatible store later).
+pub mod storage;
 /// Logging and request spans.
 pub mod telemetry;
 /// HTTP handlers, extractors, middleware and page templates.

@@ -8,11 +8,14 @@ use crate::app::AppState;
 pub mod admin;
 pub mod auth;
 pub mod context;
+pub mod documents;
 pub mod facilities;
+pub mod form;
 pub mod health;
 pub mod home;
 pub mod pagination;
 pub mod proposals;
+pub mod reference;
 
 /// Every page route. Static files and health checks are added by `app::router`.
 pub fn pages() -> Router<AppState> {
@@ -22,4 +25,6 @@ pub fn pages() -> Router<AppState> {
         .merge(admin::router())
         .merge(facilities::router())
         .merge(proposals::router())
+        .merge(documents::router())
+        .merge(reference::router())
 }

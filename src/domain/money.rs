@@ -14,6 +14,11 @@ pub fn format_vnd(amount: i64) -> String {
     format!("{sign}{grouped} ₫")
 }
 
+/// An amount as typed back into a form: `1.234.567`, without the currency sign.
+pub fn format_plain(amount: i64) -> String {
+    format_vnd(amount).trim_end_matches(" ₫").to_owned()
+}
+
 /// Adds amounts; `None` on overflow.
 pub fn checked_sum(amounts: impl IntoIterator<Item = i64>) -> Option<i64> {
     amounts.into_iter().try_fold(0i64, i64::checked_add)

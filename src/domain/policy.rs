@@ -38,17 +38,24 @@ pub enum Permission {
     ManageUsers,
     /// See the organisations list.
     ViewOrganisations,
+    /// Add, edit and end reference data and rules (sectors, activity types, caps, required
+    /// documents, priority areas).
+    ManageReference,
+    /// Read reference data and rules.
+    ViewReference,
 }
 
 impl Permission {
     /// Every permission, for exhaustive tests and documentation.
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 8] = [
         Permission::ViewFacilities,
         Permission::RegisterFacility,
         Permission::ViewProposals,
         Permission::CreateProposal,
         Permission::ManageUsers,
         Permission::ViewOrganisations,
+        Permission::ManageReference,
+        Permission::ViewReference,
     ];
 }
 
@@ -60,8 +67,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         // The system administrator manages accounts, not the programme's records.
         P::ViewFacilities | P::ViewProposals => role != R::Admin,
         P::RegisterFacility | P::CreateProposal => matches!(role, R::CentreStaff | R::LocalOfficer),
-        P::ManageUsers => role == R::Admin,
-        P::ViewOrganisations => matches!(
+        P::ManageUsers | P::ManageReference => role == R::Admin,
+        P::ViewOrganisations | P::ViewReference => matches!(
             role,
             R::Admin | R::CentreStaff | R::Director | R::DepartmentViewer
         ),
@@ -163,6 +170,10 @@ mod tests {
             }
             P::ManageUsers => role == R::Admin,
             P::ViewOrganisations => {
+                [R::Admin, R::CentreStaff, R::Director, R::DepartmentViewer].contains(&role)
+            }
+            P::ManageReference => role == R::Admin,
+            P::ViewReference => {
                 [R::Admin, R::CentreStaff, R::Director, R::DepartmentViewer].contains(&role)
             }
         };

@@ -155,6 +155,33 @@ pub fn awaiting(role: Role) -> &'static [ProposalState] {
     }
 }
 
+/// Catalogue key of the label of a timeline step (`proposal_events.action`).
+pub fn event_label_key(action: &str) -> &'static str {
+    match action {
+        "create" => "event.create",
+        "edit" => "event.edit",
+        "submit" => "event.submit",
+        "resubmit" => "event.resubmit",
+        "accept" => "event.accept",
+        "return" => "event.return",
+        "reject" => "event.reject",
+        "withdraw" => "event.withdraw",
+        "attach_document" => "event.attach_document",
+        "remove_document" => "event.remove_document",
+        "schedule_appraisal" => "event.schedule_appraisal",
+        "record_appraisal" => "event.record_appraisal",
+        "approve" => "event.approve",
+        "forward" => "event.forward",
+        "contract" => "event.contract",
+        "start" => "event.start",
+        "accept_result" => "event.accept_result",
+        "settle" => "event.settle",
+        "complete" => "event.complete",
+        "stop" => "event.stop",
+        _ => "event.other",
+    }
+}
+
 /// Which budget funds a proposal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ProposalLevel {
@@ -193,6 +220,45 @@ impl ProposalLevel {
         match self {
             Self::Local => "level.local",
             Self::National => "level.national",
+        }
+    }
+}
+
+/// The form of a proposal (Circular 36/2013/TT-BCT Art. 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProposalForm {
+    /// A normal proposal.
+    Normal,
+    /// Đề án nhóm: locations and beneficiaries named later.
+    Group,
+    /// Đề án điểm: two or more contents, large scale, over a year.
+    Flagship,
+}
+
+impl ProposalForm {
+    /// Every form.
+    pub const ALL: [ProposalForm; 3] = [Self::Normal, Self::Group, Self::Flagship];
+
+    /// Database and form code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Group => "group",
+            Self::Flagship => "flagship",
+        }
+    }
+
+    /// Parses a code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    /// Catalogue key of the label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Normal => "proposal_form.normal",
+            Self::Group => "proposal_form.group",
+            Self::Flagship => "proposal_form.flagship",
         }
     }
 }

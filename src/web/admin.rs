@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::context::{CurrentUser, Flash, PageContext};
+use super::form::FieldErrors;
 use super::pagination::{PageQuery, Pager};
 use crate::app::AppState;
 use crate::auth::password::check_new_password;
@@ -79,27 +80,14 @@ struct UserForm {
     password: String,
 }
 
-/// A mistake in a form: which field, and the catalogue key of the message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct FieldError {
-    field: &'static str,
-    key: &'static str,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/user_new.html")]
 struct NewUserPage {
     ctx: PageContext,
     form: UserForm,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     roles: Vec<Role>,
     organisations: Vec<(i64, String)>,
-}
-
-impl NewUserPage {
-    fn error_for(&self, field: &str) -> Option<&'static str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.key)
-    }
 }
 
 async fn new_user_form(
@@ -111,7 +99,7 @@ async fn new_user_form(
     Ok(NewUserPage {
         ctx,
         form: UserForm::default(),
-        errors: Vec::new(),
+        errors: FieldErrors::default(),
         roles: Role::ALL.to_vec(),
         organisations: db::organisations::options(&state.db).await?,
     })
@@ -130,14 +118,11 @@ async fn parse_assignment(
     role: &str,
     organisation_id: &str,
     facility_tax_code: &str,
-    errors: &mut Vec<FieldError>,
+    errors: &mut FieldErrors,
 ) -> AppResult<Option<Assignment>> {
     let role = Role::from_code(role.trim());
     if role.is_none() {
-        errors.push(FieldError {
-            field: "role",
-            key: "admin.role_required",
-        });
+        errors.add("role", "admin.role_required");
     }
     let organisation = match organisation_id.trim().parse::<i64>() {
         Ok(id) => db::organisations::find_kind(&state.db, id)
@@ -146,10 +131,7 @@ async fn parse_assignment(
         Err(_) => None,
     };
     if organisation.is_none() {
-        errors.push(FieldError {
-            field: "organisation_id",
-            key: "admin.organisation_required",
-        });
+        errors.add("organisation_id", "admin.organisation_required");
     }
     let mut facility_id = None;
     if role == Some(Role::FacilityOwner) {
@@ -159,19 +141,13 @@ async fn parse_assignment(
             .collect();
         facility_id = db::facilities::find_id_by_tax_code(&state.db, &tax_code).await?;
         if facility_id.is_none() {
-            errors.push(FieldError {
-                field: "facility_tax_code",
-                key: "admin.facility_required",
-            });
+            errors.add("facility_tax_code", "admin.facility_required");
         }
     }
     if let (Some(role), Some((_, kind))) = (role, organisation) {
         // Local officers need an office with an area, or they would see nothing.
         if role == Role::LocalOfficer && kind != OrganisationKind::LocalOffice {
-            errors.push(FieldError {
-                field: "organisation_id",
-                key: "admin.officer_needs_office",
-            });
+            errors.add("organisation_id", "admin.officer_needs_office");
         }
     }
     Ok(match (role, organisation, errors.is_empty()) {
@@ -197,35 +173,23 @@ async fn create_user(
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::default();
     let username = Username::parse(&form.username);
     if username.is_none() {
-        errors.push(FieldError {
-            field: "username",
-            key: "admin.username_invalid",
-        });
+        errors.add("username", "admin.username_invalid");
     }
     let full_name = clean_text(&form.full_name, 200);
     if full_name.is_none() {
-        errors.push(FieldError {
-            field: "full_name",
-            key: "admin.full_name_invalid",
-        });
+        errors.add("full_name", "admin.full_name_invalid");
     }
     let email = form.email.trim();
     let email_ok = email.is_empty()
         || (email.len() <= 254 && email.contains('@') && !email.chars().any(char::is_whitespace));
     if !email_ok {
-        errors.push(FieldError {
-            field: "email",
-            key: "admin.email_invalid",
-        });
+        errors.add("email", "admin.email_invalid");
     }
     if let Err(key) = check_new_password(&form.password) {
-        errors.push(FieldError {
-            field: "password",
-            key,
-        });
+        errors.add("password", key);
     }
     let assignment = parse_assignment(
         &state,
@@ -276,7 +240,7 @@ async fn render_new_user(
     state: &AppState,
     ctx: PageContext,
     mut form: UserForm,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
 ) -> AppResult<Response> {
     // A password is never sent back to the browser.
     form.password.clear();
@@ -297,14 +261,8 @@ struct UserPage {
     account: UserDetail,
     roles: Vec<Role>,
     organisations: Vec<(i64, String)>,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     is_self: bool,
-}
-
-impl UserPage {
-    fn error_for(&self, field: &str) -> Option<&'static str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.key)
-    }
 }
 
 async fn show_user(
@@ -314,7 +272,7 @@ async fn show_user(
     Path(id): Path<i64>,
 ) -> AppResult<UserPage> {
     user.require(Permission::ManageUsers)?;
-    user_page(&state, ctx, &user, id, Vec::new()).await
+    user_page(&state, ctx, &user, id, FieldErrors::default()).await
 }
 
 async fn user_page(
@@ -322,7 +280,7 @@ async fn user_page(
     ctx: PageContext,
     user: &CurrentUser,
     id: i64,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
 ) -> AppResult<UserPage> {
     Ok(UserPage {
         ctx,
@@ -339,7 +297,7 @@ async fn refuse_on_page(
     ctx: PageContext,
     user: &CurrentUser,
     id: i64,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
 ) -> AppResult<Response> {
     let page = user_page(state, ctx, user, id, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -353,13 +311,10 @@ async fn update_assignment(
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::default();
     if user.0.user_id == id {
         // An administrator who demotes themselves could lock everyone out.
-        errors.push(FieldError {
-            field: "role",
-            key: "admin.not_yourself",
-        });
+        errors.add("role", "admin.not_yourself");
     }
     let assignment = parse_assignment(
         &state,
@@ -452,8 +407,10 @@ fn back_to_account(id: i64, message_key: &'static str) -> Response {
         .into_response()
 }
 
-fn one_error(field: &'static str, key: &'static str) -> Vec<FieldError> {
-    vec![FieldError { field, key }]
+fn one_error(field: &'static str, key: &'static str) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    errors.add(field, key);
+    errors
 }
 
 #[derive(Template, WebTemplate)]

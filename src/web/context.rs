@@ -371,6 +371,11 @@ impl PageContext {
         i18n::t(self.lang, key)
     }
 
+    /// The message for `key` with its `{value}` placeholder filled.
+    pub fn t_with(&self, key: &str, value: &str) -> String {
+        i18n::t_with(self.lang, key, &[("value", value)])
+    }
+
     /// The flash message, filled in.
     pub fn flash_text(&self) -> String {
         self.flash
@@ -421,6 +426,11 @@ fn navigation(user: &SessionUser) -> Vec<NavItem> {
             Permission::ViewOrganisations,
             "/admin/organisations",
             "nav.organisations",
+        ),
+        (
+            Permission::ViewReference,
+            "/admin/reference",
+            "reference.nav",
         ),
     ];
     for (permission, href, label_key) in links {

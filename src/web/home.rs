@@ -49,7 +49,7 @@ async fn home(
     let role = user.0.role;
     let sees_proposals = policy::allows(role, Permission::ViewProposals);
     let counts = if sees_proposals {
-        db::proposals::count_by_state(&state.db, &user.scope()).await?
+        db::proposals::count_by_state(&state.db, &user.scope(), &Default::default()).await?
     } else {
         Vec::new()
     };
@@ -70,7 +70,7 @@ async fn home(
         })
         .collect();
     let own_proposals = if role == Role::FacilityOwner {
-        db::proposals::list(&state.db, &user.scope(), None, 50, 0)
+        db::proposals::list(&state.db, &user.scope(), &Default::default(), 50, 0)
             .await?
             .0
     } else {

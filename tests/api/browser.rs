@@ -317,3 +317,250 @@ async fn pages_fit_a_360_pixel_phone(pool: PgPool) {
     }
     client.clone().close().await.expect("close");
 }
+
+/// Opens `path` and waits until the browser shows it (a navigation still finishing from a
+/// form can otherwise win over the new one).
+async fn visit(client: &Client, app: &TestApp, path: &str) {
+    let target = app.url(path);
+    for _ in 0..3 {
+        client.goto(&target).await.expect("goto");
+        for _ in 0..100 {
+            if client
+                .current_url()
+                .await
+                .is_ok_and(|u| u.as_str() == target)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    screenshot(client, "failed-visit").await;
+    let at = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    panic!("the browser did not open {path}: it shows {at}");
+}
+
+/// Fills the `n`th input named `name` (0-based) by typing into it.
+async fn type_into(client: &Client, name: &str, n: usize, value: &str) {
+    let css = format!("[name='{name}']");
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    let inputs = client.find_all(Locator::Css(&css)).await.expect("inputs");
+    let input = inputs.get(n).unwrap_or_else(|| panic!("no {name} #{n}"));
+    input.clear().await.expect("clear");
+    input.send_keys(value).await.expect("type");
+}
+
+/// Sets a date field through script: typing into a date field depends on the browser's locale.
+async fn set_date(client: &Client, id: &str, iso: &str) {
+    client
+        .execute(
+            &format!("document.getElementById('{id}').value = '{iso}';"),
+            vec![],
+        )
+        .await
+        .expect("set date");
+}
+
+async fn click(client: &Client, css: &str) {
+    let element = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await;
+    match element {
+        Ok(element) => element.click().await.expect("click"),
+        Err(e) => {
+            screenshot(client, "failed-click").await;
+            panic!("{css}: {e}");
+        }
+    }
+}
+
+async fn sign_out(client: &Client) {
+    click(client, "form[action='/logout'] button").await;
+    assert_text(client, ".flash", "Bạn đã đăng xuất.").await;
+}
+
+/// The whole intake in a browser: the local officer prepares and submits a dossier, the
+/// Centre returns it, the facility owner answers and resubmits, the Centre accepts.
+#[sqlx::test]
+async fn a_dossier_travels_from_draft_to_accepted_through_three_roles(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let browser = browser(1280, 1000).await;
+    let client = &browser.client;
+
+    // The local officer of TP. Thái Nguyên starts from the facility's page.
+    sign_in(client, &app, "pkt.thainguyen", PASSWORD).await;
+    client
+        .goto(&app.url("/facilities?q=hop+tac+xa+che+phuc+xuan"))
+        .await
+        .expect("list");
+    click(client, "main table tbody a").await;
+    assert_text(client, "main h1", "Hợp tác xã Chè Phúc Xuân").await;
+    click(client, "a[href^='/proposals/new?facility=']").await;
+    assert_text(client, "main h1", "Lập đề án").await;
+    type_into(
+        client,
+        "title",
+        0,
+        "Hỗ trợ ứng dụng máy đóng gói chè tự động",
+    )
+    .await;
+    client
+        .find(Locator::Css(
+            "select[name='activity_type_code'] option[value='machinery']",
+        ))
+        .await
+        .expect("option")
+        .click()
+        .await
+        .expect("select");
+    type_into(
+        client,
+        "objectives",
+        0,
+        "Đóng gói chè đúng quy cách để bán vào siêu thị.",
+    )
+    .await;
+    type_into(client, "content", 0, "Mua một máy đóng gói chè tự động.").await;
+    set_date(client, "start_date", "2026-05-01").await;
+    set_date(client, "end_date", "2026-09-30").await;
+    type_into(client, "line_item", 0, "Máy đóng gói chè tự động").await;
+    type_into(client, "line_unit", 0, "chiếc").await;
+    type_into(client, "line_quantity", 0, "1").await;
+    type_into(client, "line_price", 0, "320.000.000").await;
+    type_into(client, "line_support", 0, "160.000.000").await;
+    type_into(client, "expected_output", 0, "40 tấn chè đóng gói/năm").await;
+    click(client, "input[name='no_double_funding']").await;
+    screenshot(client, "proposal-form").await;
+    click(client, "form.wide button.primary").await;
+    assert_text(client, ".flash", "Đã lưu hồ sơ đề án.").await;
+    // The required documents, uploaded through the documents page one kind at a time.
+    let proposal_path = client.current_url().await.expect("url").path().to_owned();
+    let id: i64 = proposal_path
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("id");
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "select document_kind_code from required_documents where activity_type_code = 'machinery' and required",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("kinds");
+    let file = std::env::temp_dir().join(format!("kc-upload-{id}-{}.pdf", std::process::id()));
+    std::fs::write(&file, crate::helpers::pdf()).expect("file");
+    for kind in &kinds {
+        visit(client, &app, &format!("{proposal_path}/documents")).await;
+        click(
+            client,
+            &format!("select[name='kind'] option[value='{kind}']"),
+        )
+        .await;
+        client
+            .find(Locator::Css("input[type='file']"))
+            .await
+            .expect("file input")
+            .send_keys(&file.display().to_string())
+            .await
+            .expect("choose file");
+        click(
+            client,
+            "form[enctype='multipart/form-data'] button[type='submit']",
+        )
+        .await;
+        text_when(client, ".flash", |t| !t.is_empty()).await;
+    }
+    let _ = std::fs::remove_file(&file);
+    visit(client, &app, &proposal_path).await;
+    click(client, "form.action-submit button").await;
+    assert_text(client, ".flash", "Đã gửi hồ sơ tới Trung tâm Khuyến công.").await;
+    screenshot(client, "proposal-submitted").await;
+    sign_out(client).await;
+
+    // The Centre returns it with what is missing.
+    sign_in(client, &app, "canbo", PASSWORD).await;
+    visit(client, &app, &proposal_path).await;
+    type_into(
+        client,
+        "missing_items",
+        0,
+        "Bổ sung báo giá của hai nhà cung cấp",
+    )
+    .await;
+    set_date(client, "due_date", "2099-06-30").await;
+    click(client, "form.action-return button").await;
+    assert_text(client, ".flash", "Đã trả hồ sơ để bổ sung.").await;
+    sign_out(client).await;
+
+    // The owner reads it in plain words and sends it back.
+    sign_in(client, &app, "coso.phucxuan", PASSWORD).await;
+    visit(client, &app, &proposal_path).await;
+    assert_text_starts(client, ".state-plain", "Hồ sơ cần bổ sung").await;
+    assert!(
+        text_when(client, ".return-request", |t| t.contains("báo giá"))
+            .await
+            .contains("hai nhà cung cấp")
+    );
+    screenshot(client, "proposal-returned-owner").await;
+    // The owner answers with the missing quotation, then sends the dossier back.
+    visit(client, &app, &format!("{proposal_path}/documents")).await;
+    click(client, "select[name='kind'] option[value='quotation']").await;
+    let quotation = std::env::temp_dir().join(format!("kc-quotation-{}.pdf", std::process::id()));
+    // A different file from the officer's (the same bytes twice are recorded once).
+    let mut bytes = crate::helpers::pdf();
+    bytes.extend_from_slice(b"% bao gia bo sung\n");
+    std::fs::write(&quotation, bytes).expect("file");
+    client
+        .find(Locator::Css("input[type='file']"))
+        .await
+        .expect("file input")
+        .send_keys(&quotation.display().to_string())
+        .await
+        .expect("choose file");
+    click(
+        client,
+        "form[enctype='multipart/form-data'] button[type='submit']",
+    )
+    .await;
+    text_when(client, ".flash", |t| !t.is_empty()).await;
+    let _ = std::fs::remove_file(&quotation);
+    let uploaded_by_owner: i64 = sqlx::query_scalar(
+        "select count(*) from documents d join users u on u.id = d.uploaded_by where u.username = 'coso.phucxuan'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
+    assert_eq!(uploaded_by_owner, 1, "the owner's answer is on file");
+    visit(client, &app, &proposal_path).await;
+    click(client, "form.action-resubmit button").await;
+    assert_text(client, ".flash", "Đã gửi hồ sơ tới Trung tâm Khuyến công.").await;
+    sign_out(client).await;
+
+    // The Centre accepts it for appraisal.
+    sign_in(client, &app, "canbo", PASSWORD).await;
+    visit(client, &app, &proposal_path).await;
+    click(client, "form.action-accept button").await;
+    assert_text(
+        client,
+        ".flash",
+        "Hồ sơ đã được tiếp nhận, chuyển sang thẩm định.",
+    )
+    .await;
+    let state: String = sqlx::query_scalar("select state::text from proposals where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("state");
+    assert_eq!(state, "accepted");
+    client.clone().close().await.expect("close");
+}

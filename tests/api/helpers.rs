@@ -2,7 +2,9 @@
 //! pages.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use khuyencong::app::{self, AppState};
 use khuyencong::config::Config;
@@ -25,6 +27,8 @@ pub struct TestApp {
     pub pool: PgPool,
     /// A client that keeps cookies and does not follow redirects.
     pub client: reqwest::Client,
+    /// The app's own document store directory (removed when the app stops).
+    pub storage_dir: PathBuf,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -32,16 +36,31 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+            let _ = std::fs::remove_dir_all(&self.storage_dir);
         }
     }
 }
 
-/// Configuration for tests: defaults plus `extra`.
+/// A directory of its own for each test app's documents, under the system's temporary
+/// directory.
+fn temp_storage_dir() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir()
+        .join(format!("khuyencong-test-{}-{n}", std::process::id()))
+        .display()
+        .to_string()
+}
+
+/// Configuration for tests: defaults (with a fresh storage directory) plus `extra`.
 pub fn test_config(extra: &[(&str, &str)]) -> Config {
-    let mut pairs: Vec<(String, String)> = vec![(
-        "DATABASE_URL".into(),
-        "postgres://unused@127.0.0.1/unused".into(),
-    )];
+    let mut pairs: Vec<(String, String)> = vec![
+        (
+            "DATABASE_URL".into(),
+            "postgres://unused@127.0.0.1/unused".into(),
+        ),
+        ("STORAGE_DIR".into(), temp_storage_dir()),
+    ];
     pairs.extend(
         extra
             .iter()
@@ -89,6 +108,7 @@ impl TestApp {
         let mut settings = vec![("BASE_URL", base.as_str())];
         settings.extend_from_slice(extra);
         let state = AppState::new(test_config(&settings), server_pool);
+        let storage_dir = state.config.storage_dir.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(app::serve(listener, state, async move {
             let _ = stopped.await;
@@ -97,6 +117,7 @@ impl TestApp {
             base,
             pool,
             client: client(),
+            storage_dir,
             stop: Some(stop),
         }
     }
@@ -107,6 +128,7 @@ impl TestApp {
             base: self.base.clone(),
             pool: self.pool.clone(),
             client,
+            storage_dir: self.storage_dir.clone(),
             stop: None,
         }
     }
@@ -234,4 +256,68 @@ pub async fn seed_demo(app: &TestApp) {
     khuyencong::demo::seed(&app.pool, &passwords)
         .await
         .expect("demo data loads");
+}
+
+/// A one-page PDF, for uploads.
+pub fn pdf() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Attaches a PDF of every kind the proposal's activity type requires, through the upload
+/// form, as the signed-in user of `app`.
+pub async fn attach_required_documents(app: &TestApp, proposal_id: i64) {
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "select r.document_kind_code from required_documents r join proposals p on p.activity_type_code = r.activity_type_code
+         where p.id = $1 and r.required and (r.valid_to is null or r.valid_to > current_date)",
+    )
+    .bind(proposal_id)
+    .fetch_all(&app.pool)
+    .await
+    .expect("required kinds");
+    for kind in kinds {
+        let form = reqwest::multipart::Form::new()
+            .text("kind", kind.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(pdf())
+                    .file_name(format!("{kind}.pdf"))
+                    .mime_str("application/pdf")
+                    .expect("mime"),
+            );
+        let response = app
+            .client
+            .post(app.url(&format!("/proposals/{proposal_id}/documents")))
+            .header("origin", &app.base)
+            .header("sec-fetch-site", "same-origin")
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "upload of {kind}");
+    }
 }

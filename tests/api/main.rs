@@ -5,8 +5,11 @@
 mod admin;
 mod auth;
 mod browser;
+mod documents;
 mod helpers;
+mod intake;
 mod operations;
 mod pages;
+mod reference;
 mod scope;
 mod security;

@@ -1,0 +1,327 @@
+//! Documents attached to proposals: their rows (the contents are in the store, see
+//! `crate::storage`), the kinds, and the timeline events that attaching and removing write.
+//!
+//! Reading a document goes through its proposal's scope (`proposal_in_scope`), so a document
+//! of a proposal the user cannot see is "not found". Writes take the proposal's state the
+//! caller checked the policy against and refuse with a conflict if it has changed since.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::scope::ScopeParams;
+use crate::domain::proposal::ProposalState;
+use crate::error::{AppError, AppResult};
+
+/// The proposal a documents page is about, if the scope includes it.
+#[derive(Clone, Debug)]
+pub struct Owner {
+    /// Proposal id.
+    pub id: i64,
+    /// Code, once submitted.
+    pub code: Option<String>,
+    /// Title.
+    pub title: String,
+    /// State.
+    pub state: ProposalState,
+}
+
+/// A kind of document (reference data), for the upload form.
+#[derive(Clone, Debug)]
+pub struct Kind {
+    /// Code.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// A row of a proposal's documents list.
+#[derive(Clone, Debug)]
+pub struct DocumentSummary {
+    /// Id.
+    pub id: i64,
+    /// Kind code.
+    pub kind_code: String,
+    /// Kind, in Vietnamese.
+    pub kind_vi: String,
+    /// Kind, in English.
+    pub kind_en: String,
+    /// File name (sanitised).
+    pub file_name: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When.
+    pub uploaded_at: OffsetDateTime,
+}
+
+/// A document to download.
+#[derive(Clone, Debug)]
+pub struct StoredDocument {
+    /// Id.
+    pub id: i64,
+    /// File name (sanitised).
+    pub file_name: String,
+    /// Detected media type.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+    /// SHA-256 of the content.
+    pub sha256: Vec<u8>,
+    /// Key in the store.
+    pub storage_key: String,
+}
+
+/// A checked, stored file to record.
+#[derive(Clone, Debug)]
+pub struct NewDocument {
+    /// Kind code (must exist in `document_kinds`).
+    pub kind_code: String,
+    /// Sanitised file name.
+    pub file_name: String,
+    /// Detected media type.
+    pub content_type: &'static str,
+    /// Size in bytes.
+    pub size_bytes: i64,
+    /// SHA-256 of the content (32 bytes).
+    pub sha256: Vec<u8>,
+    /// Key in the store.
+    pub storage_key: String,
+}
+
+/// The proposal `id`, if `scope` includes it.
+pub async fn find_owner(pool: &PgPool, scope: &ScopeParams, id: i64) -> AppResult<Option<Owner>> {
+    Ok(sqlx::query_as!(
+        Owner,
+        r#"
+        select p.id, p.code, p.title, p.state as "state: ProposalState"
+        from proposals p
+        where p.id = $6
+          and proposal_in_scope(p, $1, $2, $3, $4, $5)
+        "#,
+        scope.denied,
+        scope.province_code,
+        scope.area_unit_id,
+        scope.office_id,
+        scope.facility_id,
+        id,
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Every kind of document, in the order forms list them.
+pub async fn kinds(pool: &PgPool) -> AppResult<Vec<Kind>> {
+    Ok(sqlx::query_as!(
+        Kind,
+        "select code, name_vi, name_en from document_kinds order by sort_order, code"
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The documents of a proposal (not removed), by kind, oldest first within a kind.
+pub async fn list_for_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<DocumentSummary>> {
+    Ok(sqlx::query_as!(
+        DocumentSummary,
+        r#"
+        select d.id, d.kind_code, k.name_vi as kind_vi, k.name_en as kind_en, d.file_name,
+               d.size_bytes, u.full_name as uploaded_by, d.uploaded_at
+        from documents d
+        join document_kinds k on k.code = d.kind_code
+        join users u on u.id = d.uploaded_by
+        where d.proposal_id = $1 and d.removed_at is null
+        order by k.sort_order, d.uploaded_at, d.id
+        "#,
+        proposal_id
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The kinds a proposal has at least one document of (for the dossier's completeness check).
+pub async fn attached_kinds(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        select distinct kind_code as "kind_code!" from documents
+        where proposal_id = $1 and removed_at is null
+        order by 1
+        "#,
+        proposal_id
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Document `id` of proposal `proposal_id` (not removed), if `scope` includes the proposal.
+pub async fn find(
+    pool: &PgPool,
+    scope: &ScopeParams,
+    proposal_id: i64,
+    id: i64,
+) -> AppResult<Option<StoredDocument>> {
+    Ok(sqlx::query_as!(
+        StoredDocument,
+        r#"
+        select d.id, d.file_name, d.content_type, d.size_bytes, d.sha256, d.storage_key
+        from documents d
+        join proposals p on p.id = d.proposal_id
+        where d.id = $7 and p.id = $6 and d.removed_at is null
+          and proposal_in_scope(p, $1, $2, $3, $4, $5)
+        "#,
+        scope.denied,
+        scope.province_code,
+        scope.area_unit_id,
+        scope.office_id,
+        scope.facility_id,
+        proposal_id,
+        id,
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Locks the proposal's row for the transaction and checks it is still in `expected`.
+async fn lock_in_state(
+    tx: &mut sqlx::PgConnection,
+    proposal_id: i64,
+    expected: ProposalState,
+) -> AppResult<()> {
+    let state = sqlx::query_scalar!(
+        r#"select state as "state: ProposalState" from proposals where id = $1 for share"#,
+        proposal_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if state == expected {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("document.state_changed"))
+    }
+}
+
+/// Records `documents` for proposal `proposal_id`, with an `attach_document` event each, in
+/// one transaction; refused with a conflict unless the proposal is still in `state`. A file
+/// already attached under the same kind (same SHA-256) is not recorded twice: its entry in
+/// the result is `None`, and its stored copy is the caller's to delete.
+pub async fn insert_for_proposal(
+    pool: &PgPool,
+    proposal_id: i64,
+    state: ProposalState,
+    actor_id: i64,
+    documents: &[NewDocument],
+) -> AppResult<Vec<Option<i64>>> {
+    let mut tx = pool.begin().await?;
+    lock_in_state(&mut tx, proposal_id, state).await?;
+    let mut ids = Vec::with_capacity(documents.len());
+    for d in documents {
+        let id = sqlx::query_scalar!(
+            r#"
+            insert into documents (proposal_id, kind_code, file_name, content_type, size_bytes,
+                                   sha256, storage_key, uploaded_by)
+            values ($1, $2, $3, $4, $5, $6, $7, $8)
+            on conflict (proposal_id, kind_code, sha256) where removed_at is null do nothing
+            returning id
+            "#,
+            proposal_id,
+            d.kind_code,
+            d.file_name,
+            d.content_type,
+            d.size_bytes,
+            d.sha256,
+            d.storage_key,
+            actor_id,
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = id {
+            record_event(
+                &mut tx,
+                proposal_id,
+                state,
+                actor_id,
+                "attach_document",
+                id,
+                &d.kind_code,
+                &d.file_name,
+            )
+            .await?;
+        }
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Marks document `id` of proposal `proposal_id` removed, with a `remove_document` event, in
+/// one transaction; refused with a conflict unless the proposal is still in `state`. Returns
+/// the file name; `NotFound` when there is no such document (or it is already removed).
+pub async fn remove(
+    pool: &PgPool,
+    proposal_id: i64,
+    state: ProposalState,
+    id: i64,
+    actor_id: i64,
+) -> AppResult<String> {
+    let mut tx = pool.begin().await?;
+    lock_in_state(&mut tx, proposal_id, state).await?;
+    let removed = sqlx::query!(
+        r#"
+        update documents set removed_at = now(), removed_by = $3
+        where id = $1 and proposal_id = $2 and removed_at is null
+        returning kind_code, file_name
+        "#,
+        id,
+        proposal_id,
+        actor_id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    record_event(
+        &mut tx,
+        proposal_id,
+        state,
+        actor_id,
+        "remove_document",
+        id,
+        &removed.kind_code,
+        &removed.file_name,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(removed.file_name)
+}
+
+/// A timeline event for a document: the state does not change.
+#[expect(clippy::too_many_arguments, reason = "one event row, column by column")]
+async fn record_event(
+    tx: &mut sqlx::PgConnection,
+    proposal_id: i64,
+    state: ProposalState,
+    actor_id: i64,
+    action: &str,
+    document_id: i64,
+    kind_code: &str,
+    file_name: &str,
+) -> AppResult<()> {
+    sqlx::query!(
+        r#"
+        insert into proposal_events (proposal_id, actor_id, action, from_state, to_state, details)
+        values ($1, $2, $3, $4, $4,
+                jsonb_build_object('document_id', $5::bigint, 'kind', $6::text, 'name', $7::text))
+        "#,
+        proposal_id,
+        actor_id,
+        action,
+        state as ProposalState,
+        document_id,
+        kind_code,
+        file_name,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

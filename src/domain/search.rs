@@ -1,0 +1,108 @@
+//! Search that ignores Vietnamese diacritics and case: "che phuc xuan" finds "Chè Phúc Xuân".
+//!
+//! Records keep a folded copy of their searchable text (`search_text`), which PostgreSQL
+//! indexes word by word; a query is folded the same way and becomes a prefix match on every
+//! word it contains.
+
+use unicode_normalization::UnicodeNormalization as _;
+use unicode_normalization::char::is_combining_mark;
+
+/// Lower case, without diacritics, `đ` as `d`; runs of anything but letters and digits
+/// become one space.
+pub fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    let mut space = true;
+    for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            c => c,
+        };
+        if c.is_alphanumeric() {
+            folded.extend(c.to_lowercase());
+            space = false;
+        } else if !space {
+            folded.push(' ');
+            space = true;
+        }
+    }
+    folded.truncate(folded.trim_end().len());
+    folded
+}
+
+/// Folded text of several fields, for a record's `search_text`.
+pub fn search_text<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
+    let parts: Vec<String> = fields
+        .into_iter()
+        .map(fold)
+        .filter(|f| !f.is_empty())
+        .collect();
+    parts.join(" ")
+}
+
+/// The PostgreSQL `tsquery` (simple configuration) for what a user typed: every word must
+/// start a word of the record. `None` when nothing searchable was typed. At most 8 words
+/// of 40 characters each are kept.
+pub fn tsquery(input: &str) -> Option<String> {
+    let words: Vec<String> = fold(input)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| format!("{}:*", w.chars().take(40).collect::<String>()))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" & "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_text_folds_to_plain_lower_case() {
+        assert_eq!(fold("Hợp tác xã Chè Phúc Xuân"), "hop tac xa che phuc xuan");
+        assert_eq!(fold("ĐẠI TỪ, Đồng Hỷ"), "dai tu dong hy");
+        assert_eq!(fold("ĐP-2024-017"), "dp 2024 017");
+        assert_eq!(fold("  ---  "), "");
+        // Decomposed input (as some keyboards send it) folds the same as precomposed.
+        assert_eq!(fold("Che\u{300} Phu\u{301}c"), "che phuc");
+    }
+
+    #[test]
+    fn queries_match_every_word_by_prefix() {
+        assert_eq!(
+            tsquery("che phuc xuan").as_deref(),
+            Some("che:* & phuc:* & xuan:*")
+        );
+        assert_eq!(tsquery("Chè Phúc").as_deref(), Some("che:* & phuc:*"));
+        assert_eq!(tsquery("ĐP-2024").as_deref(), Some("dp:* & 2024:*"));
+    }
+
+    #[test]
+    fn queries_cannot_inject_tsquery_syntax() {
+        assert_eq!(
+            tsquery("a & !b | (c:*)").as_deref(),
+            Some("a:* & b:* & c:*")
+        );
+        assert_eq!(
+            tsquery("'; drop table x; --").as_deref(),
+            Some("drop:* & table:* & x:*")
+        );
+        assert_eq!(tsquery("!!! ***"), None);
+        assert_eq!(tsquery(""), None);
+    }
+
+    #[test]
+    fn long_queries_are_bounded() {
+        let long = "chè ".repeat(1000);
+        assert_eq!(tsquery(&long).map(|q| q.matches(":*").count()), Some(8));
+        let word = "a".repeat(10_000);
+        assert_eq!(tsquery(&word).map(|q| q.len()), Some(42));
+    }
+
+    #[test]
+    fn fields_join_into_one_search_text() {
+        assert_eq!(
+            search_text(["Chè Tân Cương", "", "4600123456"]),
+            "che tan cuong 4600123456"
+        );
+    }
+}

@@ -1,0 +1,559 @@
+//! Intake: registering facilities, preparing dossiers, submitting, screening, returning.
+
+use reqwest::StatusCode;
+use scraper::Html;
+use sqlx::PgPool;
+
+use crate::helpers::{PASSWORD, TestApp, attrs, text, texts};
+
+/// A Phú Bình commune id the officer pkt.phubinh may register in (Xã Tân Khánh, 05917).
+async fn phu_binh_commune(pool: &PgPool) -> String {
+    let id: i64 = sqlx::query_scalar(
+        "select id from admin_units where code = '05917' and valid_from is null",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("commune");
+    id.to_string()
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+        .expect("count")
+}
+
+fn facility_form<'a>(unit: &'a str, tax_code: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("name", name),
+        ("legal_form", "cooperative"),
+        ("tax_code", tax_code),
+        ("owner_name", "Nguyễn Văn Bình"),
+        ("phone", "0912 345 678"),
+        ("unit_id", unit),
+        ("address_detail", "Xóm Trại"),
+        ("sector_code", "agro_processing"),
+        ("main_products", "Chè xanh"),
+        ("workers", "12"),
+        ("annual_revenue", "2.500.000.000"),
+        ("capital", "800.000.000"),
+        ("women_owned", "on"),
+    ]
+}
+
+#[sqlx::test]
+async fn a_local_officer_registers_a_facility_and_finds_it_without_diacritics(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let unit = phu_binh_commune(&app.pool).await;
+    let response = app
+        .post_form(
+            "/facilities/new",
+            &facility_form(&unit, "4609990001", "Hợp tác xã Chè Tân Khánh Xanh"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = app.page("/facilities?q=che+tan+khanh+xanh").await;
+    assert_eq!(
+        texts(&page, "main table tbody tr td:first-child"),
+        ["Hợp tác xã Chè Tân Khánh Xanh"]
+    );
+    let facility = app
+        .page(&attrs(&page, "main table tbody a", "href")[0])
+        .await;
+    assert!(text(&facility, ".eligibility h2").contains("Đủ điều kiện"));
+}
+
+#[sqlx::test]
+async fn a_duplicate_tax_code_shows_the_existing_facility(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let (existing_id, existing_tax): (i64, String) =
+        sqlx::query_as("select id, tax_code from facilities order by id limit 1")
+            .fetch_one(&app.pool)
+            .await
+            .expect("one");
+    let unit = phu_binh_commune(&app.pool).await;
+    let response = app
+        .post_form(
+            "/facilities/new",
+            &facility_form(&unit, &existing_tax, "Tên khác"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Html::parse_document(&response.text().await.expect("body"));
+    assert!(attrs(&page, ".flash-info a", "href").contains(&format!("/facilities/{existing_id}")));
+    assert_eq!(
+        attrs(&page, "input[name='name']", "value"),
+        ["Tên khác"],
+        "values kept"
+    );
+}
+
+#[sqlx::test]
+async fn bad_facility_input_comes_back_and_nothing_is_saved(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let before = count(&app.pool, "select count(*) from facilities").await;
+    let unit = phu_binh_commune(&app.pool).await;
+    let other_area: i64 = sqlx::query_scalar(
+        "select id from admin_units where code = '05767' and valid_from is null",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("Đại Từ commune");
+    let other_area = other_area.to_string();
+    let long = "x".repeat(100_000);
+    let cases: Vec<(&str, &str)> = vec![
+        ("tax_code", "12345"),
+        ("name", "Có\0NUL"),
+        ("name", long.as_str()),
+        ("annual_revenue", "-5"),
+        ("annual_revenue", "999999999999999999999999"),
+        ("workers", "nhiều"),
+        ("unit_id", other_area.as_str()),
+        ("email", "không phải email"),
+    ];
+    for (field, value) in cases {
+        let mut form = facility_form(&unit, "4609990002", "Cơ sở thử");
+        form.retain(|(k, _)| *k != field);
+        form.push((field, value));
+        let response = app.post_form("/facilities/new", &form).await;
+        assert!(
+            [
+                StatusCode::UNPROCESSABLE_ENTITY,
+                StatusCode::PAYLOAD_TOO_LARGE
+            ]
+            .contains(&response.status()),
+            "{field}={}: {}",
+            value.chars().take(20).collect::<String>(),
+            response.status()
+        );
+        if response.status() == StatusCode::UNPROCESSABLE_ENTITY {
+            let page = Html::parse_document(&response.text().await.expect("body"));
+            assert!(
+                !texts(&page, ".field-error").is_empty(),
+                "{field}: a message by the field"
+            );
+        }
+    }
+    assert_eq!(
+        count(&app.pool, "select count(*) from facilities").await,
+        before
+    );
+}
+
+/// The form of a complete dossier for the facility with `tax_code`.
+fn dossier<'a>(tax_code: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("facility_tax_codes", tax_code),
+        ("plan_year", "2026"),
+        ("level", "local"),
+        ("form", "normal"),
+        ("activity_type_code", "machinery"),
+        (
+            "objectives",
+            "Nâng công suất sao chè, giảm lao động thủ công.",
+        ),
+        ("content", "Đầu tư máy sao chè tự động và máy vò chè."),
+        ("start_date", "2026-04-01"),
+        ("end_date", "15/10/2026"),
+        ("line_item", "Máy sao chè tự động"),
+        ("line_unit", "chiếc"),
+        ("line_quantity", "2"),
+        ("line_price", "150.000.000"),
+        ("line_support", "150.000.000"),
+        ("line_item", "Máy vò chè"),
+        ("line_unit", "chiếc"),
+        ("line_quantity", "2,5"),
+        ("line_price", "40.000.000"),
+        ("line_support", "0"),
+        ("expected_output", "30 tấn chè khô/năm"),
+        ("baseline_jobs", "10"),
+        ("expected_jobs", "14"),
+        ("no_double_funding", "on"),
+    ]
+}
+
+async fn phu_binh_facility(pool: &PgPool) -> String {
+    sqlx::query_scalar(
+        "select f.tax_code from facilities f join admin_units c on c.id = f.unit_id join admin_units d on d.id = c.parent_id
+         where d.code = '173' and d.level = 'district' order by f.id limit 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("a Phú Bình facility")
+}
+
+async fn create_draft(app: &TestApp, form: &[(&str, &str)]) -> i64 {
+    let response = app.post_form("/proposals/new", form).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "draft saved");
+    let location = crate::helpers::header(response.headers(), "location");
+    location
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("proposal id")
+}
+
+async fn version(pool: &PgPool, id: i64) -> String {
+    let v: i32 = sqlx::query_scalar("select version from proposals where id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("v");
+    v.to_string()
+}
+
+async fn state_of(pool: &PgPool, id: i64) -> (String, Option<String>) {
+    sqlx::query_as("select state::text, code from proposals where id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("state")
+}
+
+#[sqlx::test]
+async fn a_dossier_goes_from_draft_to_submitted_returned_resubmitted_and_accepted(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let tax = phu_binh_facility(&app.pool).await;
+
+    // A draft without its declaration cannot be submitted: the page says what is missing.
+    let mut form = dossier(&tax, "Hỗ trợ ứng dụng máy sao chè tự động");
+    form.retain(|(k, _)| *k != "no_double_funding");
+    let id = create_draft(&app, &form).await;
+    let (total, requested, counterpart): (i64, i64, i64) = sqlx::query_as(
+        "select total_cost, requested_support, counterpart_funds from proposals where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("sums");
+    assert_eq!(
+        (total, requested, counterpart),
+        (400_000_000, 150_000_000, 250_000_000)
+    );
+    let v = version(&app.pool, id).await;
+    let response = app
+        .post_form(&format!("/proposals/{id}/submit"), &[("version", &v)])
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Html::parse_document(&response.text().await.expect("body"));
+    assert!(
+        texts(&page, ".flash-error li").contains(&"Cam kết không trùng lặp kinh phí".to_owned())
+    );
+    assert_eq!(state_of(&app.pool, id).await.0, "draft");
+
+    // Completed, with its documents, and submitted: a code is given.
+    crate::helpers::attach_required_documents(&app, id).await;
+    let mut form = dossier(&tax, "Hỗ trợ ứng dụng máy sao chè tự động");
+    let v = version(&app.pool, id).await;
+    form.push(("version", &v));
+    let response = app.post_form(&format!("/proposals/{id}/edit"), &form).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let v = version(&app.pool, id).await;
+    let response = app
+        .post_form(&format!("/proposals/{id}/submit"), &[("version", &v)])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // A second click on "submit" changes nothing.
+    let again = app
+        .post_form(&format!("/proposals/{id}/submit"), &[("version", &v)])
+        .await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let (state, code) = state_of(&app.pool, id).await;
+    assert_eq!(state, "submitted");
+    let code = code.expect("a code");
+    assert!(code.starts_with("ĐP-2026-"), "{code}");
+    assert_eq!(count(&app.pool, &format!("select count(*) from proposal_events where proposal_id = {id} and action = 'submit'")).await, 1);
+
+    // The Centre returns it with what is missing and a due date.
+    let centre = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let v = version(&app.pool, id).await;
+    let no_date = centre
+        .post_form(
+            &format!("/proposals/{id}/return"),
+            &[("version", &v), ("missing_items", "Báo giá")],
+        )
+        .await;
+    assert_eq!(no_date.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let response = centre
+        .post_form(
+            &format!("/proposals/{id}/return"),
+            &[
+                ("version", &v),
+                ("missing_items", "Bổ sung báo giá máy sao chè"),
+                ("due_date", "2099-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&app.pool, id).await.0, "returned");
+    let page = app.page(&format!("/proposals/{id}")).await;
+    assert!(text(&page, ".return-request").contains("Bổ sung báo giá máy sao chè"));
+
+    // The officer resubmits; the Centre accepts. The code stays the same.
+    let v = version(&app.pool, id).await;
+    assert_eq!(
+        app.post_form(&format!("/proposals/{id}/resubmit"), &[("version", &v)])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let v = version(&app.pool, id).await;
+    assert_eq!(
+        centre
+            .post_form(&format!("/proposals/{id}/accept"), &[("version", &v)])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        state_of(&app.pool, id).await,
+        ("accepted".to_owned(), Some(code))
+    );
+    let actions: Vec<String> =
+        sqlx::query_scalar("select action from proposal_events where proposal_id = $1 order by id")
+            .bind(id)
+            .fetch_all(&app.pool)
+            .await
+            .expect("events");
+    let steps: Vec<&str> = actions
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "attach_document")
+        .collect();
+    assert_eq!(
+        steps,
+        ["create", "edit", "submit", "return", "resubmit", "accept"]
+    );
+}
+
+#[sqlx::test]
+async fn a_stale_edit_is_refused(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let tax = phu_binh_facility(&app.pool).await;
+    let id = create_draft(&app, &dossier(&tax, "Đề án A")).await;
+    let v = version(&app.pool, id).await;
+    let mut first = dossier(&tax, "Đề án A, sửa lần 1");
+    first.push(("version", &v));
+    assert_eq!(
+        app.post_form(&format!("/proposals/{id}/edit"), &first)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let mut second = dossier(&tax, "Đề án A, sửa lần 2 từ bản cũ");
+    second.push(("version", &v));
+    let response = app
+        .post_form(&format!("/proposals/{id}/edit"), &second)
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let title: String = sqlx::query_scalar("select title from proposals where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("t");
+    assert_eq!(title, "Đề án A, sửa lần 1");
+}
+
+#[sqlx::test]
+async fn bad_budget_lines_come_back_with_their_values(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let tax = phu_binh_facility(&app.pool).await;
+    let before = count(&app.pool, "select count(*) from proposals").await;
+    for (field, value) in [
+        ("line_price", "9.223.372.036.854.775.807"),
+        ("line_support", "999.000.000"),
+        ("line_price", "-1"),
+        ("line_quantity", "0"),
+        ("start_date", "2026-02-30"),
+        ("title", "Tên\0lạ"),
+        ("facility_tax_codes", "0000000000"),
+    ] {
+        let mut form = dossier(&tax, "Đề án lỗi");
+        let position = form.iter().position(|(k, _)| *k == field).expect("field");
+        form[position] = (field, value);
+        let response = app.post_form("/proposals/new", &form).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}={value}"
+        );
+        let page = Html::parse_document(&response.text().await.expect("body"));
+        assert!(
+            !texts(&page, ".field-error").is_empty(),
+            "{field}: a message"
+        );
+        assert!(
+            attrs(&page, "input[name='line_item']", "value")
+                .contains(&"Máy sao chè tự động".to_owned()),
+            "lines kept"
+        );
+    }
+    assert_eq!(
+        count(&app.pool, "select count(*) from proposals").await,
+        before
+    );
+}
+
+#[sqlx::test]
+async fn only_the_right_roles_move_a_proposal(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let tax = phu_binh_facility(&app.pool).await;
+    let id = create_draft(&app, &dossier(&tax, "Đề án phân quyền")).await;
+    let v = version(&app.pool, id).await;
+    for username in ["giamdoc", "thamdinh", "ketoan", "so.congthuong"] {
+        let user = app.with_client(app.login_new_client(username, PASSWORD).await);
+        let response = user
+            .post_form(&format!("/proposals/{id}/submit"), &[("version", &v)])
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{username}");
+    }
+    let other_area = app.with_client(app.login_new_client("pkt.daitu", PASSWORD).await);
+    assert_eq!(
+        other_area
+            .post_form(&format!("/proposals/{id}/submit"), &[("version", &v)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let owner = app.with_client(app.login_new_client("coso.phucxuan", PASSWORD).await);
+    assert_eq!(
+        owner.get("/proposals/new").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(state_of(&app.pool, id).await.0, "draft");
+}
+
+#[sqlx::test]
+async fn concurrent_submissions_get_distinct_codes(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let tax = phu_binh_facility(&app.pool).await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let id = create_draft(&app, &dossier(&tax, &format!("Đề án song song {i}"))).await;
+        crate::helpers::attach_required_documents(&app, id).await;
+        ids.push(id);
+    }
+    let mut submissions = Vec::new();
+    for &id in &ids {
+        let v = version(&app.pool, id).await;
+        let client = app.client.clone();
+        let url = app.url(&format!("/proposals/{id}/submit"));
+        let origin = app.base.clone();
+        submissions.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .header("origin", origin)
+                .form(&[("version", v)])
+                .send()
+                .await
+                .map(|r| r.status())
+        }));
+    }
+    for submission in submissions {
+        assert_eq!(
+            submission.await.expect("task").expect("request"),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let codes: Vec<String> =
+        sqlx::query_scalar("select code from proposals where id = any($1) order by code")
+            .bind(&ids)
+            .fetch_all(&app.pool)
+            .await
+            .expect("codes");
+    let mut unique = codes.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 6, "{codes:?}");
+}
+
+#[sqlx::test]
+async fn the_list_searches_filters_and_counts(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("canbo", PASSWORD).await;
+    let page = app.page("/proposals?q=che+phuc+xuan").await;
+    let rows = texts(&page, "main table tbody tr");
+    assert!(
+        rows.iter().any(|r| r.contains("Hợp tác xã Chè Phúc Xuân")),
+        "{rows:?}"
+    );
+    // Every word matches, wherever it is: the title, the beneficiary, the commune.
+    assert!(
+        rows.iter()
+            .all(|r| r.contains("Phúc Xuân") && r.to_lowercase().contains("chè")),
+        "{rows:?}"
+    );
+    let page = app
+        .page("/proposals?year=2023&state=completed&level=national")
+        .await;
+    assert_eq!(
+        texts(&page, "main table tbody tr").len(),
+        3,
+        "the three national proposals of 2023"
+    );
+    let page = app.page("/proposals?year=2024").await;
+    let counts = texts(&page, ".state-counts a");
+    assert!(
+        counts
+            .iter()
+            .any(|c| c.starts_with("Đã gửi, chờ kiểm tra") && c.ends_with('4')),
+        "{counts:?}"
+    );
+    for bad in [
+        "/proposals?state=nonsense",
+        "/proposals?year=abc",
+        "/proposals?level=x",
+        "/proposals?unit=abc",
+    ] {
+        assert_eq!(
+            app.get(bad).await.status(),
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
+}
+
+#[sqlx::test]
+async fn a_request_above_the_cap_is_refused_with_the_rule_that_applies(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let tax = phu_binh_facility(&app.pool).await;
+    let before = count(&app.pool, "select count(*) from proposals").await;
+    // Machinery: at most 50% of the cost and 300.000.000 ₫ per establishment.
+    let mut form = dossier(&tax, "Đề án vượt mức");
+    let position = form
+        .iter()
+        .position(|(k, v)| *k == "line_support" && *v == "150.000.000")
+        .expect("line");
+    form[position] = ("line_support", "300.000.000");
+    let response = app.post_form("/proposals/new", &form).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Html::parse_document(&response.text().await.expect("body"));
+    assert!(
+        text(&page, ".cap-rule").contains("50%"),
+        "{}",
+        text(&page, ".cap-rule")
+    );
+    assert!(!text(&page, "#requested-error").is_empty());
+    assert_eq!(
+        count(&app.pool, "select count(*) from proposals").await,
+        before
+    );
+    // Within the cap, the rule used is recorded.
+    let id = create_draft(&app, &dossier(&tax, "Đề án trong mức")).await;
+    let cap: Option<i64> = sqlx::query_scalar("select support_cap_id from proposals where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("cap");
+    assert!(cap.is_some());
+}
