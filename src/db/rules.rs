@@ -136,14 +136,6 @@ pub async fn update_sector(pool: &PgPool, entry: &EntryInput<'_>) -> AppResult<(
     found(done.rows_affected())
 }
 
-/// Ends a sector: from `on` it is no longer in force.
-pub async fn end_sector(pool: &PgPool, code: &str, on: Date) -> AppResult<()> {
-    let done = sqlx::query!("update sectors set valid_to = $2 where code = $1", code, on)
-        .execute(pool)
-        .await?;
-    found(done.rows_affected())
-}
-
 /// Every activity type, in list order.
 pub async fn list_activity_types(pool: &PgPool) -> AppResult<Vec<ReferenceEntry>> {
     Ok(sqlx::query_as!(
@@ -208,18 +200,6 @@ pub async fn update_activity_type(pool: &PgPool, entry: &EntryInput<'_>) -> AppR
         entry.valid_from,
         entry.valid_to,
         entry.sort_order,
-    )
-    .execute(pool)
-    .await?;
-    found(done.rows_affected())
-}
-
-/// Ends an activity type: from `on` it is no longer in force.
-pub async fn end_activity_type(pool: &PgPool, code: &str, on: Date) -> AppResult<()> {
-    let done = sqlx::query!(
-        "update activity_types set valid_to = $2 where code = $1",
-        code,
-        on
     )
     .execute(pool)
     .await?;
@@ -552,18 +532,6 @@ pub async fn update_cap(pool: &PgPool, id: i64, cap: &CapInput<'_>) -> AppResult
     found(done.rows_affected())
 }
 
-/// Ends a cap rule: from `on` it is no longer in force.
-pub async fn end_cap(pool: &PgPool, id: i64, on: Date) -> AppResult<()> {
-    let done = sqlx::query!(
-        "update support_caps set valid_to = $2 where id = $1",
-        id,
-        on
-    )
-    .execute(pool)
-    .await?;
-    found(done.rows_affected())
-}
-
 /// The cap rules that could apply to an activity type at a level in a province on a date:
 /// those of the province and those for every province, in force that day. The choice
 /// between them is [`caps::cap_in_force`]'s (or take [`cap_in_force`]).
@@ -751,18 +719,6 @@ pub async fn update_required_document(
         row.legal_ref,
         row.valid_from,
         row.valid_to,
-    )
-    .execute(pool)
-    .await?;
-    found(done.rows_affected())
-}
-
-/// Ends a required-document row: from `on` it no longer applies.
-pub async fn end_required_document(pool: &PgPool, id: i64, on: Date) -> AppResult<()> {
-    let done = sqlx::query!(
-        "update required_documents set valid_to = $2 where id = $1",
-        id,
-        on
     )
     .execute(pool)
     .await?;
@@ -988,18 +944,6 @@ pub async fn update_priority_area(
     found(done.rows_affected())
 }
 
-/// Ends a priority area: from `on` it no longer applies.
-pub async fn end_priority_area(pool: &PgPool, id: i64, on: Date) -> AppResult<()> {
-    let done = sqlx::query!(
-        "update priority_areas set valid_to = $2 where id = $1",
-        id,
-        on
-    )
-    .execute(pool)
-    .await?;
-    found(done.rows_affected())
-}
-
 /// The priority areas a unit lies in on `on`: rows for the unit itself and for the units
 /// above it (its district, its province), best rank first.
 pub async fn priority_areas_in_force(
@@ -1086,6 +1030,58 @@ pub async fn communes_in_force(
     )
     .fetch_all(pool)
     .await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ending a rule
+
+/// A row of rules or reference data. Rows have validity dates and are ended, never deleted.
+#[derive(Clone, Copy, Debug)]
+pub enum RuleRow<'a> {
+    /// A sector, by code.
+    Sector(&'a str),
+    /// An activity type, by code.
+    ActivityType(&'a str),
+    /// A support cap, by id.
+    SupportCap(i64),
+    /// A required-document row, by id.
+    RequiredDocument(i64),
+    /// A priority area, by id.
+    PriorityArea(i64),
+}
+
+/// Ends a row: from `on` it is no longer in force. `NotFound` if there is none.
+pub async fn end_rule(pool: &PgPool, row: RuleRow<'_>, on: Date) -> AppResult<()> {
+    // One literal statement per table (`query!` checks each), run the same way.
+    macro_rules! set_valid_to {
+        ($sql:tt, $key:expr) => {
+            sqlx::query!($sql, $key, on).execute(pool).await?
+        };
+    }
+    let done = match row {
+        RuleRow::Sector(code) => {
+            set_valid_to!("update sectors set valid_to = $2 where code = $1", code)
+        }
+        RuleRow::ActivityType(code) => {
+            set_valid_to!(
+                "update activity_types set valid_to = $2 where code = $1",
+                code
+            )
+        }
+        RuleRow::SupportCap(id) => {
+            set_valid_to!("update support_caps set valid_to = $2 where id = $1", id)
+        }
+        RuleRow::RequiredDocument(id) => {
+            set_valid_to!(
+                "update required_documents set valid_to = $2 where id = $1",
+                id
+            )
+        }
+        RuleRow::PriorityArea(id) => {
+            set_valid_to!("update priority_areas set valid_to = $2 where id = $1", id)
+        }
+    };
+    found(done.rows_affected())
 }
 
 // ---------------------------------------------------------------------------------------------

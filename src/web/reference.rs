@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use time::{Date, OffsetDateTime};
 
 use super::context::{CurrentUser, Flash, PageContext};
@@ -23,7 +24,7 @@ use crate::app::AppState;
 use crate::db;
 use crate::db::rules::{
     CapInput, CapRow, CodeOption, EntryInput, PriorityArea, PriorityAreaInput, ReferenceEntry,
-    RequiredDocument, RequiredDocumentInput, UnitOption,
+    RequiredDocument, RequiredDocumentInput, RuleRow, UnitOption,
 };
 use crate::domain::caps::{
     self, CapRule, CapUnit, CaseMultiplier, PriorityAreaKind, RuleError, SupportCap, ValidityError,
@@ -44,61 +45,62 @@ const CASE_MAX: usize = 200;
 
 /// Routes under `/admin/reference`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(BASE, get(index))
-        .route("/admin/reference/sectors", get(list_sectors))
+    let router = Router::new().route(BASE, get(index));
+    let router = entry_routes::<Sectors>(router);
+    let router = entry_routes::<ActivityTypes>(router);
+    router
+        .route(CAPS, get(list_caps))
         .route(
-            "/admin/reference/sectors/new",
-            get(new_sector).post(create_sector),
+            "/admin/reference/caps/new",
+            get(new_cap).post(create_rule::<Caps>),
         )
-        .route(
-            "/admin/reference/sectors/{code}/edit",
-            get(edit_sector).post(update_sector),
-        )
-        .route("/admin/reference/sectors/{code}/end", post(end_sector))
-        .route("/admin/reference/activity-types", get(list_activity_types))
-        .route(
-            "/admin/reference/activity-types/new",
-            get(new_activity_type).post(create_activity_type),
-        )
-        .route(
-            "/admin/reference/activity-types/{code}/edit",
-            get(edit_activity_type).post(update_activity_type),
-        )
-        .route(
-            "/admin/reference/activity-types/{code}/end",
-            post(end_activity_type),
-        )
-        .route("/admin/reference/caps", get(list_caps))
-        .route("/admin/reference/caps/new", get(new_cap).post(create_cap))
         .route(
             "/admin/reference/caps/{id}/edit",
-            get(edit_cap).post(update_cap),
+            get(edit_rule::<Caps>).post(update_rule::<Caps>),
         )
-        .route("/admin/reference/caps/{id}/end", post(end_cap))
-        .route("/admin/reference/required-documents", get(list_documents))
+        .route("/admin/reference/caps/{id}/end", post(end_rule::<Caps>))
+        .route(DOCUMENTS, get(list_documents))
         .route(
             "/admin/reference/required-documents/new",
-            get(new_document).post(create_document),
+            get(new_document).post(create_rule::<Documents>),
         )
         .route(
             "/admin/reference/required-documents/{id}/edit",
-            get(edit_document).post(update_document),
+            get(edit_rule::<Documents>).post(update_rule::<Documents>),
         )
         .route(
             "/admin/reference/required-documents/{id}/end",
-            post(end_document),
+            post(end_rule::<Documents>),
         )
-        .route("/admin/reference/priority-areas", get(list_areas))
+        .route(AREAS, get(list_areas))
         .route(
             "/admin/reference/priority-areas/new",
-            get(new_area).post(create_area),
+            get(new_area).post(create_rule::<Areas>),
         )
         .route(
             "/admin/reference/priority-areas/{id}/edit",
-            get(edit_area).post(update_area),
+            get(edit_area).post(update_rule::<Areas>),
         )
-        .route("/admin/reference/priority-areas/{id}/end", post(end_area))
+        .route(
+            "/admin/reference/priority-areas/{id}/end",
+            post(end_rule::<Areas>),
+        )
+}
+
+/// The routes of a code-and-name table (sectors, activity types).
+fn entry_routes<E: EntryTable>(router: Router<AppState>) -> Router<AppState> {
+    let path = E::TABLE.path();
+    router
+        .route(path, get(list_entries::<E>))
+        .route(
+            &format!("{path}/new"),
+            get(new_entry::<E>).post(create_entry::<E>),
+        )
+        .route(
+            &format!("{path}/{{code}}/edit"),
+            get(edit_rule::<E>).post(update_entry::<E>),
+        )
+        .route(&format!("{path}/{{code}}/end"), post(end_rule::<E>))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,6 +180,46 @@ fn legal_ref(value: &str, errors: &mut FieldErrors) -> Option<String> {
         "reference.legal_ref_invalid",
         clean_text(value, LEGAL_REF_MAX),
     )
+}
+
+/// The fields every rule form has, as typed: the legal basis and the validity dates.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+struct BasisForm {
+    legal_ref: String,
+    valid_from: String,
+    valid_to: String,
+}
+
+/// A rule's legal basis and validity dates, checked.
+struct Basis {
+    legal_ref: String,
+    valid_from: Option<Date>,
+    valid_to: Option<Date>,
+}
+
+impl BasisForm {
+    /// The fields showing a row's values.
+    fn of(legal_ref: &str, from: Option<Date>, to: Option<Date>) -> Self {
+        Self {
+            legal_ref: legal_ref.to_owned(),
+            valid_from: date_value(from),
+            valid_to: date_value(to),
+        }
+    }
+
+    /// The checked values, or `None` after recording the mistakes; the start is required
+    /// when `from_required`.
+    fn check(&self, from_required: bool, errors: &mut FieldErrors) -> Option<Basis> {
+        let legal_ref = legal_ref(&self.legal_ref, errors);
+        let dates = validity(&self.valid_from, &self.valid_to, from_required, errors);
+        let (valid_from, valid_to) = dates?;
+        Some(Basis {
+            legal_ref: legal_ref?,
+            valid_from,
+            valid_to,
+        })
+    }
 }
 
 /// Today in Vietnam.
@@ -275,6 +317,221 @@ fn parse_end(form: &EndForm, from: Option<Date>, to: Option<Date>) -> Result<Dat
 }
 
 // ---------------------------------------------------------------------------------------------
+// What every rule table shares: validity dates on lists, the edit page, the end form, and
+// the add and edit forms of the tables with ids
+
+/// A row with validity dates.
+trait Dated {
+    /// First day in force, and first day no longer in force.
+    fn dates(&self) -> (Option<Date>, Option<Date>);
+}
+
+impl<T: Dated> Dated for &T {
+    fn dates(&self) -> (Option<Date>, Option<Date>) {
+        (*self).dates()
+    }
+}
+
+/// A list of rules: the status badge and the period of each row.
+trait RuleList {
+    fn ctx(&self) -> &PageContext;
+
+    fn today(&self) -> Date;
+
+    fn status(&self, row: &impl Dated) -> &'static str {
+        let (from, to) = row.dates();
+        status_key(from, to, self.today())
+    }
+
+    fn period(&self, row: &impl Dated) -> String {
+        let (from, to) = row.dates();
+        period(self.ctx(), from, to)
+    }
+}
+
+/// A rule table as its edit page and end form see it: `edit_rule` and `end_rule` serve
+/// every table.
+trait RuleTable: Send + Sync + 'static {
+    /// The path parameter naming a row: a code or an id.
+    type Key: DeserializeOwned + Send + Sync;
+    /// A row as read.
+    type Row: Dated + Send + Sync;
+    /// The edit page.
+    type Page: IntoResponse + Send;
+    /// The list the table's forms go back to.
+    const LIST: &'static str;
+
+    fn get(state: &AppState, key: &Self::Key) -> impl Future<Output = AppResult<Self::Row>> + Send;
+
+    /// The edit page of `row`, with its values and `errors`.
+    fn edit_page(
+        state: &AppState,
+        ctx: PageContext,
+        row: &Self::Row,
+        errors: FieldErrors,
+    ) -> impl Future<Output = AppResult<Self::Page>> + Send;
+
+    /// The end form of an edit page.
+    fn end_box(page: &mut Self::Page) -> Option<&mut EndBox>;
+
+    /// Ends `row` from `day`, and logs it.
+    fn end(
+        state: &AppState,
+        row: &Self::Row,
+        day: Date,
+        by: i64,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+}
+
+/// A rule table with ids whose rows are added and edited through one form, checked against
+/// the choices it offers.
+trait RuleForm: RuleTable<Key = i64> {
+    /// The form as typed.
+    type Form: DeserializeOwned + Send;
+    /// What the form offers.
+    type Choices: Send;
+    /// A row that passed the checks.
+    type Valid: Send + Sync;
+
+    fn choices(
+        state: &AppState,
+        form: &Self::Form,
+    ) -> impl Future<Output = AppResult<Self::Choices>> + Send;
+
+    fn validate(form: &Self::Form, choices: &Self::Choices) -> Result<Self::Valid, FieldErrors>;
+
+    /// The form page; `editing` is the row being edited.
+    fn form_page(
+        ctx: PageContext,
+        form: Self::Form,
+        errors: FieldErrors,
+        choices: Self::Choices,
+        editing: Option<&Self::Row>,
+    ) -> Self::Page;
+
+    /// Adds the row (`id` `None`) or changes row `id`, and logs it; a database refusal is an
+    /// `AppError::Conflict` with its message.
+    fn save(
+        state: &AppState,
+        id: Option<i64>,
+        valid: &Self::Valid,
+        by: i64,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+
+    /// The field a database refusal is shown by.
+    fn conflict_field(key: &str) -> &'static str;
+
+    /// What the success message names.
+    fn legal_ref(valid: Self::Valid) -> String;
+}
+
+/// `GET …/{key}/edit`.
+async fn edit_rule<R: RuleTable>(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(key): Path<R::Key>,
+) -> AppResult<R::Page> {
+    user.require(Permission::ManageReference)?;
+    let row = R::get(&state, &key).await?;
+    R::edit_page(&state, ctx, &row, FieldErrors::default()).await
+}
+
+/// `POST …/{key}/end`: the row is no longer in force from the day typed.
+async fn end_rule<R: RuleTable>(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(key): Path<R::Key>,
+    Form(end): Form<EndForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageReference)?;
+    let row = R::get(&state, &key).await?;
+    let (from, to) = row.dates();
+    let day = match parse_end(&end, from, to) {
+        Ok(day) => day,
+        Err(errors) => {
+            let mut page = R::edit_page(&state, ctx, &row, errors).await?;
+            if let Some(end_box) = R::end_box(&mut page) {
+                end_box.end_on = end.end_on;
+            }
+            return Ok(unprocessable(page));
+        }
+    };
+    R::end(&state, &row, day, user.0.user_id).await?;
+    Ok(saved(R::LIST, "reference.flash_ended", format::date(day)))
+}
+
+/// `POST …/new`.
+async fn create_rule<R: RuleForm>(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Form(form): Form<R::Form>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageReference)?;
+    save_rule::<R>(&state, ctx, &user, None, form).await
+}
+
+/// `POST …/{id}/edit`.
+async fn update_rule<R: RuleForm>(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<R::Form>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageReference)?;
+    let row = R::get(&state, &id).await?;
+    save_rule::<R>(&state, ctx, &user, Some((id, row)), form).await
+}
+
+/// Checks and saves a rule form: back to the list, or the form again with 422.
+async fn save_rule<R: RuleForm>(
+    state: &AppState,
+    ctx: PageContext,
+    user: &CurrentUser,
+    editing: Option<(i64, R::Row)>,
+    form: R::Form,
+) -> AppResult<Response> {
+    let choices = R::choices(state, &form).await?;
+    let row = editing.as_ref().map(|(_, row)| row);
+    let valid = match R::validate(&form, &choices) {
+        Ok(valid) => valid,
+        Err(errors) => return Ok(unprocessable(R::form_page(ctx, form, errors, choices, row))),
+    };
+    let id = editing.as_ref().map(|(id, _)| *id);
+    match R::save(state, id, &valid, user.0.user_id).await {
+        Ok(()) => Ok(saved(R::LIST, "reference.flash_saved", R::legal_ref(valid))),
+        Err(AppError::Conflict(key)) => Ok(unprocessable(R::form_page(
+            ctx,
+            form,
+            one_error(R::conflict_field(key), key),
+            choices,
+            row,
+        ))),
+        Err(other) => Err(other),
+    }
+}
+
+/// `RuleList` for list pages with `ctx` and `today` fields.
+macro_rules! rule_lists {
+    ($($page:ty),*) => {$(
+        impl RuleList for $page {
+            fn ctx(&self) -> &PageContext {
+                &self.ctx
+            }
+
+            fn today(&self) -> Date {
+                self.today
+            }
+        }
+    )*};
+}
+
+rule_lists!(EntriesPage, CapsPage, DocumentsPage, AreasPage);
+
+// ---------------------------------------------------------------------------------------------
 // Index
 
 #[derive(Template, WebTemplate)]
@@ -299,11 +556,16 @@ enum Table {
 }
 
 impl Table {
-    fn path(self) -> &'static str {
+    const fn path(self) -> &'static str {
         match self {
             Self::Sectors => "/admin/reference/sectors",
             Self::ActivityTypes => "/admin/reference/activity-types",
         }
+    }
+
+    /// Where the form that adds a row is.
+    fn new_path(self) -> String {
+        format!("{}/new", self.path())
     }
 
     fn title_key(self) -> &'static str {
@@ -346,6 +608,72 @@ impl Table {
     }
 }
 
+/// A code-and-name table as a type, so that one generic handler serves both.
+trait EntryTable: Send + Sync + 'static {
+    const TABLE: Table;
+}
+
+/// Sectors.
+struct Sectors;
+
+impl EntryTable for Sectors {
+    const TABLE: Table = Table::Sectors;
+}
+
+/// Activity types.
+struct ActivityTypes;
+
+impl EntryTable for ActivityTypes {
+    const TABLE: Table = Table::ActivityTypes;
+}
+
+impl Dated for ReferenceEntry {
+    fn dates(&self) -> (Option<Date>, Option<Date>) {
+        (self.valid_from, self.valid_to)
+    }
+}
+
+impl<E: EntryTable> RuleTable for E {
+    type Key = String;
+    type Row = ReferenceEntry;
+    type Page = EntryFormPage;
+    const LIST: &'static str = E::TABLE.path();
+
+    async fn get(state: &AppState, code: &String) -> AppResult<ReferenceEntry> {
+        E::TABLE.get(state, code).await
+    }
+
+    async fn edit_page(
+        _state: &AppState,
+        ctx: PageContext,
+        entry: &ReferenceEntry,
+        errors: FieldErrors,
+    ) -> AppResult<EntryFormPage> {
+        Ok(EntryFormPage::edit(
+            ctx,
+            E::TABLE,
+            EntryForm::of(entry),
+            errors,
+            entry,
+        ))
+    }
+
+    fn end_box(page: &mut EntryFormPage) -> Option<&mut EndBox> {
+        page.editing.as_mut()
+    }
+
+    async fn end(state: &AppState, entry: &ReferenceEntry, day: Date, by: i64) -> AppResult<()> {
+        let table = E::TABLE;
+        let row = match table {
+            Table::Sectors => RuleRow::Sector(&entry.code),
+            Table::ActivityTypes => RuleRow::ActivityType(&entry.code),
+        };
+        db::rules::end_rule(&state.db, row, day).await?;
+        tracing::info!(code = %entry.code, by, ?table, "reference entry ended");
+        Ok(())
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/reference/entries.html")]
 struct EntriesPage {
@@ -360,27 +688,18 @@ impl EntriesPage {
     fn name(&self, row: &ReferenceEntry) -> String {
         row.name(self.ctx.lang).to_owned()
     }
-
-    fn status(&self, row: &ReferenceEntry) -> &'static str {
-        status_key(row.valid_from, row.valid_to, self.today)
-    }
-
-    fn period(&self, row: &ReferenceEntry) -> String {
-        period(&self.ctx, row.valid_from, row.valid_to)
-    }
 }
 
-async fn list_entries(
-    state: &AppState,
+async fn list_entries<E: EntryTable>(
+    State(state): State<AppState>,
     ctx: PageContext,
-    user: &CurrentUser,
-    table: Table,
+    user: CurrentUser,
 ) -> AppResult<EntriesPage> {
     user.require(Permission::ViewReference)?;
     Ok(EntriesPage {
         ctx,
-        table,
-        rows: table.list(state).await?,
+        table: E::TABLE,
+        rows: E::TABLE.list(&state).await?,
         can_manage: user.require(Permission::ManageReference).is_ok(),
         today: today(),
     })
@@ -388,22 +707,14 @@ async fn list_entries(
 
 /// The sector or activity-type form as typed.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 struct EntryForm {
-    #[serde(default)]
     code: String,
-    #[serde(default)]
     group_no: String,
-    #[serde(default)]
     name_vi: String,
-    #[serde(default)]
     name_en: String,
-    #[serde(default)]
-    legal_ref: String,
-    #[serde(default)]
-    valid_from: String,
-    #[serde(default)]
-    valid_to: String,
-    #[serde(default)]
+    #[serde(flatten)]
+    basis: BasisForm,
     sort_order: String,
 }
 
@@ -414,9 +725,7 @@ impl EntryForm {
             group_no: entry.group_no.map(|g| g.to_string()).unwrap_or_default(),
             name_vi: entry.name_vi.clone(),
             name_en: entry.name_en.clone(),
-            legal_ref: entry.legal_ref.clone(),
-            valid_from: date_value(entry.valid_from),
-            valid_to: date_value(entry.valid_to),
+            basis: BasisForm::of(&entry.legal_ref, entry.valid_from, entry.valid_to),
             sort_order: entry.sort_order.to_string(),
         }
     }
@@ -428,9 +737,7 @@ struct ValidEntry {
     group_no: i16,
     name_vi: String,
     name_en: String,
-    legal_ref: String,
-    valid_from: Option<Date>,
-    valid_to: Option<Date>,
+    basis: Basis,
     sort_order: i32,
 }
 
@@ -441,9 +748,9 @@ impl ValidEntry {
             group_no: self.group_no,
             name_vi: &self.name_vi,
             name_en: &self.name_en,
-            legal_ref: &self.legal_ref,
-            valid_from: self.valid_from,
-            valid_to: self.valid_to,
+            legal_ref: &self.basis.legal_ref,
+            valid_from: self.basis.valid_from,
+            valid_to: self.basis.valid_to,
             sort_order: self.sort_order,
         }
     }
@@ -493,8 +800,7 @@ fn validate_entry(
         "reference.name_invalid",
         clean_text(&form.name_en, NAME_MAX),
     );
-    let legal_ref = legal_ref(&form.legal_ref, &mut errors);
-    let dates = validity(&form.valid_from, &form.valid_to, false, &mut errors);
+    let basis = form.basis.check(false, &mut errors);
     let sort_order = errors.need(
         "sort_order",
         "reference.sort_invalid",
@@ -504,25 +810,20 @@ fn validate_entry(
             .ok()
             .filter(|s| (0..=100_000).contains(s)),
     );
-    match (
-        code, group_no, name_vi, name_en, legal_ref, dates, sort_order,
-    ) {
+    match (code, group_no, name_vi, name_en, basis, sort_order) {
         (
             Some(code),
             Some(group_no),
             Some(name_vi),
             Some(name_en),
-            Some(legal_ref),
-            Some((valid_from, valid_to)),
+            Some(basis),
             Some(sort_order),
         ) if errors.is_empty() => Ok(ValidEntry {
             code,
             group_no,
             name_vi,
             name_en,
-            legal_ref,
-            valid_from,
-            valid_to,
+            basis,
             sort_order,
         }),
         _ => Err(errors),
@@ -541,37 +842,53 @@ struct EntryFormPage {
 }
 
 impl EntryFormPage {
+    /// The edit page of `entry`, showing `form`.
+    fn edit(
+        ctx: PageContext,
+        table: Table,
+        form: EntryForm,
+        errors: FieldErrors,
+        entry: &ReferenceEntry,
+    ) -> Self {
+        Self {
+            ctx,
+            table,
+            form,
+            errors,
+            editing: Some(EndBox::new(
+                format!("{}/{}/end", table.path(), entry.code),
+                entry.valid_to,
+            )),
+        }
+    }
+
     fn action(&self) -> String {
         match &self.editing {
             Some(_) => format!("{}/{}/edit", self.table.path(), self.form.code),
-            None => format!("{}/new", self.table.path()),
+            None => self.table.new_path(),
         }
     }
 }
 
-async fn entry_new_form(
-    ctx: PageContext,
-    user: &CurrentUser,
-    table: Table,
-) -> AppResult<EntryFormPage> {
+async fn new_entry<E: EntryTable>(ctx: PageContext, user: CurrentUser) -> AppResult<EntryFormPage> {
     user.require(Permission::ManageReference)?;
     Ok(EntryFormPage {
         ctx,
-        table,
+        table: E::TABLE,
         form: EntryForm::default(),
         errors: FieldErrors::default(),
         editing: None,
     })
 }
 
-async fn entry_create(
-    state: &AppState,
+async fn create_entry<E: EntryTable>(
+    State(state): State<AppState>,
     ctx: PageContext,
-    user: &CurrentUser,
-    table: Table,
-    form: EntryForm,
+    user: CurrentUser,
+    Form(form): Form<EntryForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageReference)?;
+    let table = E::TABLE;
     let page = |form, errors| EntryFormPage {
         ctx,
         table,
@@ -598,51 +915,23 @@ async fn entry_create(
     }
 }
 
-async fn entry_edit_form(
-    state: &AppState,
+async fn update_entry<E: EntryTable>(
+    State(state): State<AppState>,
     ctx: PageContext,
-    user: &CurrentUser,
-    table: Table,
-    code: &str,
-) -> AppResult<EntryFormPage> {
-    user.require(Permission::ManageReference)?;
-    let entry = table.get(state, code).await?;
-    Ok(EntryFormPage {
-        ctx,
-        table,
-        form: EntryForm::of(&entry),
-        editing: Some(EndBox::new(
-            format!("{}/{}/end", table.path(), entry.code),
-            entry.valid_to,
-        )),
-        errors: FieldErrors::default(),
-    })
-}
-
-async fn entry_update(
-    state: &AppState,
-    ctx: PageContext,
-    user: &CurrentUser,
-    table: Table,
-    code: &str,
-    mut form: EntryForm,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(mut form): Form<EntryForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageReference)?;
-    let entry = table.get(state, code).await?;
+    let table = E::TABLE;
+    let entry = table.get(&state, &code).await?;
     form.code = entry.code.clone();
     let valid = match validate_entry(&form, table, Some(&entry.code)) {
         Ok(valid) => valid,
         Err(errors) => {
-            return Ok(unprocessable(EntryFormPage {
-                ctx,
-                table,
-                form,
-                errors,
-                editing: Some(EndBox::new(
-                    format!("{}/{}/end", table.path(), entry.code),
-                    entry.valid_to,
-                )),
-            }));
+            return Ok(unprocessable(EntryFormPage::edit(
+                ctx, table, form, errors, &entry,
+            )));
         }
     };
     match table {
@@ -651,145 +940,6 @@ async fn entry_update(
     }
     tracing::info!(code = %valid.code, by = user.0.user_id, ?table, "reference entry changed");
     Ok(saved(table.path(), "reference.flash_saved", valid.code))
-}
-
-async fn entry_end(
-    state: &AppState,
-    ctx: PageContext,
-    user: &CurrentUser,
-    table: Table,
-    code: &str,
-    end: EndForm,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let entry = table.get(state, code).await?;
-    let day = match parse_end(&end, entry.valid_from, entry.valid_to) {
-        Ok(day) => day,
-        Err(errors) => {
-            let mut end_box = EndBox::new(
-                format!("{}/{}/end", table.path(), entry.code),
-                entry.valid_to,
-            );
-            end_box.end_on = end.end_on;
-            return Ok(unprocessable(EntryFormPage {
-                ctx,
-                table,
-                form: EntryForm::of(&entry),
-                errors,
-                editing: Some(end_box),
-            }));
-        }
-    };
-    match table {
-        Table::Sectors => db::rules::end_sector(&state.db, &entry.code, day).await?,
-        Table::ActivityTypes => db::rules::end_activity_type(&state.db, &entry.code, day).await?,
-    }
-    tracing::info!(code = %entry.code, by = user.0.user_id, ?table, "reference entry ended");
-    Ok(saved(
-        table.path(),
-        "reference.flash_ended",
-        format::date(day),
-    ))
-}
-
-async fn list_sectors(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-) -> AppResult<EntriesPage> {
-    list_entries(&state, ctx, &user, Table::Sectors).await
-}
-
-async fn new_sector(ctx: PageContext, user: CurrentUser) -> AppResult<EntryFormPage> {
-    entry_new_form(ctx, &user, Table::Sectors).await
-}
-
-async fn create_sector(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Form(form): Form<EntryForm>,
-) -> AppResult<Response> {
-    entry_create(&state, ctx, &user, Table::Sectors, form).await
-}
-
-async fn edit_sector(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(code): Path<String>,
-) -> AppResult<EntryFormPage> {
-    entry_edit_form(&state, ctx, &user, Table::Sectors, &code).await
-}
-
-async fn update_sector(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(code): Path<String>,
-    Form(form): Form<EntryForm>,
-) -> AppResult<Response> {
-    entry_update(&state, ctx, &user, Table::Sectors, &code, form).await
-}
-
-async fn end_sector(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(code): Path<String>,
-    Form(form): Form<EndForm>,
-) -> AppResult<Response> {
-    entry_end(&state, ctx, &user, Table::Sectors, &code, form).await
-}
-
-async fn list_activity_types(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-) -> AppResult<EntriesPage> {
-    list_entries(&state, ctx, &user, Table::ActivityTypes).await
-}
-
-async fn new_activity_type(ctx: PageContext, user: CurrentUser) -> AppResult<EntryFormPage> {
-    entry_new_form(ctx, &user, Table::ActivityTypes).await
-}
-
-async fn create_activity_type(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Form(form): Form<EntryForm>,
-) -> AppResult<Response> {
-    entry_create(&state, ctx, &user, Table::ActivityTypes, form).await
-}
-
-async fn edit_activity_type(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(code): Path<String>,
-) -> AppResult<EntryFormPage> {
-    entry_edit_form(&state, ctx, &user, Table::ActivityTypes, &code).await
-}
-
-async fn update_activity_type(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(code): Path<String>,
-    Form(form): Form<EntryForm>,
-) -> AppResult<Response> {
-    entry_update(&state, ctx, &user, Table::ActivityTypes, &code, form).await
-}
-
-async fn end_activity_type(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(code): Path<String>,
-    Form(form): Form<EndForm>,
-) -> AppResult<Response> {
-    entry_end(&state, ctx, &user, Table::ActivityTypes, &code, form).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -826,14 +976,6 @@ impl CapsPage {
             .map(|_| cap.explain(true).render(self.ctx.lang))
     }
 
-    fn status(&self, cap: &SupportCap) -> &'static str {
-        status_key(Some(cap.valid_from), cap.valid_to, self.today)
-    }
-
-    fn period(&self, cap: &SupportCap) -> String {
-        period(&self.ctx, Some(cap.valid_from), cap.valid_to)
-    }
-
     fn level_key(&self, cap: &SupportCap) -> &'static str {
         cap.level.label_key()
     }
@@ -868,31 +1010,19 @@ async fn list_caps(
 
 /// The cap form as typed.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 struct CapForm {
-    #[serde(default)]
     activity_type_code: String,
-    #[serde(default)]
     level: String,
-    #[serde(default)]
     province_code: String,
-    #[serde(default)]
     percent: String,
-    #[serde(default)]
     max_amount: String,
-    #[serde(default)]
     cap_unit: String,
-    #[serde(default)]
     multiplier: String,
-    #[serde(default)]
     multiplier_label_vi: String,
-    #[serde(default)]
     multiplier_label_en: String,
-    #[serde(default)]
-    legal_ref: String,
-    #[serde(default)]
-    valid_from: String,
-    #[serde(default)]
-    valid_to: String,
+    #[serde(flatten)]
+    basis: BasisForm,
 }
 
 impl CapForm {
@@ -913,9 +1043,7 @@ impl CapForm {
                 .unwrap_or_default(),
             multiplier_label_vi: multiplier.map(|m| m.label_vi.clone()).unwrap_or_default(),
             multiplier_label_en: multiplier.map(|m| m.label_en.clone()).unwrap_or_default(),
-            legal_ref: cap.legal_ref.clone(),
-            valid_from: caps::date_value(cap.valid_from),
-            valid_to: date_value(cap.valid_to),
+            basis: BasisForm::of(&cap.legal_ref, Some(cap.valid_from), cap.valid_to),
         }
     }
 }
@@ -1012,8 +1140,7 @@ fn validate_cap(form: &CapForm, choices: &CapChoices) -> Result<ValidCap, FieldE
         CapUnit::from_code(form.cap_unit.trim()),
     );
     let multiplier = cap_multiplier(form, &mut errors);
-    let legal_ref = legal_ref(&form.legal_ref, &mut errors);
-    let dates = validity(&form.valid_from, &form.valid_to, true, &mut errors);
+    let basis = form.basis.check(true, &mut errors);
     let rule = match (percent, max_amount, unit, multiplier) {
         (Some(percent), Some(max), Some(unit), Some(multiplier)) => {
             match CapRule::new(percent, max, unit, multiplier) {
@@ -1034,14 +1161,17 @@ fn validate_cap(form: &CapForm, choices: &CapChoices) -> Result<ValidCap, FieldE
         }
         _ => None,
     };
-    match (activity, level, province, rule, legal_ref, dates) {
+    match (activity, level, province, rule, basis) {
         (
             Some(activity_type_code),
             Some(level),
             Some(province_code),
             Some(rule),
-            Some(legal_ref),
-            Some((Some(valid_from), valid_to)),
+            Some(Basis {
+                legal_ref,
+                valid_from: Some(valid_from),
+                valid_to,
+            }),
         ) if errors.is_empty() => Ok(ValidCap {
             activity_type_code,
             level,
@@ -1128,18 +1258,6 @@ impl CapFormPage {
             None => format!("{CAPS}/new"),
         }
     }
-
-    fn option_name(&self, option: &CodeOption) -> String {
-        option.name(self.ctx.lang).to_owned()
-    }
-}
-
-/// The field a database refusal of a cap is shown by.
-fn cap_conflict_field(key: &str) -> &'static str {
-    match key {
-        "reference.activity_unknown" => "activity_type_code",
-        _ => "valid_from",
-    }
 }
 
 async fn new_cap(
@@ -1161,122 +1279,112 @@ async fn new_cap(
     ))
 }
 
-async fn create_cap(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Form(form): Form<CapForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let choices = CapChoices::load(&state).await?;
-    let valid = match validate_cap(&form, &choices) {
-        Ok(valid) => valid,
-        Err(errors) => return Ok(unprocessable(CapFormPage::new(ctx, form, errors, choices))),
-    };
-    let result = db::rules::insert_cap(&state.db, &valid.input(), user.0.user_id)
-        .await
-        .on_constraint("support_caps_scope_start_key", || {
-            AppError::Conflict("reference.cap_duplicate")
-        })
-        .on_constraint("support_caps_activity_type_code_fkey", || {
-            AppError::Conflict("reference.activity_unknown")
-        });
-    match result {
-        Ok(id) => {
-            tracing::info!(cap.id = id, by = user.0.user_id, "support cap added");
-            Ok(saved(CAPS, "reference.flash_saved", valid.legal_ref))
-        }
-        Err(AppError::Conflict(key)) => Ok(unprocessable(CapFormPage::new(
-            ctx,
-            form,
-            one_error(cap_conflict_field(key), key),
-            choices,
-        ))),
-        Err(other) => Err(other),
+/// Support caps as a rule table.
+struct Caps;
+
+impl Dated for SupportCap {
+    fn dates(&self) -> (Option<Date>, Option<Date>) {
+        (Some(self.valid_from), self.valid_to)
     }
 }
 
-async fn edit_cap(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<CapFormPage> {
-    user.require(Permission::ManageReference)?;
-    let row = db::rules::get_cap(&state.db, id).await?;
-    let form = CapForm::of(&row.cap, &ctx);
-    Ok(CapFormPage::new(
-        ctx,
-        form,
-        FieldErrors::default(),
-        CapChoices::load(&state).await?,
-    )
-    .editing(&row))
-}
-
-async fn update_cap(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<CapForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let row = db::rules::get_cap(&state.db, id).await?;
-    let choices = CapChoices::load(&state).await?;
-    let valid = match validate_cap(&form, &choices) {
-        Ok(valid) => valid,
-        Err(errors) => {
-            return Ok(unprocessable(
-                CapFormPage::new(ctx, form, errors, choices).editing(&row),
-            ));
-        }
-    };
-    let result = db::rules::update_cap(&state.db, id, &valid.input())
-        .await
-        .on_constraint("support_caps_scope_start_key", || {
-            AppError::Conflict("reference.cap_duplicate")
-        })
-        .on_constraint("support_caps_activity_type_code_fkey", || {
-            AppError::Conflict("reference.activity_unknown")
-        });
-    match result {
-        Ok(()) => {
-            tracing::info!(cap.id = id, by = user.0.user_id, "support cap changed");
-            Ok(saved(CAPS, "reference.flash_saved", valid.legal_ref))
-        }
-        Err(AppError::Conflict(key)) => Ok(unprocessable(
-            CapFormPage::new(ctx, form, one_error(cap_conflict_field(key), key), choices)
-                .editing(&row),
-        )),
-        Err(other) => Err(other),
+impl Dated for CapRow {
+    fn dates(&self) -> (Option<Date>, Option<Date>) {
+        self.cap.dates()
     }
 }
 
-async fn end_cap(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(end): Form<EndForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let row = db::rules::get_cap(&state.db, id).await?;
-    let day = match parse_end(&end, Some(row.cap.valid_from), row.cap.valid_to) {
-        Ok(day) => day,
-        Err(errors) => {
-            let form = CapForm::of(&row.cap, &ctx);
-            let mut page =
-                CapFormPage::new(ctx, form, errors, CapChoices::load(&state).await?).editing(&row);
-            if let Some((_, _, end_box)) = &mut page.editing {
-                end_box.end_on = end.end_on;
-            }
-            return Ok(unprocessable(page));
+impl RuleTable for Caps {
+    type Key = i64;
+    type Row = CapRow;
+    type Page = CapFormPage;
+    const LIST: &'static str = CAPS;
+
+    async fn get(state: &AppState, id: &i64) -> AppResult<CapRow> {
+        db::rules::get_cap(&state.db, *id).await
+    }
+
+    async fn edit_page(
+        state: &AppState,
+        ctx: PageContext,
+        row: &CapRow,
+        errors: FieldErrors,
+    ) -> AppResult<CapFormPage> {
+        let form = CapForm::of(&row.cap, &ctx);
+        let choices = CapChoices::load(state).await?;
+        Ok(CapFormPage::new(ctx, form, errors, choices).editing(row))
+    }
+
+    fn end_box(page: &mut CapFormPage) -> Option<&mut EndBox> {
+        page.editing.as_mut().map(|(_, _, end_box)| end_box)
+    }
+
+    async fn end(state: &AppState, row: &CapRow, day: Date, by: i64) -> AppResult<()> {
+        db::rules::end_rule(&state.db, RuleRow::SupportCap(row.cap.id), day).await?;
+        tracing::info!(cap.id = row.cap.id, by, "support cap ended");
+        Ok(())
+    }
+}
+
+impl RuleForm for Caps {
+    type Form = CapForm;
+    type Choices = CapChoices;
+    type Valid = ValidCap;
+
+    async fn choices(state: &AppState, _form: &CapForm) -> AppResult<CapChoices> {
+        CapChoices::load(state).await
+    }
+
+    fn validate(form: &CapForm, choices: &CapChoices) -> Result<ValidCap, FieldErrors> {
+        validate_cap(form, choices)
+    }
+
+    fn form_page(
+        ctx: PageContext,
+        form: CapForm,
+        errors: FieldErrors,
+        choices: CapChoices,
+        editing: Option<&CapRow>,
+    ) -> CapFormPage {
+        let page = CapFormPage::new(ctx, form, errors, choices);
+        match editing {
+            Some(row) => page.editing(row),
+            None => page,
         }
-    };
-    db::rules::end_cap(&state.db, id, day).await?;
-    tracing::info!(cap.id = id, by = user.0.user_id, "support cap ended");
-    Ok(saved(CAPS, "reference.flash_ended", format::date(day)))
+    }
+
+    async fn save(state: &AppState, id: Option<i64>, valid: &ValidCap, by: i64) -> AppResult<()> {
+        let result = match id {
+            Some(id) => db::rules::update_cap(&state.db, id, &valid.input())
+                .await
+                .map(|()| id),
+            None => db::rules::insert_cap(&state.db, &valid.input(), by).await,
+        };
+        let id_saved = result
+            .on_constraint("support_caps_scope_start_key", || {
+                AppError::Conflict("reference.cap_duplicate")
+            })
+            .on_constraint("support_caps_activity_type_code_fkey", || {
+                AppError::Conflict("reference.activity_unknown")
+            })?;
+        if id.is_some() {
+            tracing::info!(cap.id = id_saved, by, "support cap changed");
+        } else {
+            tracing::info!(cap.id = id_saved, by, "support cap added");
+        }
+        Ok(())
+    }
+
+    fn conflict_field(key: &str) -> &'static str {
+        match key {
+            "reference.activity_unknown" => "activity_type_code",
+            _ => "valid_from",
+        }
+    }
+
+    fn legal_ref(valid: ValidCap) -> String {
+        valid.legal_ref
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1301,14 +1409,6 @@ impl DocumentsPage {
     fn kind(&self, row: &RequiredDocument) -> String {
         row.kind_name(self.ctx.lang).to_owned()
     }
-
-    fn status(&self, row: &RequiredDocument) -> &'static str {
-        status_key(row.valid_from, row.valid_to, self.today)
-    }
-
-    fn period(&self, row: &RequiredDocument) -> String {
-        period(&self.ctx, row.valid_from, row.valid_to)
-    }
 }
 
 async fn list_documents(
@@ -1327,20 +1427,14 @@ async fn list_documents(
 
 /// The required-document form as typed.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 struct DocumentForm {
-    #[serde(default)]
     activity_type_code: String,
-    #[serde(default)]
     document_kind_code: String,
     /// `required` or `recommended`.
-    #[serde(default)]
     requirement: String,
-    #[serde(default)]
-    legal_ref: String,
-    #[serde(default)]
-    valid_from: String,
-    #[serde(default)]
-    valid_to: String,
+    #[serde(flatten)]
+    basis: BasisForm,
 }
 
 impl DocumentForm {
@@ -1354,9 +1448,7 @@ impl DocumentForm {
                 "recommended"
             }
             .to_owned(),
-            legal_ref: row.legal_ref.clone(),
-            valid_from: date_value(row.valid_from),
-            valid_to: date_value(row.valid_to),
+            basis: BasisForm::of(&row.legal_ref, row.valid_from, row.valid_to),
         }
     }
 }
@@ -1366,9 +1458,7 @@ struct ValidDocument {
     activity_type_code: String,
     document_kind_code: String,
     required: bool,
-    legal_ref: String,
-    valid_from: Option<Date>,
-    valid_to: Option<Date>,
+    basis: Basis,
 }
 
 impl ValidDocument {
@@ -1377,9 +1467,9 @@ impl ValidDocument {
             activity_type_code: &self.activity_type_code,
             document_kind_code: &self.document_kind_code,
             required: self.required,
-            legal_ref: &self.legal_ref,
-            valid_from: self.valid_from,
-            valid_to: self.valid_to,
+            legal_ref: &self.basis.legal_ref,
+            valid_from: self.basis.valid_from,
+            valid_to: self.basis.valid_to,
         }
     }
 }
@@ -1429,23 +1519,18 @@ fn validate_document(
             _ => None,
         },
     );
-    let legal_ref = legal_ref(&form.legal_ref, &mut errors);
-    let dates = validity(&form.valid_from, &form.valid_to, false, &mut errors);
-    match (activity, kind, required, legal_ref, dates) {
-        (
-            Some(activity_type_code),
-            Some(document_kind_code),
-            Some(required),
-            Some(legal_ref),
-            Some((valid_from, valid_to)),
-        ) if errors.is_empty() => Ok(ValidDocument {
-            activity_type_code,
-            document_kind_code,
-            required,
-            legal_ref,
-            valid_from,
-            valid_to,
-        }),
+    let basis = form.basis.check(false, &mut errors);
+    match (activity, kind, required, basis) {
+        (Some(activity_type_code), Some(document_kind_code), Some(required), Some(basis))
+            if errors.is_empty() =>
+        {
+            Ok(ValidDocument {
+                activity_type_code,
+                document_kind_code,
+                required,
+                basis,
+            })
+        }
         _ => Err(errors),
     }
 }
@@ -1492,18 +1577,6 @@ impl DocumentFormPage {
             None => format!("{DOCUMENTS}/new"),
         }
     }
-
-    fn option_name(&self, option: &CodeOption) -> String {
-        option.name(self.ctx.lang).to_owned()
-    }
-}
-
-fn document_conflict_field(key: &str) -> &'static str {
-    match key {
-        "reference.activity_unknown" => "activity_type_code",
-        "reference.document_kind_unknown" => "document_kind_code",
-        _ => "valid_from",
-    }
 }
 
 async fn new_document(
@@ -1524,150 +1597,116 @@ async fn new_document(
     ))
 }
 
-async fn save_document(
-    state: &AppState,
-    id: Option<i64>,
-    valid: &ValidDocument,
-    user: &CurrentUser,
-) -> AppResult<()> {
-    let result = match id {
-        Some(id) => db::rules::update_required_document(&state.db, id, &valid.input()).await,
-        None => db::rules::insert_required_document(&state.db, &valid.input(), user.0.user_id)
-            .await
-            .map(|_| ()),
-    };
-    result
-        .on_constraint("required_documents_start_key", || {
-            AppError::Conflict("reference.document_duplicate")
-        })
-        .on_constraint("required_documents_activity_type_code_fkey", || {
-            AppError::Conflict("reference.activity_unknown")
-        })
-        .on_constraint("required_documents_document_kind_code_fkey", || {
-            AppError::Conflict("reference.document_kind_unknown")
-        })
-}
+/// Required documents as a rule table.
+struct Documents;
 
-async fn create_document(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Form(form): Form<DocumentForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let choices = DocumentChoices::load(&state).await?;
-    let valid = match validate_document(&form, &choices) {
-        Ok(valid) => valid,
-        Err(errors) => {
-            return Ok(unprocessable(DocumentFormPage::new(
-                ctx, form, errors, choices,
-            )));
-        }
-    };
-    match save_document(&state, None, &valid, &user).await {
-        Ok(()) => {
-            tracing::info!(by = user.0.user_id, "required document added");
-            Ok(saved(DOCUMENTS, "reference.flash_saved", valid.legal_ref))
-        }
-        Err(AppError::Conflict(key)) => Ok(unprocessable(DocumentFormPage::new(
-            ctx,
-            form,
-            one_error(document_conflict_field(key), key),
-            choices,
-        ))),
-        Err(other) => Err(other),
+impl Dated for RequiredDocument {
+    fn dates(&self) -> (Option<Date>, Option<Date>) {
+        (self.valid_from, self.valid_to)
     }
 }
 
-async fn edit_document(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<DocumentFormPage> {
-    user.require(Permission::ManageReference)?;
-    let row = db::rules::get_required_document(&state.db, id).await?;
-    Ok(DocumentFormPage::new(
-        ctx,
-        DocumentForm::of(&row),
-        FieldErrors::default(),
-        DocumentChoices::load(&state).await?,
-    )
-    .editing(&row))
-}
+impl RuleTable for Documents {
+    type Key = i64;
+    type Row = RequiredDocument;
+    type Page = DocumentFormPage;
+    const LIST: &'static str = DOCUMENTS;
 
-async fn update_document(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<DocumentForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let row = db::rules::get_required_document(&state.db, id).await?;
-    let choices = DocumentChoices::load(&state).await?;
-    let valid = match validate_document(&form, &choices) {
-        Ok(valid) => valid,
-        Err(errors) => {
-            return Ok(unprocessable(
-                DocumentFormPage::new(ctx, form, errors, choices).editing(&row),
-            ));
-        }
-    };
-    match save_document(&state, Some(id), &valid, &user).await {
-        Ok(()) => {
-            tracing::info!(
-                required_document.id = id,
-                by = user.0.user_id,
-                "required document changed"
-            );
-            Ok(saved(DOCUMENTS, "reference.flash_saved", valid.legal_ref))
-        }
-        Err(AppError::Conflict(key)) => Ok(unprocessable(
-            DocumentFormPage::new(
-                ctx,
-                form,
-                one_error(document_conflict_field(key), key),
-                choices,
-            )
-            .editing(&row),
-        )),
-        Err(other) => Err(other),
+    async fn get(state: &AppState, id: &i64) -> AppResult<RequiredDocument> {
+        db::rules::get_required_document(&state.db, *id).await
+    }
+
+    async fn edit_page(
+        state: &AppState,
+        ctx: PageContext,
+        row: &RequiredDocument,
+        errors: FieldErrors,
+    ) -> AppResult<DocumentFormPage> {
+        let choices = DocumentChoices::load(state).await?;
+        Ok(DocumentFormPage::new(ctx, DocumentForm::of(row), errors, choices).editing(row))
+    }
+
+    fn end_box(page: &mut DocumentFormPage) -> Option<&mut EndBox> {
+        page.editing.as_mut().map(|(_, end_box)| end_box)
+    }
+
+    async fn end(state: &AppState, row: &RequiredDocument, day: Date, by: i64) -> AppResult<()> {
+        db::rules::end_rule(&state.db, RuleRow::RequiredDocument(row.id), day).await?;
+        tracing::info!(required_document.id = row.id, by, "required document ended");
+        Ok(())
     }
 }
 
-async fn end_document(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(end): Form<EndForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let row = db::rules::get_required_document(&state.db, id).await?;
-    let day = match parse_end(&end, row.valid_from, row.valid_to) {
-        Ok(day) => day,
-        Err(errors) => {
-            let mut page = DocumentFormPage::new(
-                ctx,
-                DocumentForm::of(&row),
-                errors,
-                DocumentChoices::load(&state).await?,
-            )
-            .editing(&row);
-            if let Some((_, end_box)) = &mut page.editing {
-                end_box.end_on = end.end_on;
-            }
-            return Ok(unprocessable(page));
+impl RuleForm for Documents {
+    type Form = DocumentForm;
+    type Choices = DocumentChoices;
+    type Valid = ValidDocument;
+
+    async fn choices(state: &AppState, _form: &DocumentForm) -> AppResult<DocumentChoices> {
+        DocumentChoices::load(state).await
+    }
+
+    fn validate(
+        form: &DocumentForm,
+        choices: &DocumentChoices,
+    ) -> Result<ValidDocument, FieldErrors> {
+        validate_document(form, choices)
+    }
+
+    fn form_page(
+        ctx: PageContext,
+        form: DocumentForm,
+        errors: FieldErrors,
+        choices: DocumentChoices,
+        editing: Option<&RequiredDocument>,
+    ) -> DocumentFormPage {
+        let page = DocumentFormPage::new(ctx, form, errors, choices);
+        match editing {
+            Some(row) => page.editing(row),
+            None => page,
         }
-    };
-    db::rules::end_required_document(&state.db, id, day).await?;
-    tracing::info!(
-        required_document.id = id,
-        by = user.0.user_id,
-        "required document ended"
-    );
-    Ok(saved(DOCUMENTS, "reference.flash_ended", format::date(day)))
+    }
+
+    async fn save(
+        state: &AppState,
+        id: Option<i64>,
+        valid: &ValidDocument,
+        by: i64,
+    ) -> AppResult<()> {
+        let result = match id {
+            Some(id) => db::rules::update_required_document(&state.db, id, &valid.input()).await,
+            None => db::rules::insert_required_document(&state.db, &valid.input(), by)
+                .await
+                .map(|_| ()),
+        };
+        result
+            .on_constraint("required_documents_start_key", || {
+                AppError::Conflict("reference.document_duplicate")
+            })
+            .on_constraint("required_documents_activity_type_code_fkey", || {
+                AppError::Conflict("reference.activity_unknown")
+            })
+            .on_constraint("required_documents_document_kind_code_fkey", || {
+                AppError::Conflict("reference.document_kind_unknown")
+            })?;
+        match id {
+            Some(id) => tracing::info!(required_document.id = id, by, "required document changed"),
+            None => tracing::info!(by, "required document added"),
+        }
+        Ok(())
+    }
+
+    fn conflict_field(key: &str) -> &'static str {
+        match key {
+            "reference.activity_unknown" => "activity_type_code",
+            "reference.document_kind_unknown" => "document_kind_code",
+            _ => "valid_from",
+        }
+    }
+
+    fn legal_ref(valid: ValidDocument) -> String {
+        valid.basis.legal_ref
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1683,16 +1722,6 @@ struct AreasPage {
     pager: Pager,
     can_manage: bool,
     today: Date,
-}
-
-impl AreasPage {
-    fn status(&self, row: &PriorityArea) -> &'static str {
-        status_key(row.valid_from, row.valid_to, self.today)
-    }
-
-    fn period(&self, row: &PriorityArea) -> String {
-        period(&self.ctx, row.valid_from, row.valid_to)
-    }
 }
 
 async fn list_areas(
@@ -1721,20 +1750,14 @@ struct ProvinceQuery {
 
 /// The priority-area form as typed.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 struct AreaForm {
-    #[serde(default)]
     province: String,
     /// A commune's id, or empty for the whole province.
-    #[serde(default)]
     unit_id: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
-    legal_ref: String,
-    #[serde(default)]
-    valid_from: String,
-    #[serde(default)]
-    valid_to: String,
+    #[serde(flatten)]
+    basis: BasisForm,
 }
 
 impl AreaForm {
@@ -1747,9 +1770,7 @@ impl AreaForm {
                 area.unit_id.to_string()
             },
             kind: area.kind.code().to_owned(),
-            legal_ref: area.legal_ref.clone(),
-            valid_from: date_value(area.valid_from),
-            valid_to: date_value(area.valid_to),
+            basis: BasisForm::of(&area.legal_ref, area.valid_from, area.valid_to),
         }
     }
 }
@@ -1781,9 +1802,7 @@ impl AreaChoices {
 struct ValidArea {
     unit_id: i64,
     kind: PriorityAreaKind,
-    legal_ref: String,
-    valid_from: Option<Date>,
-    valid_to: Option<Date>,
+    basis: Basis,
 }
 
 impl ValidArea {
@@ -1791,9 +1810,9 @@ impl ValidArea {
         PriorityAreaInput {
             unit_id: self.unit_id,
             kind: self.kind,
-            legal_ref: &self.legal_ref,
-            valid_from: self.valid_from,
-            valid_to: self.valid_to,
+            legal_ref: &self.basis.legal_ref,
+            valid_from: self.basis.valid_from,
+            valid_to: self.basis.valid_to,
         }
     }
 }
@@ -1818,20 +1837,13 @@ fn validate_area(form: &AreaForm, choices: &AreaChoices) -> Result<ValidArea, Fi
         "reference.priority_kind_required",
         PriorityAreaKind::from_code(form.kind.trim()),
     );
-    let legal_ref = legal_ref(&form.legal_ref, &mut errors);
-    let dates = validity(&form.valid_from, &form.valid_to, false, &mut errors);
-    match (unit_id, kind, legal_ref, dates) {
-        (Some(unit_id), Some(kind), Some(legal_ref), Some((valid_from, valid_to)))
-            if errors.is_empty() =>
-        {
-            Ok(ValidArea {
-                unit_id,
-                kind,
-                legal_ref,
-                valid_from,
-                valid_to,
-            })
-        }
+    let basis = form.basis.check(false, &mut errors);
+    match (unit_id, kind, basis) {
+        (Some(unit_id), Some(kind), Some(basis)) if errors.is_empty() => Ok(ValidArea {
+            unit_id,
+            kind,
+            basis,
+        }),
         _ => Err(errors),
     }
 }
@@ -1877,10 +1889,6 @@ impl AreaFormPage {
     }
 }
 
-fn area_conflict_field(_key: &str) -> &'static str {
-    "valid_from"
-}
-
 /// The province of `?province=`, else `fallback`; an unknown code is a bad request.
 fn chosen_province(query: &ProvinceQuery, fallback: &str) -> AppResult<String> {
     match query.province.as_deref().map(str::trim) {
@@ -1913,54 +1921,6 @@ async fn new_area(
     ))
 }
 
-async fn save_area(
-    state: &AppState,
-    id: Option<i64>,
-    valid: &ValidArea,
-    user: &CurrentUser,
-) -> AppResult<()> {
-    let result = match id {
-        Some(id) => db::rules::update_priority_area(&state.db, id, &valid.input()).await,
-        None => db::rules::insert_priority_area(&state.db, &valid.input(), user.0.user_id)
-            .await
-            .map(|_| ()),
-    };
-    result.on_constraint("priority_areas_start_key", || {
-        AppError::Conflict("reference.area_duplicate")
-    })
-}
-
-async fn create_area(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Form(form): Form<AreaForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let choices = AreaChoices::load(&state, form.province.trim()).await?;
-    let valid = match validate_area(&form, &choices) {
-        Ok(valid) => valid,
-        Err(errors) => return Ok(unprocessable(AreaFormPage::new(ctx, form, errors, choices))),
-    };
-    match save_area(&state, None, &valid, &user).await {
-        Ok(()) => {
-            tracing::info!(
-                unit.id = valid.unit_id,
-                by = user.0.user_id,
-                "priority area added"
-            );
-            Ok(saved(AREAS, "reference.flash_saved", valid.legal_ref))
-        }
-        Err(AppError::Conflict(key)) => Ok(unprocessable(AreaFormPage::new(
-            ctx,
-            form,
-            one_error(area_conflict_field(key), key),
-            choices,
-        ))),
-        Err(other) => Err(other),
-    }
-}
-
 async fn edit_area(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -1981,69 +1941,98 @@ async fn edit_area(
     Ok(AreaFormPage::new(ctx, form, FieldErrors::default(), choices).editing(&row))
 }
 
-async fn update_area(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<AreaForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let row = db::rules::get_priority_area(&state.db, id).await?;
-    let choices = AreaChoices::load(&state, form.province.trim()).await?;
-    let valid = match validate_area(&form, &choices) {
-        Ok(valid) => valid,
-        Err(errors) => {
-            return Ok(unprocessable(
-                AreaFormPage::new(ctx, form, errors, choices).editing(&row),
-            ));
-        }
-    };
-    match save_area(&state, Some(id), &valid, &user).await {
-        Ok(()) => {
-            tracing::info!(
-                priority_area.id = id,
-                by = user.0.user_id,
-                "priority area changed"
-            );
-            Ok(saved(AREAS, "reference.flash_saved", valid.legal_ref))
-        }
-        Err(AppError::Conflict(key)) => Ok(unprocessable(
-            AreaFormPage::new(ctx, form, one_error(area_conflict_field(key), key), choices)
-                .editing(&row),
-        )),
-        Err(other) => Err(other),
+/// Priority areas as a rule table.
+struct Areas;
+
+impl Dated for PriorityArea {
+    fn dates(&self) -> (Option<Date>, Option<Date>) {
+        (self.valid_from, self.valid_to)
     }
 }
 
-async fn end_area(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(end): Form<EndForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let row = db::rules::get_priority_area(&state.db, id).await?;
-    let day = match parse_end(&end, row.valid_from, row.valid_to) {
-        Ok(day) => day,
-        Err(errors) => {
-            let form = AreaForm::of(&row);
-            let choices = AreaChoices::load(&state, &form.province).await?;
-            let mut page = AreaFormPage::new(ctx, form, errors, choices).editing(&row);
-            if let Some((_, end_box)) = &mut page.editing {
-                end_box.end_on = end.end_on;
-            }
-            return Ok(unprocessable(page));
+impl RuleTable for Areas {
+    type Key = i64;
+    type Row = PriorityArea;
+    type Page = AreaFormPage;
+    const LIST: &'static str = AREAS;
+
+    async fn get(state: &AppState, id: &i64) -> AppResult<PriorityArea> {
+        db::rules::get_priority_area(&state.db, *id).await
+    }
+
+    async fn edit_page(
+        state: &AppState,
+        ctx: PageContext,
+        row: &PriorityArea,
+        errors: FieldErrors,
+    ) -> AppResult<AreaFormPage> {
+        let form = AreaForm::of(row);
+        let choices = AreaChoices::load(state, &form.province).await?;
+        Ok(AreaFormPage::new(ctx, form, errors, choices).editing(row))
+    }
+
+    fn end_box(page: &mut AreaFormPage) -> Option<&mut EndBox> {
+        page.editing.as_mut().map(|(_, end_box)| end_box)
+    }
+
+    async fn end(state: &AppState, row: &PriorityArea, day: Date, by: i64) -> AppResult<()> {
+        db::rules::end_rule(&state.db, RuleRow::PriorityArea(row.id), day).await?;
+        tracing::info!(priority_area.id = row.id, by, "priority area ended");
+        Ok(())
+    }
+}
+
+impl RuleForm for Areas {
+    type Form = AreaForm;
+    type Choices = AreaChoices;
+    type Valid = ValidArea;
+
+    async fn choices(state: &AppState, form: &AreaForm) -> AppResult<AreaChoices> {
+        AreaChoices::load(state, form.province.trim()).await
+    }
+
+    fn validate(form: &AreaForm, choices: &AreaChoices) -> Result<ValidArea, FieldErrors> {
+        validate_area(form, choices)
+    }
+
+    fn form_page(
+        ctx: PageContext,
+        form: AreaForm,
+        errors: FieldErrors,
+        choices: AreaChoices,
+        editing: Option<&PriorityArea>,
+    ) -> AreaFormPage {
+        let page = AreaFormPage::new(ctx, form, errors, choices);
+        match editing {
+            Some(row) => page.editing(row),
+            None => page,
         }
-    };
-    db::rules::end_priority_area(&state.db, id, day).await?;
-    tracing::info!(
-        priority_area.id = id,
-        by = user.0.user_id,
-        "priority area ended"
-    );
-    Ok(saved(AREAS, "reference.flash_ended", format::date(day)))
+    }
+
+    async fn save(state: &AppState, id: Option<i64>, valid: &ValidArea, by: i64) -> AppResult<()> {
+        let result = match id {
+            Some(id) => db::rules::update_priority_area(&state.db, id, &valid.input()).await,
+            None => db::rules::insert_priority_area(&state.db, &valid.input(), by)
+                .await
+                .map(|_| ()),
+        };
+        result.on_constraint("priority_areas_start_key", || {
+            AppError::Conflict("reference.area_duplicate")
+        })?;
+        match id {
+            Some(id) => tracing::info!(priority_area.id = id, by, "priority area changed"),
+            None => tracing::info!(unit.id = valid.unit_id, by, "priority area added"),
+        }
+        Ok(())
+    }
+
+    fn conflict_field(_key: &str) -> &'static str {
+        "valid_from"
+    }
+
+    fn legal_ref(valid: ValidArea) -> String {
+        valid.basis.legal_ref
+    }
 }
 
 #[cfg(test)]

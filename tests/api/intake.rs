@@ -557,3 +557,98 @@ async fn a_request_above_the_cap_is_refused_with_the_rule_that_applies(pool: PgP
         .expect("cap");
     assert!(cap.is_some());
 }
+
+#[sqlx::test]
+async fn the_centre_rejects_with_a_reason_and_the_submitter_may_withdraw(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let tax = phu_binh_facility(&app.pool).await;
+
+    let to_reject = create_draft(&app, &dossier(&tax, "Đề án bị từ chối")).await;
+    crate::helpers::attach_required_documents(&app, to_reject).await;
+    let v = version(&app.pool, to_reject).await;
+    assert_eq!(
+        app.post_form(
+            &format!("/proposals/{to_reject}/submit"),
+            &[("version", &v)]
+        )
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+    let centre = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let v = version(&app.pool, to_reject).await;
+    let no_reason = centre
+        .post_form(
+            &format!("/proposals/{to_reject}/reject"),
+            &[("version", &v)],
+        )
+        .await;
+    assert_eq!(
+        no_reason.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let response = centre
+        .post_form(
+            &format!("/proposals/{to_reject}/reject"),
+            &[
+                ("version", &v),
+                ("reason", "Cơ sở sản xuất gạch nung bằng lò vòng"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&app.pool, to_reject).await.0, "rejected");
+    let page = app.page(&format!("/proposals/{to_reject}")).await;
+    assert!(
+        text(&page, ".timeline").contains("Cơ sở sản xuất gạch nung bằng lò vòng"),
+        "the submitter reads why"
+    );
+    assert!(
+        texts(&page, ".actions form").is_empty(),
+        "nothing more can be done"
+    );
+
+    let to_withdraw = create_draft(&app, &dossier(&tax, "Đề án rút lại")).await;
+    let v = version(&app.pool, to_withdraw).await;
+    let centre_response = centre
+        .post_form(
+            &format!("/proposals/{to_withdraw}/accept"),
+            &[("version", &v)],
+        )
+        .await;
+    assert_eq!(
+        centre_response.status(),
+        StatusCode::CONFLICT,
+        "a draft cannot be accepted"
+    );
+    assert_eq!(
+        app.post_form(
+            &format!("/proposals/{to_withdraw}/withdraw"),
+            &[("version", &v)]
+        )
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        state_of(&app.pool, to_withdraw).await,
+        ("withdrawn".to_owned(), None)
+    );
+    let edit = app.get(&format!("/proposals/{to_withdraw}/edit")).await;
+    assert_eq!(
+        edit.status(),
+        StatusCode::CONFLICT,
+        "a withdrawn dossier is closed"
+    );
+    assert_eq!(
+        app.post_form(
+            &format!("/proposals/{to_withdraw}/nonsense"),
+            &[("version", &v)]
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -47,7 +47,7 @@ type Fields = Vec<(&'static str, String)>;
 
 /// A complete, valid cap form; tests change one field at a time.
 fn cap_form() -> Fields {
-    [
+    fields(&[
         ("activity_type_code", "machinery"),
         ("level", "local"),
         ("province_code", "19"),
@@ -63,10 +63,37 @@ fn cap_form() -> Fields {
         ),
         ("valid_from", "2027-01-01"),
         ("valid_to", ""),
+    ])
+}
+
+/// A priority-area form under Quyết định 861/QĐ-TTg, open-ended.
+fn area_form<'a>(
+    province: &'a str,
+    unit: &'a str,
+    kind: &'a str,
+    from: &'a str,
+) -> [(&'static str, &'a str); 6] {
+    [
+        ("province", province),
+        ("unit_id", unit),
+        ("kind", kind),
+        ("legal_ref", "Quyết định 861/QĐ-TTg"),
+        ("valid_from", from),
+        ("valid_to", ""),
     ]
-    .into_iter()
-    .map(|(k, v)| (k, v.to_owned()))
-    .collect()
+}
+
+/// A form from its fields and values.
+fn fields(form: &[(&'static str, &str)]) -> Fields {
+    form.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
+}
+
+/// The value sent for `name`.
+fn sent(form: &[(&'static str, String)], name: &str) -> String {
+    form.iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 fn with(form: &[(&'static str, String)], field: &str, value: &str) -> Fields {
@@ -86,6 +113,32 @@ fn with(form: &[(&'static str, String)], field: &str, value: &str) -> Fields {
 
 fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Posts a form that must come back with 422 (`what` names the case); the page it shows.
+async fn refused(app: &TestApp, path: &str, form: &[(&str, &str)], what: &str) -> Html {
+    let response = app.post_form(path, form).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{what}"
+    );
+    Html::parse_document(&response.text().await.expect("body"))
+}
+
+/// Posts an end form (`end_on`) for a rule.
+async fn end(app: &TestApp, rule: &str, on: &str) -> reqwest::Response {
+    app.post_form(&format!("{rule}/end"), &[("end_on", on)])
+        .await
+}
+
+/// The last day but one of a cap rule: its `valid_to`.
+async fn cap_valid_to(app: &TestApp, id: i64) -> Option<time::Date> {
+    sqlx::query_scalar("select valid_to from support_caps where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("cap")
 }
 
 #[sqlx::test]
@@ -191,26 +244,19 @@ async fn an_administrator_adds_a_cap_that_takes_over_and_ends_the_default(pool: 
     assert_eq!(new.rule.percent_bp(), 4_000);
 
     // The default is ended the day the resolution starts.
-    let default_id = old.id;
-    let response = app
-        .post_form(
-            &format!("/admin/reference/caps/{default_id}/end"),
-            &[("end_on", "2027-01-01")],
-        )
-        .await;
+    let default_rule = format!("/admin/reference/caps/{}", old.id);
+    let response = end(&app, &default_rule, "2027-01-01").await;
     assert_redirect(&response, "/admin/reference/caps");
     let page = app.page("/admin/reference/caps").await;
     assert_eq!(
         text(&page, ".flash"),
         "Đã kết thúc hiệu lực từ ngày 01/01/2027."
     );
-    let valid_to: Option<time::Date> =
-        sqlx::query_scalar("select valid_to from support_caps where id = $1")
-            .bind(default_id)
-            .fetch_one(&app.pool)
-            .await
-            .expect("row kept");
-    assert_eq!(valid_to, Some(date!(2027 - 01 - 01)));
+    assert_eq!(
+        cap_valid_to(&app, old.id).await,
+        Some(date!(2027 - 01 - 01)),
+        "row kept"
+    );
     let candidates = rules::caps_in_force(
         &app.pool,
         "machinery",
@@ -223,14 +269,8 @@ async fn an_administrator_adds_a_cap_that_takes_over_and_ends_the_default(pool: 
     assert_eq!(candidates.len(), 1, "only the new rule is in force then");
 
     // Ending it again, later, is refused: the rule already ended.
-    let again = app
-        .post_form(
-            &format!("/admin/reference/caps/{default_id}/end"),
-            &[("end_on", "2027-06-01")],
-        )
-        .await;
-    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = Html::parse_document(&again.text().await.expect("body"));
+    let end_again = format!("{default_rule}/end");
+    let html = refused(&app, &end_again, &[("end_on", "2027-06-01")], "ended").await;
     assert_eq!(
         text(&html, "#end_on-error"),
         "Dòng này đã hết hiệu lực từ ngày đó hoặc sớm hơn."
@@ -345,112 +385,77 @@ async fn a_bad_cap_form_comes_back_with_its_values_and_nothing_is_saved(pool: Pg
     let before = count(&app, "support_caps").await;
     let long = "x".repeat(100_000);
     let base = cap_form();
-    let cases: Vec<(&str, Fields, &str)> = vec![
-        ("percent over 100", with(&base, "percent", "101"), "percent"),
-        ("negative percent", with(&base, "percent", "-5"), "percent"),
-        (
-            "three decimals",
-            with(&base, "percent", "12,345"),
-            "percent",
-        ),
-        (
-            "negative maximum",
-            with(&base, "max_amount", "-1"),
-            "max_amount",
-        ),
+    // What is wrong, the field changed from the good form and its value, the field blamed.
+    let cases: [(&str, &str, &str, &str); 20] = [
+        ("percent over 100", "percent", "101", "percent"),
+        ("negative percent", "percent", "-5", "percent"),
+        ("three decimals", "percent", "12,345", "percent"),
+        ("negative maximum", "max_amount", "-1", "max_amount"),
         (
             "overflowing maximum",
-            with(&base, "max_amount", "99999999999999999999"),
+            "max_amount",
+            "99999999999999999999",
             "max_amount",
         ),
         (
             "maximum times multiplier overflows",
-            with(&base, "max_amount", "9223372036854775807"),
+            "max_amount",
+            "9223372036854775807",
             "multiplier",
         ),
-        (
-            "end before start",
-            with(&base, "valid_to", "2026-12-31"),
-            "valid_to",
-        ),
-        ("no start", with(&base, "valid_from", ""), "valid_from"),
-        (
-            "bad date",
-            with(&base, "valid_from", "31/02/2027"),
-            "valid_from",
-        ),
+        ("end before start", "valid_to", "2026-12-31", "valid_to"),
+        ("no start", "valid_from", "", "valid_from"),
+        ("bad date", "valid_from", "31/02/2027", "valid_from"),
         (
             "unknown activity type",
-            with(&base, "activity_type_code", "alchemy"),
+            "activity_type_code",
+            "alchemy",
             "activity_type_code",
         ),
-        ("unknown level", with(&base, "level", "regional"), "level"),
-        (
-            "unknown province",
-            with(&base, "province_code", "99"),
-            "province_code",
-        ),
+        ("unknown level", "level", "regional", "level"),
+        ("unknown province", "province_code", "99", "province_code"),
         (
             "national rule for one province",
-            with(&base, "level", "national"),
+            "level",
+            "national",
             "province_code",
         ),
-        (
-            "unknown unit",
-            with(&base, "cap_unit", "bushel"),
-            "cap_unit",
-        ),
+        ("unknown unit", "cap_unit", "bushel", "cap_unit"),
         (
             "multiplier without its case",
-            with(&base, "multiplier_label_en", ""),
+            "multiplier_label_en",
+            "",
             "multiplier_label_en",
         ),
-        (
-            "bad multiplier",
-            with(&base, "multiplier", "0"),
-            "multiplier",
-        ),
+        ("bad multiplier", "multiplier", "0", "multiplier"),
         (
             "NUL in the legal basis",
-            with(&base, "legal_ref", "Điều\u{0}8"),
+            "legal_ref",
+            "Điều\u{0}8",
             "legal_ref",
         ),
-        (
-            "100 kB legal basis",
-            with(&base, "legal_ref", &long),
-            "legal_ref",
-        ),
+        ("100 kB legal basis", "legal_ref", &long, "legal_ref"),
         (
             "100 kB case",
-            with(&base, "multiplier_label_vi", &long),
+            "multiplier_label_vi",
+            &long,
             "multiplier_label_vi",
         ),
         (
             "same scope, same start as the seeded default",
-            with(&base, "valid_from", "2018-05-11"),
+            "valid_from",
+            "2018-05-11",
             "valid_from",
         ),
     ];
-    for (what, form, field) in cases {
-        let response = app
-            .post_form("/admin/reference/caps/new", &pairs(&form))
-            .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{what}"
-        );
-        let page = Html::parse_document(&response.text().await.expect("body"));
+    for (what, changed, value, field) in cases {
+        let form = with(&base, changed, value);
+        let page = refused(&app, "/admin/reference/caps/new", &pairs(&form), what).await;
         assert!(
             !text(&page, &format!("#{field}-error")).is_empty(),
             "{what}: a message by {field}"
         );
-        let sent = |name: &str| {
-            form.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let sent = |name: &str| sent(&form, name);
         for name in [
             "percent",
             "max_amount",
@@ -544,12 +549,8 @@ async fn an_administrator_adds_and_ends_a_required_document(pool: PgPool) {
     .fetch_one(&app.pool)
     .await
     .expect("seeded row");
-    let response = app
-        .post_form(
-            &format!("/admin/reference/required-documents/{quotation}/end"),
-            &[("end_on", "2028-01-01")],
-        )
-        .await;
+    let quotation = format!("/admin/reference/required-documents/{quotation}");
+    let response = end(&app, &quotation, "2028-01-01").await;
     assert_redirect(&response, "/admin/reference/required-documents");
     let later = documents(date!(2028 - 01 - 01)).await.expect("query");
     assert!(later.iter().all(|d| d.document_kind_code != "quotation"));
@@ -564,85 +565,43 @@ async fn an_administrator_adds_and_ends_a_required_document(pool: PgPool) {
 
     // Bad forms: nothing saved.
     let rows = count(&app, "required_documents").await;
-    for (what, activity, kind, requirement, legal_ref, from, to) in [
-        (
-            "unknown kind",
-            "machinery",
-            "horoscope",
-            "required",
-            "Điều 5",
-            "",
-            "",
-        ),
-        (
-            "unknown activity",
-            "alchemy",
-            "quotation",
-            "required",
-            "Điều 5",
-            "",
-            "",
-        ),
-        (
-            "no requirement",
-            "machinery",
-            "quotation",
-            "maybe",
-            "Điều 5",
-            "",
-            "",
-        ),
-        (
-            "no legal basis",
-            "machinery",
-            "quotation",
-            "required",
-            "  ",
-            "",
-            "",
-        ),
+    let base = fields(&[
+        ("activity_type_code", "machinery"),
+        ("document_kind_code", "quotation"),
+        ("requirement", "required"),
+        ("legal_ref", "Điều 5"),
+        ("valid_from", ""),
+        ("valid_to", ""),
+    ]);
+    let cases: [(&str, &[(&str, &str)]); 6] = [
+        ("unknown kind", &[("document_kind_code", "horoscope")]),
+        ("unknown activity", &[("activity_type_code", "alchemy")]),
+        ("no requirement", &[("requirement", "maybe")]),
+        ("no legal basis", &[("legal_ref", "  ")]),
         (
             "end before start",
-            "machinery",
-            "quotation",
-            "required",
-            "Điều 5",
-            "2027-01-01",
-            "2026-01-01",
+            &[("valid_from", "2027-01-01"), ("valid_to", "2026-01-01")],
         ),
         (
             "duplicate of the seeded row",
-            "machinery",
-            "photos",
-            "required",
-            "Điều 5",
-            "",
-            "",
+            &[("document_kind_code", "photos")],
         ),
-    ] {
-        let response = app
-            .post_form(
-                "/admin/reference/required-documents/new",
-                &[
-                    ("activity_type_code", activity),
-                    ("document_kind_code", kind),
-                    ("requirement", requirement),
-                    ("legal_ref", legal_ref),
-                    ("valid_from", from),
-                    ("valid_to", to),
-                ],
-            )
-            .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{what}"
-        );
-        let page = Html::parse_document(&response.text().await.expect("body"));
+    ];
+    for (what, changes) in cases {
+        let form = changes.iter().fold(base.clone(), |form, (field, value)| {
+            with(&form, field, value)
+        });
+        let page = refused(
+            &app,
+            "/admin/reference/required-documents/new",
+            &pairs(&form),
+            what,
+        )
+        .await;
         assert!(!texts(&page, ".field-error").is_empty(), "{what}");
         assert_eq!(
             attrs(&page, "input[name='valid_from']", "value"),
-            [from],
+            [sent(&form, "valid_from")],
             "{what}"
         );
     }
@@ -664,9 +623,7 @@ async fn sectors_and_activity_types_are_added_edited_and_ended(pool: PgPool) {
     ];
     let response = app.post_form("/admin/reference/sectors/new", &sector).await;
     assert_redirect(&response, "/admin/reference/sectors");
-    let taken = app.post_form("/admin/reference/sectors/new", &sector).await;
-    assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let page = Html::parse_document(&taken.text().await.expect("body"));
+    let page = refused(&app, "/admin/reference/sectors/new", &sector, "taken").await;
     assert_eq!(text(&page, "#code-error"), "Mã này đã có.");
 
     let edit = app
@@ -689,23 +646,15 @@ async fn sectors_and_activity_types_are_added_edited_and_ended(pool: PgPool) {
             .expect("sector");
     assert_eq!(name, "Digital goods");
 
-    let early = app
-        .post_form(
-            "/admin/reference/sectors/digital_products/end",
-            &[("end_on", "2025-01-01")],
-        )
-        .await;
-    assert_eq!(
-        early.status(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "before its start"
-    );
-    let response = app
-        .post_form(
-            "/admin/reference/sectors/digital_products/end",
-            &[("end_on", "2030-01-01")],
-        )
-        .await;
+    let digital = "/admin/reference/sectors/digital_products";
+    refused(
+        &app,
+        &format!("{digital}/end"),
+        &[("end_on", "2025-01-01")],
+        "before its start",
+    )
+    .await;
+    let response = end(&app, digital, "2030-01-01").await;
     assert_redirect(&response, "/admin/reference/sectors");
 
     // Bad forms.
@@ -723,13 +672,8 @@ async fn sectors_and_activity_types_are_added_edited_and_ended(pool: PgPool) {
         if let Some(slot) = form.iter_mut().find(|(k, _)| *k == field) {
             slot.1 = value;
         }
-        let response = app.post_form("/admin/reference/sectors/new", &form).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{field}={value:?}"
-        );
-        let page = Html::parse_document(&response.text().await.expect("body"));
+        let what = format!("{field}={value:?}");
+        let page = refused(&app, "/admin/reference/sectors/new", &form, &what).await;
         assert!(
             !text(&page, &format!("#{field}-error")).is_empty(),
             "{field}"
@@ -751,15 +695,11 @@ async fn sectors_and_activity_types_are_added_edited_and_ended(pool: PgPool) {
         ("valid_to", ""),
         ("sort_order", "32"),
     ];
-    let response = app
-        .post_form("/admin/reference/activity-types/machinery/edit", &form)
-        .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let machinery = "/admin/reference/activity-types/machinery/edit";
+    refused(&app, machinery, &form, "group 10").await;
     let mut good = form.to_vec();
     good[0] = ("group_no", "3");
-    let response = app
-        .post_form("/admin/reference/activity-types/machinery/edit", &good)
-        .await;
+    let response = app.post_form(machinery, &good).await;
     assert_redirect(&response, "/admin/reference/activity-types");
     assert_eq!(
         app.get("/admin/reference/activity-types/nothing/edit")
@@ -805,18 +745,9 @@ async fn a_priority_area_is_picked_by_province_then_commune(pool: PgPool) {
     );
 
     let phong_quang = commune_id(&app, "01849").await.to_string();
+    let form = area_form("19", &phong_quang, "ethnic_minority", "2021-06-04");
     let response = app
-        .post_form(
-            "/admin/reference/priority-areas/new",
-            &[
-                ("province", "19"),
-                ("unit_id", &phong_quang),
-                ("kind", "ethnic_minority"),
-                ("legal_ref", "Quyết định 861/QĐ-TTg"),
-                ("valid_from", "2021-06-04"),
-                ("valid_to", ""),
-            ],
-        )
+        .post_form("/admin/reference/priority-areas/new", &form)
         .await;
     assert_redirect(&response, "/admin/reference/priority-areas");
     let list = app.page("/admin/reference/priority-areas").await;
@@ -846,25 +777,9 @@ async fn a_priority_area_is_picked_by_province_then_commune(pool: PgPool) {
         ("19", "abc".to_owned(), "upland"),
         ("19", phong_quang.clone(), "volcanic"),
     ] {
-        let response = app
-            .post_form(
-                "/admin/reference/priority-areas/new",
-                &[
-                    ("province", province),
-                    ("unit_id", &unit),
-                    ("kind", kind),
-                    ("legal_ref", "Quyết định 861/QĐ-TTg"),
-                    ("valid_from", ""),
-                    ("valid_to", ""),
-                ],
-            )
-            .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{province}/{unit}/{kind}"
-        );
-        let page = Html::parse_document(&response.text().await.expect("body"));
+        let form = area_form(province, &unit, kind, "");
+        let what = format!("{province}/{unit}/{kind}");
+        let page = refused(&app, "/admin/reference/priority-areas/new", &form, &what).await;
         assert!(!texts(&page, ".field-error").is_empty());
         assert_eq!(
             text(&page, "textarea[name='legal_ref']"),
@@ -919,13 +834,8 @@ async fn other_roles_cannot_change_rules_and_only_some_may_read_them(pool: PgPoo
             .post_form("/admin/reference/caps/new", &pairs(&cap_form()))
             .await;
         assert_eq!(create.status(), StatusCode::FORBIDDEN, "{username}");
-        let end = user
-            .post_form(
-                &format!("/admin/reference/caps/{cap}/end"),
-                &[("end_on", "2027-01-01")],
-            )
-            .await;
-        assert_eq!(end.status(), StatusCode::FORBIDDEN, "{username}");
+        let ended = end(&user, &format!("/admin/reference/caps/{cap}"), "2027-01-01").await;
+        assert_eq!(ended.status(), StatusCode::FORBIDDEN, "{username}");
         let sector = user
             .post_form(
                 "/admin/reference/sectors/new",
@@ -948,13 +858,7 @@ async fn other_roles_cannot_change_rules_and_only_some_may_read_them(pool: PgPoo
 
     assert_eq!(count(&app, "support_caps").await, caps);
     assert_eq!(count(&app, "sectors").await, sectors);
-    let ended: Option<time::Date> =
-        sqlx::query_scalar("select valid_to from support_caps where id = $1")
-            .bind(cap)
-            .fetch_one(&app.pool)
-            .await
-            .expect("cap");
-    assert_eq!(ended, None);
+    assert_eq!(cap_valid_to(&app, cap).await, None);
 }
 
 #[sqlx::test]
@@ -983,11 +887,5 @@ async fn a_cross_site_post_to_the_rules_is_refused(pool: PgPool) {
         .expect("POST");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(count(&app, "support_caps").await, caps);
-    let ended: Option<time::Date> =
-        sqlx::query_scalar("select valid_to from support_caps where id = $1")
-            .bind(cap)
-            .fetch_one(&app.pool)
-            .await
-            .expect("cap");
-    assert_eq!(ended, None);
+    assert_eq!(cap_valid_to(&app, cap).await, None);
 }
