@@ -344,6 +344,39 @@ async fn visit(client: &Client, app: &TestApp, path: &str) {
     panic!("the browser did not open {path}: it shows {at}");
 }
 
+/// Uploads `bytes` as a document of `kind` through the proposal's documents page, choosing
+/// the file in the file input as a person would.
+async fn upload_in_browser(
+    client: &Client,
+    app: &TestApp,
+    proposal_path: &str,
+    kind: &str,
+    bytes: Vec<u8>,
+) {
+    let file = std::env::temp_dir().join(format!("kc-{kind}-{}.pdf", std::process::id()));
+    std::fs::write(&file, bytes).expect("file");
+    visit(client, app, &format!("{proposal_path}/documents")).await;
+    click(
+        client,
+        &format!("select[name='kind'] option[value='{kind}']"),
+    )
+    .await;
+    client
+        .find(Locator::Css("input[type='file']"))
+        .await
+        .expect("file input")
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("choose file");
+    click(
+        client,
+        "form[enctype='multipart/form-data'] button[type='submit']",
+    )
+    .await;
+    text_when(client, ".flash", |t| !t.is_empty()).await;
+    let _ = std::fs::remove_file(&file);
+}
+
 /// Fills the `n`th input named `name` (0-based) by typing into it.
 async fn type_into(client: &Client, name: &str, n: usize, value: &str) {
     let css = format!("[name='{name}']");
@@ -457,30 +490,9 @@ async fn a_dossier_travels_from_draft_to_accepted_through_three_roles(pool: PgPo
     .fetch_all(&app.pool)
     .await
     .expect("kinds");
-    let file = std::env::temp_dir().join(format!("kc-upload-{id}-{}.pdf", std::process::id()));
-    std::fs::write(&file, crate::helpers::pdf()).expect("file");
     for kind in &kinds {
-        visit(client, &app, &format!("{proposal_path}/documents")).await;
-        click(
-            client,
-            &format!("select[name='kind'] option[value='{kind}']"),
-        )
-        .await;
-        client
-            .find(Locator::Css("input[type='file']"))
-            .await
-            .expect("file input")
-            .send_keys(&file.display().to_string())
-            .await
-            .expect("choose file");
-        click(
-            client,
-            "form[enctype='multipart/form-data'] button[type='submit']",
-        )
-        .await;
-        text_when(client, ".flash", |t| !t.is_empty()).await;
+        upload_in_browser(client, &app, &proposal_path, kind, crate::helpers::pdf()).await;
     }
-    let _ = std::fs::remove_file(&file);
     visit(client, &app, &proposal_path).await;
     click(client, "form.action-submit button").await;
     assert_text(client, ".flash", "Đã gửi hồ sơ tới Trung tâm Khuyến công.").await;
@@ -513,27 +525,10 @@ async fn a_dossier_travels_from_draft_to_accepted_through_three_roles(pool: PgPo
     );
     screenshot(client, "proposal-returned-owner").await;
     // The owner answers with the missing quotation, then sends the dossier back.
-    visit(client, &app, &format!("{proposal_path}/documents")).await;
-    click(client, "select[name='kind'] option[value='quotation']").await;
-    let quotation = std::env::temp_dir().join(format!("kc-quotation-{}.pdf", std::process::id()));
     // A different file from the officer's (the same bytes twice are recorded once).
     let mut bytes = crate::helpers::pdf();
     bytes.extend_from_slice(b"% bao gia bo sung\n");
-    std::fs::write(&quotation, bytes).expect("file");
-    client
-        .find(Locator::Css("input[type='file']"))
-        .await
-        .expect("file input")
-        .send_keys(&quotation.display().to_string())
-        .await
-        .expect("choose file");
-    click(
-        client,
-        "form[enctype='multipart/form-data'] button[type='submit']",
-    )
-    .await;
-    text_when(client, ".flash", |t| !t.is_empty()).await;
-    let _ = std::fs::remove_file(&quotation);
+    upload_in_browser(client, &app, &proposal_path, "quotation", bytes).await;
     let uploaded_by_owner: i64 = sqlx::query_scalar(
         "select count(*) from documents d join users u on u.id = d.uploaded_by where u.username = 'coso.phucxuan'",
     )
