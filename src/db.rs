@@ -42,7 +42,15 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
         .max_connections(config.db_max_connections)
         .acquire_timeout(config.db_acquire_timeout)
         .idle_timeout(Duration::from_secs(600))
-        .connect_with(options.application_name("khuyencong"))
+        .connect_with(
+            options
+                .application_name("khuyencong")
+                // Optional filters are written `($n is null or …)`: only a plan made for the
+                // actual values drops the unused ones and picks the index of the used ones.
+                // A generic plan, which PostgreSQL may switch to after five runs of a
+                // statement, would scan the table.
+                .options([("plan_cache_mode", "force_custom_plan")]),
+        )
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to the database in DATABASE_URL: {e}"))?;
     Ok(pool)

@@ -70,9 +70,7 @@ async fn home(
         })
         .collect();
     let own_proposals = if role == Role::FacilityOwner {
-        db::proposals::list(&state.db, &user.scope(), &Default::default(), 50, 0)
-            .await?
-            .0
+        db::proposals::list(&state.db, &user.scope(), &Default::default(), 50, 0).await?
     } else {
         Vec::new()
     };

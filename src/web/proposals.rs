@@ -172,9 +172,14 @@ async fn list(
     let filters = query.filters()?;
     let scope = user.scope();
     let (limit, offset) = page.limit_offset();
-    let (rows, total) = db::proposals::list(&state.db, &scope, &filters, limit, offset).await?;
-    let counts = db::proposals::count_by_state(&state.db, &scope, &filters)
-        .await?
+    let rows = db::proposals::list(&state.db, &scope, &filters, limit, offset).await?;
+    let by_state = db::proposals::count_by_state(&state.db, &scope, &filters).await?;
+    let total = by_state
+        .iter()
+        .filter(|(s, _)| filters.state.is_none_or(|wanted| wanted == *s))
+        .map(|(_, count)| count)
+        .sum();
+    let counts = by_state
         .into_iter()
         .map(|(s, count)| StateCount {
             state: s,

@@ -168,6 +168,20 @@ async fn sign_in(client: &Client, app: &TestApp, username: &str, password: &str)
         .await
         .expect("password");
     form.submit().await.expect("submit");
+    // The sign-in's answer (the home page, or the form with its error) must have arrived
+    // before the caller navigates on, or the late redirect to `/` wins the race.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while client
+        .find(Locator::Css(".welcome, #login-error"))
+        .await
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no answer to the sign-in of {username}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[sqlx::test]
