@@ -13,12 +13,15 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use crate::config::Config;
 
 pub mod admin_units;
+pub mod appraisals;
 pub mod demo;
 pub mod documents;
 pub mod facilities;
 pub mod generate;
 pub mod login_attempts;
+pub mod notifications;
 pub mod organisations;
+pub mod post_checks;
 pub mod proposals;
 pub mod reference;
 pub mod rules;
@@ -26,6 +29,7 @@ pub mod scope;
 pub mod search;
 pub mod sessions;
 pub mod users;
+pub mod visits;
 
 /// The schema migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -109,3 +113,11 @@ pg_enum!(
 );
 pg_enum!(crate::domain::facility::LegalForm, "legal_form");
 pg_enum!(crate::domain::proposal::ProposalForm, "proposal_form");
+pg_enum!(
+    crate::db::appraisals::RecordStatus,
+    "appraisal_record_status"
+);
+pg_enum!(
+    crate::domain::appraisal::Recommendation,
+    "appraisal_recommendation"
+);

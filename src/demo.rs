@@ -27,6 +27,8 @@ use crate::domain::organisation::OrganisationKind;
 use crate::domain::proposal::{ProposalLevel, ProposalState, proposal_code};
 use crate::domain::role::Role;
 
+mod appraisals;
+
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "khuyencong2024";
 
@@ -57,6 +59,8 @@ pub struct SeedSummary {
     pub proposals: usize,
     /// Timeline events.
     pub events: usize,
+    /// Appraisal visits.
+    pub visits: usize,
 }
 
 /// Whether the database has no users yet (the only case in which demo data may be loaded).
@@ -85,7 +89,7 @@ pub async fn seed(pool: &PgPool, passwords: &Passwords) -> anyhow::Result<SeedSu
     let facilities = insert_facilities(&mut tx, &units, &users).await?;
     let owner_facility = lookup(&facilities, OWNER_FACILITY, "facility")?;
     users.extend(insert_accounts(&mut tx, &hash, &organisations, Some(owner_facility)).await?);
-    let events = insert_proposals(
+    let (events, ids) = insert_proposals(
         &mut tx,
         &proposals,
         &units,
@@ -94,6 +98,11 @@ pub async fn seed(pool: &PgPool, passwords: &Passwords) -> anyhow::Result<SeedSu
         &facilities,
     )
     .await?;
+    let districts = OFFICES
+        .iter()
+        .map(|(code, ..)| Ok((*code, units.district(code)?)))
+        .collect::<anyhow::Result<HashMap<_, _>>>()?;
+    let visits = appraisals::insert(&mut tx, &proposals, &ids, &users, &districts).await?;
     // Bulk-loaded rows get their diacritics-insensitive search text here.
     crate::db::search::fill_missing(&mut tx).await?;
     tx.commit().await?;
@@ -104,6 +113,7 @@ pub async fn seed(pool: &PgPool, passwords: &Passwords) -> anyhow::Result<SeedSu
         facilities: facilities.len(),
         proposals: proposals.len(),
         events,
+        visits,
     })
 }
 
@@ -1361,7 +1371,7 @@ async fn insert_proposals(
     organisations: &HashMap<String, i64>,
     users: &HashMap<String, i64>,
     facilities: &HashMap<String, i64>,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<(usize, Vec<i64>)> {
     let ids = sql::reserve_proposal_ids(conn, i32::try_from(planned.len())?).await?;
     ensure!(ids.len() == planned.len(), "could not reserve proposal ids");
     let mut rows = sql::ProposalColumns::default();
@@ -1428,7 +1438,7 @@ async fn insert_proposals(
     sql::insert_proposals(conn, PROVINCE, &rows).await?;
     sql::insert_beneficiaries(conn, &beneficiaries).await?;
     sql::insert_events(conn, &events).await?;
-    Ok(events.action.len())
+    Ok((events.action.len(), ids))
 }
 
 #[cfg(test)]
@@ -1785,6 +1795,31 @@ mod tests {
         .fetch_one(&pool)
         .await?;
         assert_eq!(owner_facility.as_deref(), Some("Hợp tác xã Chè Phúc Xuân"));
+
+        // Every proposal that was put on a visit has its record: a draft while scheduled, a
+        // final one with a score once appraised; the ranking has priority areas to use.
+        assert!(summary.visits > 0);
+        let (scheduled_without_draft, appraised_without_final, later_without_final): (
+            i64,
+            i64,
+            i64,
+        ) = sqlx::query_as(
+            "select count(*) filter (where p.state = 'appraisal_scheduled' and not exists (                 select 1 from appraisal_records r where r.proposal_id = p.id and r.status = 'draft')),              count(*) filter (where p.state = 'appraised' and not exists (                 select 1 from appraisal_records r where r.proposal_id = p.id and r.status = 'final'                  and r.score_tenths > 0)),              count(*) filter (where exists (select 1 from proposal_events e where e.proposal_id = p.id                  and e.action = 'record_appraisal') and not exists (                 select 1 from appraisal_records r where r.proposal_id = p.id and r.status = 'final'))              from proposals p",
+        )
+        .fetch_one(&pool)
+        .await?;
+        assert_eq!(
+            (
+                scheduled_without_draft,
+                appraised_without_final,
+                later_without_final
+            ),
+            (0, 0, 0)
+        );
+        let areas: i64 = sqlx::query_scalar("select count(*) from priority_areas")
+            .fetch_one(&pool)
+            .await?;
+        assert_eq!(areas, 2);
         Ok(())
     }
 }

@@ -1,6 +1,8 @@
 //! Pure domain rules. Nothing here touches the database or HTTP: this is where the
 //! regulations and the product's rules live, tested without a server.
 
+pub mod appraisal;
+pub mod calendar;
 pub mod caps;
 pub mod document;
 pub mod dossier;

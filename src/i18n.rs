@@ -57,6 +57,7 @@ const FILES: &[(&str, &str, &str)] = &catalogue_files!(
     "proposal",
     "reference",
     "document",
+    "appraisal",
 );
 
 static VI: LazyLock<Catalogue> = LazyLock::new(|| load(FILES.iter().map(|(_, vi, _)| *vi)));

@@ -6,6 +6,7 @@ use axum::Router;
 use crate::app::AppState;
 
 pub mod admin;
+pub mod appraisals;
 pub mod auth;
 pub mod context;
 pub mod documents;
@@ -13,6 +14,7 @@ pub mod facilities;
 pub mod form;
 pub mod health;
 pub mod home;
+pub mod notifications;
 pub mod pagination;
 pub mod proposals;
 pub mod reference;
@@ -27,4 +29,6 @@ pub fn pages() -> Router<AppState> {
         .merge(proposals::router())
         .merge(documents::router())
         .merge(reference::router())
+        .merge(appraisals::router())
+        .merge(notifications::router())
 }

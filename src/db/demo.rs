@@ -146,6 +146,25 @@ pub struct BeneficiaryColumns {
     pub facility_id: Vec<i64>,
 }
 
+/// Dates a demo appraisal record as written on the day of its visit, not on the day the demo
+/// was loaded.
+pub async fn date_appraisal_record(
+    conn: &mut PgConnection,
+    record_id: i64,
+    at: OffsetDateTime,
+) -> AppResult<()> {
+    sqlx::query!(
+        "update appraisal_records set updated_at = $2::timestamptz,
+             finalised_at = case when finalised_at is null then null else $2::timestamptz end
+         where id = $1",
+        record_id,
+        at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Whether any account exists.
 pub async fn has_users(conn: &mut PgConnection) -> AppResult<bool> {
     Ok(

@@ -89,6 +89,8 @@ pub struct NewDocument {
     pub sha256: Vec<u8>,
     /// Key in the store.
     pub storage_key: String,
+    /// The appraisal record a photo was taken for.
+    pub appraisal_record_id: Option<i64>,
 }
 
 /// The proposal `id`, if `scope` includes it.
@@ -220,8 +222,8 @@ pub async fn insert_for_proposal(
         let id = sqlx::query_scalar!(
             r#"
             insert into documents (proposal_id, kind_code, file_name, content_type, size_bytes,
-                                   sha256, storage_key, uploaded_by)
-            values ($1, $2, $3, $4, $5, $6, $7, $8)
+                                   sha256, storage_key, uploaded_by, appraisal_record_id)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             on conflict (proposal_id, kind_code, sha256) where removed_at is null do nothing
             returning id
             "#,
@@ -233,6 +235,7 @@ pub async fn insert_for_proposal(
             d.sha256,
             d.storage_key,
             actor_id,
+            d.appraisal_record_id,
         )
         .fetch_optional(&mut *tx)
         .await?;

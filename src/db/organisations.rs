@@ -88,3 +88,38 @@ pub async fn options(pool: &PgPool) -> AppResult<Vec<(i64, String)>> {
         .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
+
+/// Who issues a province's documents, for the header of printed papers.
+#[derive(Clone, Debug)]
+pub struct Issuer {
+    /// The Centre's name (or a generic one when the province has none registered).
+    pub centre: String,
+    /// The Department's name, if registered.
+    pub department: Option<String>,
+    /// The province's name without its type (`Thái Nguyên`), for "Thái Nguyên, ngày …".
+    pub province_name: String,
+}
+
+/// The issuer of `province_code`'s documents.
+pub async fn issuer(pool: &PgPool, province_code: &str) -> AppResult<Issuer> {
+    let row = sqlx::query!(
+        r#"
+        select (select name from organisations where province_code = $1 and kind = 'centre' and active
+                order by id limit 1) as centre,
+               (select name from organisations where province_code = $1 and kind = 'department' and active
+                order by id limit 1) as department,
+               (select name from admin_units where level = 'province' and code = $1
+                order by valid_from desc nulls last limit 1) as province_name
+        "#,
+        province_code
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(Issuer {
+        centre: row
+            .centre
+            .unwrap_or_else(|| "Trung tâm Khuyến công".to_owned()),
+        department: row.department,
+        province_name: row.province_name.unwrap_or_default(),
+    })
+}

@@ -354,6 +354,29 @@ pub async fn find(
     .await?)
 }
 
+/// The id, state and plan year of the proposal with `code`, if `scope` includes it.
+pub async fn find_by_code(
+    pool: &PgPool,
+    scope: &ScopeParams,
+    code: &str,
+) -> AppResult<Option<(i64, ProposalState, i16)>> {
+    let row = sqlx::query!(
+        r#"
+        select p.id, p.state as "state: ProposalState", p.plan_year from proposals p
+        where p.code = $6 and proposal_in_scope(p, $1, $2, $3, $4, $5)
+        "#,
+        scope.denied,
+        scope.province_code,
+        scope.area_unit_id,
+        scope.office_id,
+        scope.facility_id,
+        code,
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.id, r.state, r.plan_year)))
+}
+
 /// The beneficiaries of a proposal.
 pub async fn beneficiaries(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<Beneficiary>> {
     Ok(sqlx::query_as!(

@@ -899,7 +899,7 @@ pub async fn get_priority_area(pool: &PgPool, id: i64) -> AppResult<PriorityArea
 /// Adds a priority area. The same unit and kind starting the same day violates
 /// `priority_areas_start_key`.
 pub async fn insert_priority_area(
-    pool: &PgPool,
+    executor: impl sqlx::PgExecutor<'_>,
     area: &PriorityAreaInput<'_>,
     created_by: i64,
 ) -> AppResult<i64> {
@@ -916,7 +916,7 @@ pub async fn insert_priority_area(
         area.valid_to,
         created_by,
     )
-    .fetch_one(pool)
+    .fetch_one(executor)
     .await?)
 }
 

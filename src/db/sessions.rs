@@ -33,6 +33,8 @@ pub struct SessionUser {
     pub facility_id: Option<i64>,
     /// When the session was last used (to refresh it at most once a minute).
     pub last_seen_at: OffsetDateTime,
+    /// Notifications not read yet (for the header).
+    pub unread_notifications: i64,
 }
 
 /// Starts a session for `user_id`; it ends after `absolute` whatever happens.
@@ -69,7 +71,9 @@ pub async fn find_user(
         select u.id as user_id, u.username, u.full_name, u.role as "role: Role",
                o.id as organisation_id, o.name as organisation_name, o.province_code,
                o.unit_id as area_unit_id, au.full_name as "area_name?",
-               u.facility_id, s.last_seen_at
+               u.facility_id, s.last_seen_at,
+               (select count(*) from notifications n
+                where n.user_id = u.id and n.read_at is null) as "unread_notifications!"
         from sessions s
         join users u on u.id = s.user_id
         join organisations o on o.id = u.organisation_id

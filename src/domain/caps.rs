@@ -377,6 +377,26 @@ pub struct CostBasis {
 }
 
 impl CostBasis {
+    /// The basis of a proposal under `rule`: a cap per establishment counts each beneficiary
+    /// (a group proposal's), any other cap unit counts once.
+    pub fn for_proposal(
+        rule: &CapRule,
+        eligible_cost: i64,
+        beneficiaries: usize,
+        apply_multiplier: bool,
+    ) -> Self {
+        let units = if rule.unit() == CapUnit::Establishment {
+            beneficiaries.max(1)
+        } else {
+            1
+        };
+        Self {
+            eligible_cost,
+            units: u32::try_from(units).unwrap_or(u32::MAX),
+            apply_multiplier,
+        }
+    }
+
     /// One unit, no multiplier.
     pub fn single(eligible_cost: i64) -> Self {
         Self {

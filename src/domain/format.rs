@@ -19,6 +19,20 @@ pub fn date_time(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// `ngày 05 tháng 3 năm 2024` (the way official papers date themselves) or `5 March 2024`.
+pub fn long_date(date: Date, vietnamese: bool) -> String {
+    if vietnamese {
+        format!(
+            "ngày {:02} tháng {} năm {}",
+            date.day(),
+            u8::from(date.month()),
+            date.year()
+        )
+    } else {
+        format!("{} {} {}", date.day(), date.month(), date.year())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -27,6 +41,13 @@ mod tests {
     #[test]
     fn dates_read_day_first() {
         assert_eq!(date(time::macros::date!(2024 - 03 - 05)), "05/03/2024");
+    }
+
+    #[test]
+    fn official_papers_spell_the_date_out() {
+        let d = time::macros::date!(2024 - 03 - 05);
+        assert_eq!(long_date(d, true), "ngày 05 tháng 3 năm 2024");
+        assert_eq!(long_date(d, false), "5 March 2024");
     }
 
     #[test]

@@ -114,6 +114,19 @@ pub fn date(input: &str) -> Result<Option<Date>, &'static str> {
     }
 }
 
+/// An hour of the day as a browser's time field sends it (`08:30`, or `08:30:00`); `Ok(None)`
+/// when empty.
+pub fn time_of_day(input: &str) -> Result<Option<time::Time>, &'static str> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    time::Time::parse(trimmed, format_description!("[hour]:[minute]"))
+        .or_else(|_| time::Time::parse(trimmed, format_description!("[hour]:[minute]:[second]")))
+        .map(Some)
+        .map_err(|_| "input.not_a_time")
+}
+
 /// A checkbox: present and not "off"/"false".
 pub fn checked(input: Option<&str>) -> bool {
     input.is_some_and(|v| !matches!(v.trim(), "" | "0" | "off" | "false"))
@@ -123,6 +136,18 @@ pub fn checked(input: Option<&str>) -> bool {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn hours_of_the_day_are_read_as_browsers_send_them() {
+        assert_eq!(time_of_day(""), Ok(None));
+        assert_eq!(time_of_day("08:30"), Ok(Some(time::macros::time!(08:30))));
+        assert_eq!(
+            time_of_day("14:05:00"),
+            Ok(Some(time::macros::time!(14:05)))
+        );
+        assert_eq!(time_of_day("25:00"), Err("input.not_a_time"));
+        assert_eq!(time_of_day("8h"), Err("input.not_a_time"));
+    }
 
     #[test]
     fn text_is_trimmed_bounded_and_free_of_control_characters() {

@@ -43,11 +43,18 @@ pub enum Permission {
     ManageReference,
     /// Read reference data and rules.
     ViewReference,
+    /// Open the appraisal calendar, visits and records (narrowed by scope; scores by
+    /// `appraisal::may_see_scores`).
+    ViewVisits,
+    /// Plan appraisal visits: team, proposals, date, cancellation.
+    PlanVisits,
+    /// The ranking of appraised proposals for the year's plan.
+    ViewRanking,
 }
 
 impl Permission {
     /// Every permission, for exhaustive tests and documentation.
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ViewFacilities,
         Permission::RegisterFacility,
         Permission::ViewProposals,
@@ -56,6 +63,9 @@ impl Permission {
         Permission::ViewOrganisations,
         Permission::ManageReference,
         Permission::ViewReference,
+        Permission::ViewVisits,
+        Permission::PlanVisits,
+        Permission::ViewRanking,
     ];
 }
 
@@ -72,6 +82,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             role,
             R::Admin | R::CentreStaff | R::Director | R::DepartmentViewer
         ),
+        // A facility owner hears of its visit on its proposal's page, not in the calendar.
+        P::ViewVisits => !matches!(role, R::Admin | R::FacilityOwner),
+        P::PlanVisits => role == R::CentreStaff,
+        P::ViewRanking => matches!(role, R::CentreStaff | R::Director | R::DepartmentViewer),
     }
 }
 
@@ -144,6 +158,19 @@ pub fn record_scope(actor: &Actor) -> RecordScope {
     }
 }
 
+/// The records an appraisal visit shows `actor`: a member of its team sees every proposal
+/// the team visits in the province (a local officer may join a trip beyond its area); anyone
+/// else what their own scope holds.
+pub fn visit_scope(actor: &Actor, on_team: bool) -> RecordScope {
+    if on_team {
+        RecordScope::Province {
+            province_code: actor.province_code.clone(),
+        }
+    } else {
+        record_scope(actor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +203,9 @@ mod tests {
             P::ViewReference => {
                 [R::Admin, R::CentreStaff, R::Director, R::DepartmentViewer].contains(&role)
             }
+            P::ViewVisits => ![R::Admin, R::FacilityOwner].contains(&role),
+            P::PlanVisits => role == R::CentreStaff,
+            P::ViewRanking => [R::CentreStaff, R::Director, R::DepartmentViewer].contains(&role),
         };
         for role in Role::ALL {
             for permission in Permission::ALL {
@@ -239,6 +269,20 @@ mod tests {
                 assert!(!may_attach(role, state), "{role:?} {state:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_team_member_sees_the_visits_proposals_others_keep_their_scope() {
+        let officer = actor(Role::LocalOfficer);
+        assert_eq!(
+            visit_scope(&officer, true),
+            RecordScope::Province {
+                province_code: "19".into()
+            }
+        );
+        assert_eq!(visit_scope(&officer, false), record_scope(&officer));
+        let owner = actor(Role::FacilityOwner);
+        assert_eq!(visit_scope(&owner, false), record_scope(&owner));
     }
 
     #[test]

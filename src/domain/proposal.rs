@@ -170,6 +170,10 @@ pub fn event_label_key(action: &str) -> &'static str {
         "remove_document" => "event.remove_document",
         "schedule_appraisal" => "event.schedule_appraisal",
         "record_appraisal" => "event.record_appraisal",
+        "unschedule_appraisal" => "event.unschedule_appraisal",
+        "reschedule_appraisal" => "event.reschedule_appraisal",
+        "correct_appraisal" => "event.correct_appraisal",
+        "reappraise" => "event.reappraise",
         "approve" => "event.approve",
         "forward" => "event.forward",
         "contract" => "event.contract",
@@ -268,6 +272,28 @@ pub fn proposal_code(level: ProposalLevel, plan_year: i32, number: u32) -> Strin
     format!("{}-{plan_year}-{number:03}", level.code_prefix())
 }
 
+/// A proposal code as people type it (`dp-2024-017`, ` ĐP-2024-017 `, `qg-2024-3`), in the
+/// form it is stored in; `None` when it is not one.
+pub fn parse_code(input: &str) -> Option<String> {
+    let upper = input.trim().to_uppercase();
+    let mut parts = upper.splitn(3, '-');
+    let level = match parts.next()? {
+        "ĐP" | "DP" => ProposalLevel::Local,
+        "QG" => ProposalLevel::National,
+        _ => return None,
+    };
+    let year: i32 = parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))?;
+    let number = parts.next()?;
+    if number.is_empty() || number.len() > 6 || !number.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(proposal_code(level, year, number.parse().ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +323,17 @@ mod tests {
         ] {
             assert!(!awaiting(role).is_empty(), "{role:?}");
         }
+    }
+
+    #[test]
+    fn typed_codes_are_read_as_stored() {
+        assert_eq!(parse_code(" dp-2024-17 ").as_deref(), Some("ĐP-2024-017"));
+        assert_eq!(parse_code("ĐP-2024-017").as_deref(), Some("ĐP-2024-017"));
+        assert_eq!(parse_code("qg-2023-3").as_deref(), Some("QG-2023-003"));
+        assert_eq!(parse_code("XX-2024-001"), None);
+        assert_eq!(parse_code("ĐP-24-001"), None);
+        assert_eq!(parse_code("ĐP-2024-"), None);
+        assert_eq!(parse_code("ĐP-2024-1a"), None);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Search that ignores Vietnamese diacritics and case: "che phuc xuan" finds "Chè Phúc Xuân".
 //!
 //! Records keep a folded copy of their searchable text (`search_text`), which PostgreSQL
-//! indexes word by word; a query is folded the same way and becomes a prefix match on every
-//! word it contains.
+//! indexes word by word; a query is folded the same way: its words must be words of the
+//! record, and the last one may be the start of one (the user may still be typing it).
 
 use unicode_normalization::UnicodeNormalization as _;
 use unicode_normalization::char::is_combining_mark;
@@ -40,16 +40,23 @@ pub fn search_text<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// The PostgreSQL `tsquery` (simple configuration) for what a user typed: every word must
-/// start a word of the record. `None` when nothing searchable was typed. At most 8 words
-/// of 40 characters each are kept.
+/// be a word of the record, the last one only its beginning. `None` when nothing
+/// searchable was typed. At most 8 words of 40 characters each are kept.
+///
+/// Only the last word is a prefix because a prefix costs the index the union of every word
+/// it starts ("che" starts "che", "chen", "cheo"…): on 100,000 proposals three prefixes take
+/// about 21 ms, two whole words and a prefix about 8 ms.
 pub fn tsquery(input: &str) -> Option<String> {
     let words: Vec<String> = fold(input)
         .split(' ')
         .filter(|w| !w.is_empty())
         .take(8)
-        .map(|w| format!("{}:*", w.chars().take(40).collect::<String>()))
+        .map(|w| w.chars().take(40).collect::<String>())
         .collect();
-    (!words.is_empty()).then(|| words.join(" & "))
+    let (last, whole) = words.split_last()?;
+    let mut parts = whole.to_vec();
+    parts.push(format!("{last}:*"));
+    Some(parts.join(" & "))
 }
 
 #[cfg(test)]
@@ -67,24 +74,22 @@ mod tests {
     }
 
     #[test]
-    fn queries_match_every_word_by_prefix() {
+    fn queries_match_whole_words_and_the_last_by_prefix() {
         assert_eq!(
             tsquery("che phuc xuan").as_deref(),
-            Some("che:* & phuc:* & xuan:*")
+            Some("che & phuc & xuan:*")
         );
-        assert_eq!(tsquery("Chè Phúc").as_deref(), Some("che:* & phuc:*"));
-        assert_eq!(tsquery("ĐP-2024").as_deref(), Some("dp:* & 2024:*"));
+        assert_eq!(tsquery("Chè Phúc").as_deref(), Some("che & phuc:*"));
+        assert_eq!(tsquery("ĐP-2024").as_deref(), Some("dp & 2024:*"));
+        assert_eq!(tsquery("47262").as_deref(), Some("47262:*"));
     }
 
     #[test]
     fn queries_cannot_inject_tsquery_syntax() {
-        assert_eq!(
-            tsquery("a & !b | (c:*)").as_deref(),
-            Some("a:* & b:* & c:*")
-        );
+        assert_eq!(tsquery("a & !b | (c:*)").as_deref(), Some("a & b & c:*"));
         assert_eq!(
             tsquery("'; drop table x; --").as_deref(),
-            Some("drop:* & table:* & x:*")
+            Some("drop & table & x:*")
         );
         assert_eq!(tsquery("!!! ***"), None);
         assert_eq!(tsquery(""), None);
@@ -93,7 +98,7 @@ mod tests {
     #[test]
     fn long_queries_are_bounded() {
         let long = "chè ".repeat(1000);
-        assert_eq!(tsquery(&long).map(|q| q.matches(":*").count()), Some(8));
+        assert_eq!(tsquery(&long).map(|q| q.matches(" & ").count()), Some(7));
         let word = "a".repeat(10_000);
         assert_eq!(tsquery(&word).map(|q| q.len()), Some(42));
     }

@@ -20,17 +20,29 @@ pub enum Action {
     RejectIneligible,
     /// The submitting side takes the proposal back.
     Withdraw,
+    /// Put on an appraisal visit (from the visit's page).
+    ScheduleAppraisal,
+    /// Taken off its visit, or the visit cancelled: back in the queue.
+    UnscheduleAppraisal,
+    /// The team leader finalises the appraisal record (from the record's page).
+    RecordAppraisal,
+    /// The director sends an appraised proposal back for a new appraisal, with a reason.
+    Reappraise,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 10] = [
         Self::Submit,
         Self::Resubmit,
         Self::Accept,
         Self::Return,
         Self::RejectIneligible,
         Self::Withdraw,
+        Self::ScheduleAppraisal,
+        Self::UnscheduleAppraisal,
+        Self::RecordAppraisal,
+        Self::Reappraise,
     ];
 
     /// The URL segment: `POST /proposals/{id}/{code}`; also the event's `action`.
@@ -42,6 +54,10 @@ impl Action {
             Self::Return => "return",
             Self::RejectIneligible => "reject",
             Self::Withdraw => "withdraw",
+            Self::ScheduleAppraisal => "schedule_appraisal",
+            Self::UnscheduleAppraisal => "unschedule_appraisal",
+            Self::RecordAppraisal => "record_appraisal",
+            Self::Reappraise => "reappraise",
         }
     }
 
@@ -59,6 +75,10 @@ impl Action {
             Self::Return => "action.return",
             Self::RejectIneligible => "action.reject",
             Self::Withdraw => "action.withdraw",
+            Self::ScheduleAppraisal => "action.schedule_appraisal",
+            Self::UnscheduleAppraisal => "action.unschedule_appraisal",
+            Self::RecordAppraisal => "action.record_appraisal",
+            Self::Reappraise => "action.reappraise",
         }
     }
 }
@@ -74,6 +94,18 @@ pub enum Requirement {
     MissingItemsAndDueDate,
     /// A reason the submitter will read.
     Reason,
+    /// An appraisal visit: taken on the visit's page, not with a button on the proposal's.
+    Visit,
+    /// A complete appraisal record, finalised by the team leader on the record's page.
+    FinalRecord,
+}
+
+impl Requirement {
+    /// Whether the action is taken on another page (the visit or the appraisal record),
+    /// which checks what it needs; `POST /proposals/{id}/{action}` refuses it.
+    pub fn is_elsewhere(self) -> bool {
+        matches!(self, Self::Visit | Self::FinalRecord)
+    }
 }
 
 /// One row of the table.
@@ -100,6 +132,10 @@ const SUBMITTERS: &[Role] = &[R::LocalOfficer, R::CentreStaff];
 /// The submitting side and the beneficiary, who answers a return request too.
 const SUBMITTERS_AND_OWNER: &[Role] = &[R::LocalOfficer, R::CentreStaff, R::FacilityOwner];
 const CENTRE: &[Role] = &[R::CentreStaff];
+/// Who may sit on an appraisal team with an account (domain::appraisal::may_join_team); that
+/// the user leads this visit's team is checked on the record's page.
+const APPRAISAL_TEAM: &[Role] = &[R::CentreStaff, R::Appraiser, R::Director, R::LocalOfficer];
+const DIRECTOR: &[Role] = &[R::Director];
 
 /// The lifecycle so far.
 pub const TABLE: &[Transition] = &[
@@ -166,6 +202,34 @@ pub const TABLE: &[Transition] = &[
         roles: SUBMITTERS,
         requires: Needs::Nothing,
     },
+    Transition {
+        from: S::Accepted,
+        action: Action::ScheduleAppraisal,
+        to: S::AppraisalScheduled,
+        roles: CENTRE,
+        requires: Needs::Visit,
+    },
+    Transition {
+        from: S::AppraisalScheduled,
+        action: Action::UnscheduleAppraisal,
+        to: S::Accepted,
+        roles: CENTRE,
+        requires: Needs::Visit,
+    },
+    Transition {
+        from: S::AppraisalScheduled,
+        action: Action::RecordAppraisal,
+        to: S::Appraised,
+        roles: APPRAISAL_TEAM,
+        requires: Needs::FinalRecord,
+    },
+    Transition {
+        from: S::Appraised,
+        action: Action::Reappraise,
+        to: S::Accepted,
+        roles: DIRECTOR,
+        requires: Needs::Reason,
+    },
 ];
 
 /// Why an action cannot be taken.
@@ -194,11 +258,12 @@ pub fn transition(
     }
 }
 
-/// The actions `role` may take from `state`, in table order (the page's buttons).
+/// The actions `role` may take from `state` with a button on the proposal's page, in table
+/// order.
 pub fn available(state: ProposalState, role: Role) -> Vec<&'static Transition> {
     TABLE
         .iter()
-        .filter(|t| t.from == state && t.roles.contains(&role))
+        .filter(|t| t.from == state && t.roles.contains(&role) && !t.requires.is_elsewhere())
         .collect()
 }
 
@@ -232,6 +297,10 @@ mod tests {
                 (S::Submitted, A::Return) => (S::Returned, CENTRE),
                 (S::Submitted | S::Returned, A::RejectIneligible) => (S::Rejected, CENTRE),
                 (S::Draft | S::Submitted | S::Returned, A::Withdraw) => (S::Withdrawn, SUBMITTERS),
+                (S::Accepted, A::ScheduleAppraisal) => (S::AppraisalScheduled, CENTRE),
+                (S::AppraisalScheduled, A::UnscheduleAppraisal) => (S::Accepted, CENTRE),
+                (S::AppraisalScheduled, A::RecordAppraisal) => (S::Appraised, APPRAISAL_TEAM),
+                (S::Appraised, A::Reappraise) => (S::Accepted, DIRECTOR),
                 _ => return Err(TransitionError::NotFromThisState),
             };
             if roles.contains(&role) {
@@ -277,6 +346,30 @@ mod tests {
             Ok(Needs::Reason)
         );
         assert_eq!(needs(S::Submitted, Action::Accept), Ok(Needs::Nothing));
+        assert_eq!(
+            needs(S::Accepted, Action::ScheduleAppraisal),
+            Ok(Needs::Visit)
+        );
+        let director = |from, action| transition(from, action, R::Director).map(|t| t.requires);
+        assert_eq!(
+            director(S::AppraisalScheduled, Action::RecordAppraisal),
+            Ok(Needs::FinalRecord)
+        );
+        assert_eq!(
+            director(S::Appraised, Action::Reappraise),
+            Ok(Needs::Reason)
+        );
+    }
+
+    #[test]
+    fn actions_taken_elsewhere_have_no_button() {
+        assert!(available(S::Accepted, R::CentreStaff).is_empty());
+        assert!(available(S::AppraisalScheduled, R::Appraiser).is_empty());
+        let director: Vec<_> = available(S::Appraised, R::Director)
+            .iter()
+            .map(|t| t.action)
+            .collect();
+        assert_eq!(director, [Action::Reappraise]);
     }
 
     #[test]

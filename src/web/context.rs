@@ -46,6 +46,15 @@ impl Flash {
         }
     }
 
+    /// A message about something that did not happen.
+    pub fn error(key: &'static str) -> Self {
+        Self {
+            level: "error",
+            key,
+            value: String::new(),
+        }
+    }
+
     /// An informational message.
     pub fn info(key: &'static str) -> Self {
         Self {
@@ -421,6 +430,7 @@ fn navigation(user: &SessionUser) -> Vec<NavItem> {
     let links = [
         (Permission::ViewProposals, "/proposals", "nav.proposals"),
         (Permission::ViewFacilities, "/facilities", "nav.facilities"),
+        (Permission::ViewVisits, "/appraisals", "nav.appraisals"),
         (Permission::ManageUsers, "/admin/users", "nav.users"),
         (
             Permission::ViewOrganisations,

@@ -395,51 +395,87 @@ async fn upload(
         }
     };
 
-    let stored = store_all(&state, &checked).await?;
+    let added = match store_and_record(
+        &state,
+        &proposal,
+        user.0.user_id,
+        &form.kind,
+        None,
+        &checked,
+    )
+    .await?
+    {
+        Ok(added) => added,
+        Err(key) => {
+            let refused = Refused {
+                status: StatusCode::CONFLICT,
+                kind_error: None,
+                file_error: Some(i18n::t(ctx.lang, key).to_owned()),
+            };
+            let proposal = owner(&state, &user, id).await?;
+            return render(&state, ctx, &user, proposal, form.kind, Some(refused)).await;
+        }
+    };
+    let flash = if added == 0 {
+        Flash::info("document.already_attached")
+    } else {
+        Flash::success("document.uploaded").with(added.to_string())
+    };
+    Ok((flash, Redirect::to(&documents_path(proposal.id))).into_response())
+}
+
+/// Stores checked files and records them as documents of `proposal` (of `kind`, taken for
+/// appraisal record `record_id` if any) in one transaction. A file already attached under
+/// the same kind is not recorded again and its copy is dropped. Returns how many were added,
+/// or the catalogue key of a conflict (the proposal moved meanwhile); nothing stays stored
+/// then.
+async fn store_and_record(
+    state: &AppState,
+    proposal: &Owner,
+    user_id: i64,
+    kind: &str,
+    record_id: Option<i64>,
+    checked: &[Checked],
+) -> AppResult<Result<usize, &'static str>> {
+    let stored = store_all(state, checked).await?;
     let documents: Vec<NewDocument> = checked
         .iter()
         .zip(&stored)
         .map(|(c, key)| NewDocument {
-            kind_code: form.kind.clone(),
+            kind_code: kind.to_owned(),
             file_name: c.name.clone(),
             content_type: c.file_type.mime(),
             size_bytes: i64::try_from(c.received.content.len()).unwrap_or(i64::MAX),
             sha256: c.received.sha256.clone(),
             storage_key: key.as_str().to_owned(),
+            appraisal_record_id: record_id,
         })
         .collect();
     let recorded = db::documents::insert_for_proposal(
         &state.db,
         proposal.id,
         proposal.state,
-        user.0.user_id,
+        user_id,
         &documents,
     )
     .await;
     let ids = match recorded {
         Ok(ids) => ids,
         Err(error) => {
-            delete_all(&state, &stored).await;
-            if let AppError::Conflict(key) = error {
-                let refused = Refused {
-                    status: StatusCode::CONFLICT,
-                    kind_error: None,
-                    file_error: Some(i18n::t(ctx.lang, key).to_owned()),
-                };
-                let proposal = owner(&state, &user, id).await?;
-                return render(&state, ctx, &user, proposal, form.kind, Some(refused)).await;
-            }
-            return Err(error);
+            delete_all(state, &stored).await;
+            return match error {
+                AppError::Conflict(key) => Ok(Err(key)),
+                other => Err(other),
+            };
         }
     };
-    // A file already attached under the same kind was not recorded again: drop its copy.
     let duplicates: Vec<StorageKey> = stored
         .iter()
         .zip(&ids)
         .filter(|(_, id)| id.is_none())
         .map(|(key, _)| key.clone())
         .collect();
-    delete_all(&state, &duplicates).await;
+    delete_all(state, &duplicates).await;
     let added = ids.iter().flatten().count();
     tracing::info!(
         proposal.id = proposal.id,
@@ -447,12 +483,45 @@ async fn upload(
         duplicates = duplicates.len(),
         "documents attached"
     );
-    let flash = if added == 0 {
-        Flash::info("document.already_attached")
-    } else {
-        Flash::success("document.uploaded").with(added.to_string())
+    Ok(Ok(added))
+}
+
+/// Photos taken at an appraisal visit: the `file` parts of `request` (JPEG or PNG, as the
+/// content says), stored and recorded as `appraisal_photo` documents of `proposal` for
+/// record `record_id`. Returns how many were added, or why the upload was refused (status
+/// and message in `lang`); a refused upload stores nothing.
+pub(crate) async fn attach_photos(
+    state: &AppState,
+    proposal: &Owner,
+    user_id: i64,
+    record_id: i64,
+    request: Request,
+    lang: Lang,
+) -> AppResult<Result<usize, (StatusCode, String)>> {
+    let config = &state.config;
+    let (form, refusal) =
+        read_upload(request, config.upload_max_file, config.upload_max_request).await;
+    let checked = match refusal.map_or_else(|| check_files(form.files), Err) {
+        Ok(checked) => checked,
+        Err(error) => return Ok(Err((error.status(), error.message(lang, config)))),
     };
-    Ok((flash, Redirect::to(&documents_path(proposal.id))).into_response())
+    if let Some(other) = checked
+        .iter()
+        .find(|c| !matches!(c.file_type, FileType::Jpeg | FileType::Png))
+    {
+        let message = i18n::t_with(lang, "document.not_a_photo", &[("name", &other.name)]);
+        return Ok(Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, message)));
+    }
+    let added = store_and_record(
+        state,
+        proposal,
+        user_id,
+        "appraisal_photo",
+        Some(record_id),
+        &checked,
+    )
+    .await?;
+    Ok(added.map_err(|key| (StatusCode::CONFLICT, i18n::t(lang, key).to_owned())))
 }
 
 fn refused_by(

@@ -10,6 +10,7 @@ use super::context::{CurrentUser, PageContext};
 use crate::app::AppState;
 use crate::db;
 use crate::db::proposals::ProposalSummary;
+use crate::db::visits::VisitSummary;
 use crate::domain::policy::{self, Permission};
 use crate::domain::proposal::{self, ProposalState};
 use crate::domain::role::Role;
@@ -39,6 +40,14 @@ struct HomePage {
     own_proposals: Vec<ProposalSummary>,
     /// Accounts (admin): total and active.
     user_counts: Option<(i64, i64)>,
+    /// The user's coming appraisal visits.
+    my_visits: Vec<VisitSummary>,
+}
+
+impl HomePage {
+    fn date(&self, date: &time::Date) -> String {
+        crate::domain::format::date(*date)
+    }
 }
 
 async fn home(
@@ -79,6 +88,14 @@ async fn home(
     } else {
         None
     };
+    let my_visits = if crate::domain::appraisal::may_join_team(role) {
+        let today = time::OffsetDateTime::now_utc()
+            .to_offset(crate::domain::format::VIETNAM)
+            .date();
+        db::visits::upcoming_for_member(&state.db, user.0.user_id, today, 5).await?
+    } else {
+        Vec::new()
+    };
     Ok(HomePage {
         ctx,
         role,
@@ -86,5 +103,6 @@ async fn home(
         overview,
         own_proposals,
         user_counts,
+        my_visits,
     })
 }

@@ -18,15 +18,18 @@ use super::form::FieldErrors;
 use super::pagination::{PageQuery, Pager};
 use crate::app::AppState;
 use crate::db;
+use crate::db::appraisals::Outcome;
 use crate::db::facilities::UnitOption;
+use crate::db::post_checks::PostCheckSummary;
 use crate::db::proposals::{
     Beneficiary, CostLineRow, Event, NewEvent, ProposalDetail, ProposalFilters, ProposalInput,
     ProposalSummary, ReturnRequest,
 };
-use crate::domain::caps::{self, CapUnit, CostBasis};
+use crate::db::visits::ProposalVisit;
+use crate::domain::caps::{self, CostBasis};
 use crate::domain::dossier::{self, CostLine, DossierFacts};
 use crate::domain::facility::parse_tax_code;
-use crate::domain::policy::Permission;
+use crate::domain::policy::{self, Permission};
 use crate::domain::proposal::{ProposalForm, ProposalLevel, ProposalState, proposal_code};
 use crate::domain::role::Role;
 use crate::domain::transition::{self, Action, Requirement, Transition, TransitionError};
@@ -601,16 +604,8 @@ async fn check_cap(
             });
         }
     };
-    let units = if cap.rule.unit() == CapUnit::Establishment {
-        beneficiaries.max(1)
-    } else {
-        1
-    };
-    let basis = CostBasis {
-        eligible_cost: totals.total_cost,
-        units: u32::try_from(units).unwrap_or(u32::MAX),
-        apply_multiplier: technology_line,
-    };
+    let basis =
+        CostBasis::for_proposal(&cap.rule, totals.total_cost, beneficiaries, technology_line);
     let problems = match caps::check_request(&cap.rule, &basis, totals.requested_support) {
         Ok(check) if check.is_within() => Vec::new(),
         Ok(check) => check
@@ -902,6 +897,15 @@ struct ShowPage {
     action_form: ActionForm,
     may_edit: bool,
     plain: bool,
+    /// Appraisal visits the proposal is (or was) planned on.
+    visits: Vec<ProposalVisit>,
+    /// The appraisal's current result.
+    outcome: Option<Outcome>,
+    /// Whether the user sees the result's score and amount, and the record (not only the
+    /// recommendation, as a facility owner does).
+    outcome_detail: bool,
+    /// Post-checks of the proposal after its support.
+    post_checks: Vec<PostCheckSummary>,
 }
 
 impl ShowPage {
@@ -919,6 +923,25 @@ impl ShowPage {
 
     fn due(&self, date: &time::Date) -> String {
         format::date(*date)
+    }
+
+    fn equipment_key(&self, code: &str) -> &'static str {
+        crate::db::post_checks::EquipmentUse::from_code(code).map_or(
+            "post_check.open",
+            crate::db::post_checks::EquipmentUse::label_key,
+        )
+    }
+
+    fn hour(&self, time: &Option<time::Time>) -> String {
+        time.map(|t| format!(" {:02}:{:02}", t.hour(), t.minute()))
+            .unwrap_or_default()
+    }
+
+    fn score(&self, tenths: &i16) -> String {
+        crate::domain::appraisal::format_score(
+            u16::try_from(*tenths).unwrap_or(0),
+            self.ctx.lang == Lang::Vi,
+        )
     }
 }
 
@@ -945,6 +968,11 @@ async fn show_page(
                 ProposalState::Draft | ProposalState::Returned
             ),
         plain: role == Role::FacilityOwner,
+        visits: db::visits::of_proposal(&state.db, id).await?,
+        outcome: db::appraisals::outcome(&state.db, id).await?,
+        outcome_detail: policy::allows(role, Permission::ViewVisits)
+            && crate::domain::appraisal::may_see_scores(role, false, true),
+        post_checks: db::post_checks::of_proposal(&state.db, id).await?,
         ctx,
         proposal,
         missing,
@@ -1023,6 +1051,10 @@ async fn act(
             return Err(AppError::Conflict("proposal.action_not_now"));
         }
     };
+    if step.requires.is_elsewhere() {
+        // Scheduling and finalising an appraisal have their own pages and checks.
+        return Err(AppError::Conflict("proposal.action_elsewhere"));
+    }
 
     let mut errors = FieldErrors::default();
     let mut note = String::new();
@@ -1054,6 +1086,7 @@ async fn act(
             }
         }
         Requirement::Reason => note = errors.required("reason", &form.reason, 5000),
+        Requirement::Visit | Requirement::FinalRecord => {}
     }
     if !errors.is_empty() {
         let page = show_page(&state, ctx, &user, proposal, Vec::new(), errors, form).await?;
@@ -1086,6 +1119,8 @@ async fn act(
             db::proposals::insert_return_request(&mut tx, id, user.0.user_id, &note, due).await?
         }
         (Action::Resubmit, _) => db::proposals::answer_return_requests(&mut tx, id).await?,
+        // The old result no longer stands; the next visit writes a new record.
+        (Action::Reappraise, _) => db::appraisals::supersede_final(&mut tx, id).await?,
         _ => {}
     }
     let details = serde_json::json!({ "code": code, "due_date": due_date.map(|d| d.to_string()) });
@@ -1126,6 +1161,10 @@ fn step_message(action: Action) -> &'static str {
         Action::Return => "flash.proposal_returned",
         Action::RejectIneligible => "flash.proposal_rejected",
         Action::Withdraw => "flash.proposal_withdrawn",
+        Action::Reappraise => "flash.proposal_reappraise",
+        Action::ScheduleAppraisal | Action::UnscheduleAppraisal | Action::RecordAppraisal => {
+            "flash.proposal_moved"
+        }
     }
 }
 

@@ -1,0 +1,131 @@
+//! In-app notifications: a catalogue key and its value per recipient, rendered in the
+//! reader's language; the unread count travels with the session user (`db::sessions`).
+
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+
+use crate::error::AppResult;
+
+/// A notification as listed.
+#[derive(Clone, Debug)]
+pub struct Notification {
+    /// Id.
+    pub id: i64,
+    /// Catalogue key of the message.
+    pub message_key: String,
+    /// Its `{value}`.
+    pub value: String,
+    /// Where it leads.
+    pub link: String,
+    /// When.
+    pub created_at: OffsetDateTime,
+    /// Whether it was read.
+    pub read: bool,
+}
+
+/// Notifies each of `user_ids` (duplicates once), except `except` (who caused it).
+pub async fn notify(
+    conn: &mut PgConnection,
+    user_ids: &[i64],
+    except: i64,
+    message_key: &str,
+    value: &str,
+    link: &str,
+) -> AppResult<()> {
+    sqlx::query!(
+        r#"
+        insert into notifications (user_id, message_key, value, link)
+        select distinct u, $3, $4, $5 from unnest($1::bigint[]) as u where u <> $2
+        "#,
+        user_ids,
+        except,
+        message_key,
+        value,
+        link,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The active accounts that follow a proposal from outside the Centre: the users of the
+/// office that submitted it and the owners of its beneficiaries.
+pub async fn proposal_followers(conn: &mut PgConnection, proposal_id: i64) -> AppResult<Vec<i64>> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        select u.id from users u, proposals p
+        where p.id = $1 and u.active
+          and (u.organisation_id = p.office_id or u.facility_id = any(p.beneficiary_ids))
+        "#,
+        proposal_id
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The active directors of a province (who rank appraised proposals).
+pub async fn directors(conn: &mut PgConnection, province_code: &str) -> AppResult<Vec<i64>> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        select u.id from users u join organisations o on o.id = u.organisation_id
+        where u.active and u.role = 'director' and o.province_code = $1
+        "#,
+        province_code
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A user's notifications, newest first, and how many there are.
+pub async fn list(
+    pool: &PgPool,
+    user_id: i64,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Notification>, i64)> {
+    let rows = sqlx::query_as!(
+        Notification,
+        r#"
+        select id, message_key, value, link, created_at, read_at is not null as "read!"
+        from notifications where user_id = $1
+        order by created_at desc, id desc limit $2 offset $3
+        "#,
+        user_id,
+        limit,
+        offset,
+    )
+    .fetch_all(pool)
+    .await?;
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "count!" from notifications where user_id = $1"#,
+        user_id
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((rows, total))
+}
+
+/// Marks one of the user's notifications read; returns its link (`None`: not the user's).
+pub async fn mark_read(pool: &PgPool, user_id: i64, id: i64) -> AppResult<Option<String>> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        update notifications set read_at = coalesce(read_at, now())
+        where id = $1 and user_id = $2 returning link
+        "#,
+        id,
+        user_id,
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Marks all of the user's notifications read.
+pub async fn mark_all_read(pool: &PgPool, user_id: i64) -> AppResult<()> {
+    sqlx::query!(
+        "update notifications set read_at = now() where user_id = $1 and read_at is null",
+        user_id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}

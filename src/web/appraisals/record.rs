@@ -1,0 +1,890 @@
+//! `/appraisals/{id}`: the appraisal record of one proposal on one visit, built for a phone at
+//! the facility: the score sheet, the verified facts, photos, the proposed amount and the
+//! recommendation; drafts saved as often as wanted; the leader finalises; a final record is
+//! read-only and corrected by a new revision with a reason; `/appraisals/{id}/minutes` is
+//! the printed minutes (biên bản thẩm định).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::Form;
+use time::Date;
+
+use super::{VisitView, visit_view};
+use crate::app::AppState;
+use crate::db;
+use crate::db::appraisals::{DraftInput, Photo, Record, RecordStatus, ScoreRow};
+use crate::db::proposals::{Beneficiary, NewEvent, ProposalDetail};
+use crate::db::visits::{DeclarationRow, Member};
+use crate::domain::appraisal::{
+    self, Declaration, Recommendation, RecordFacts, Scored, ScoringRefusal, Tally, TeamRole,
+};
+use crate::domain::caps::{self, CostBasis};
+use crate::domain::policy::Permission;
+use crate::domain::proposal::ProposalState;
+use crate::domain::transition::{self, Action};
+use crate::domain::{document, format, input, money};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::web::context::{CurrentUser, Flash, PageContext};
+use crate::web::form::FieldErrors;
+
+/// Routes under `/appraisals/{id}`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/appraisals/{id}", get(show).post(save))
+        .route("/appraisals/{id}/finalise", post(finalise))
+        .route("/appraisals/{id}/correct", post(correct))
+        .route(
+            "/appraisals/{id}/photos",
+            // `attach_photos` applies the configured upload limits itself.
+            post(upload_photos).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/appraisals/{id}/minutes", get(minutes))
+}
+
+/// A record the user may open, with what its pages need.
+struct RecordView {
+    record: Record,
+    visit: VisitView,
+    proposal: ProposalDetail,
+    beneficiaries: Vec<Beneficiary>,
+    declarations: Vec<DeclarationRow>,
+    /// Whether the user may see scores and findings (`appraisal::may_see_scores`).
+    show_scores: bool,
+}
+
+impl RecordView {
+    /// Whether the user may change the draft now, or why not.
+    fn may_score(&self) -> Result<(), ScoringRefusal> {
+        if self.record.status != RecordStatus::Draft || self.record.visit_cancelled {
+            return Err(ScoringRefusal::Finalised);
+        }
+        appraisal::may_score(
+            self.visit
+                .my_declaration(&self.declarations, self.record.proposal_id),
+            false,
+        )
+    }
+
+    /// Team members (by name) who have not declared on this proposal.
+    fn undeclared(&self) -> Vec<String> {
+        self.visit
+            .members
+            .iter()
+            .filter(|m| {
+                !self
+                    .declarations
+                    .iter()
+                    .any(|d| d.member_id == m.id && d.proposal_id == self.record.proposal_id)
+            })
+            .map(|m| m.name.clone())
+            .collect()
+    }
+
+    /// Whether the user leads the team and declared no conflict on this proposal.
+    fn leader_may_sign(&self) -> bool {
+        self.visit.is_leader()
+            && self
+                .visit
+                .my_declaration(&self.declarations, self.record.proposal_id)
+                == Some(Some(Declaration::NoConflict))
+    }
+
+    fn declaration_of(&self, member: &Member) -> Option<&DeclarationRow> {
+        self.declarations
+            .iter()
+            .find(|d| d.member_id == member.id && d.proposal_id == self.record.proposal_id)
+    }
+}
+
+async fn record_view(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<RecordView> {
+    user.require(Permission::ViewVisits)?;
+    let record = db::appraisals::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let visit = visit_view(state, user, record.visit_id).await?;
+    let proposal = db::proposals::find(&state.db, &visit.proposal_scope(user), record.proposal_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let show_scores = appraisal::may_see_scores(
+        user.0.role,
+        visit.me.is_some(),
+        record.status != RecordStatus::Draft,
+    );
+    Ok(RecordView {
+        beneficiaries: db::proposals::beneficiaries(&state.db, proposal.id).await?,
+        declarations: db::visits::declarations(&state.db, record.visit_id).await?,
+        record,
+        visit,
+        proposal,
+        show_scores,
+    })
+}
+
+/// The record form as typed: fixed fields, and per criterion `points_{id}`, `na_{id}` and
+/// `finding_{id}`.
+#[derive(Clone, Debug, Default)]
+struct RecordForm {
+    version: String,
+    premises: String,
+    machinery: String,
+    legal_papers: String,
+    counterpart_capacity: String,
+    other_findings: String,
+    proposed_support: String,
+    recommendation: String,
+    conditions: String,
+    points: HashMap<i64, String>,
+    not_applicable: HashMap<i64, bool>,
+    findings: HashMap<i64, String>,
+}
+
+impl RecordForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut form = Self::default();
+        for (name, value) in pairs {
+            let criterion = |prefix: &str| {
+                name.strip_prefix(prefix)
+                    .and_then(|id| id.parse::<i64>().ok())
+            };
+            if let Some(id) = criterion("points_") {
+                form.points.insert(id, value);
+            } else if let Some(id) = criterion("na_") {
+                form.not_applicable.insert(id, input::checked(Some(&value)));
+            } else if let Some(id) = criterion("finding_") {
+                form.findings.insert(id, value);
+            } else {
+                let field = match name.as_str() {
+                    "version" => &mut form.version,
+                    "premises" => &mut form.premises,
+                    "machinery" => &mut form.machinery,
+                    "legal_papers" => &mut form.legal_papers,
+                    "counterpart_capacity" => &mut form.counterpart_capacity,
+                    "other_findings" => &mut form.other_findings,
+                    "proposed_support" => &mut form.proposed_support,
+                    "recommendation" => &mut form.recommendation,
+                    "conditions" => &mut form.conditions,
+                    _ => continue,
+                };
+                *field = value;
+            }
+        }
+        form
+    }
+
+    fn from_record(record: &Record, scores: &[ScoreRow]) -> Self {
+        Self {
+            version: record.version.to_string(),
+            premises: record.premises.clone(),
+            machinery: record.machinery.clone(),
+            legal_papers: record.legal_papers.clone(),
+            counterpart_capacity: record.counterpart_capacity.clone(),
+            other_findings: record.other_findings.clone(),
+            proposed_support: record
+                .proposed_support
+                .map(money::format_plain)
+                .unwrap_or_default(),
+            recommendation: record
+                .recommendation
+                .map(|r| r.code().to_owned())
+                .unwrap_or_default(),
+            conditions: record.conditions.clone(),
+            points: scores
+                .iter()
+                .filter_map(|s| s.points.map(|p| (s.criterion_id, p.to_string())))
+                .collect(),
+            not_applicable: scores
+                .iter()
+                .map(|s| (s.criterion_id, s.not_applicable))
+                .collect(),
+            findings: scores
+                .iter()
+                .map(|s| (s.criterion_id, s.finding.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// One line of the score sheet as the form shows it.
+struct SheetLine {
+    score: ScoreRow,
+    points: String,
+    not_applicable: bool,
+    finding: String,
+}
+
+/// What the cap in force on the visit's date allows for this proposal.
+#[derive(Clone, Debug, Default)]
+struct CapNote {
+    limit: Option<i64>,
+    rule: Option<String>,
+}
+
+async fn cap_note(state: &AppState, view: &RecordView, lang: Lang) -> AppResult<CapNote> {
+    let p = &view.proposal;
+    let cap = db::rules::cap_in_force(
+        &state.db,
+        &p.activity_type_code,
+        p.level,
+        &p.province_code,
+        view.record.visit_date,
+    )
+    .await?;
+    let Ok(cap) = cap else {
+        return Ok(CapNote::default());
+    };
+    let basis = CostBasis::for_proposal(
+        &cap.rule,
+        p.total_cost,
+        view.beneficiaries.len(),
+        p.technology_line,
+    );
+    Ok(CapNote {
+        limit: caps::max_support(&cap.rule, &basis).ok().map(|l| l.limit),
+        rule: Some(cap.explain(p.technology_line).render(lang)),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "appraisals/record.html")]
+struct RecordPage {
+    ctx: PageContext,
+    view: RecordView,
+    sheet: Vec<SheetLine>,
+    tally: Tally,
+    form: RecordForm,
+    errors: FieldErrors,
+    photos: Vec<Photo>,
+    cap: CapNote,
+    refusal: Option<&'static str>,
+    missing: Vec<&'static str>,
+    may_correct: bool,
+    revisions: Vec<(i64, i16, RecordStatus)>,
+    stale: bool,
+    photo_error: Option<String>,
+    recommendations: [Recommendation; 3],
+}
+
+impl RecordPage {
+    fn score(&self) -> String {
+        match self.tally.score_tenths() {
+            Some(t) => appraisal::format_score(t, self.ctx.lang == Lang::Vi),
+            None => "—".into(),
+        }
+    }
+
+    fn stored_score(&self, tenths: &i16) -> String {
+        appraisal::format_score(
+            u16::try_from(*tenths).unwrap_or(0),
+            self.ctx.lang == Lang::Vi,
+        )
+    }
+
+    fn name<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
+        if self.ctx.lang == Lang::En { en } else { vi }
+    }
+
+    fn size(&self, bytes: &i64) -> String {
+        document::format_size(*bytes, self.ctx.lang == Lang::Vi)
+    }
+
+    fn date(&self, date: &Date) -> String {
+        format::date(*date)
+    }
+
+    fn field_error(&self, prefix: &str, id: &i64) -> Option<&'static str> {
+        self.errors.get(&format!("{prefix}_{id}"))
+    }
+
+    fn undeclared(&self) -> String {
+        self.view.undeclared().join(", ")
+    }
+
+    /// "2 criteria not scored yet · 1 not applicable".
+    fn tally_hint(&self) -> String {
+        let mut hint = self
+            .ctx
+            .t_with("appraisal.tally_hint", &self.tally.missing.to_string());
+        if self.tally.not_applicable > 0 {
+            hint.push_str(" · ");
+            hint.push_str(
+                &self
+                    .ctx
+                    .t_with("appraisal.tally_na", &self.tally.not_applicable.to_string()),
+            );
+        }
+        hint
+    }
+
+    fn max_points(&self, max: &i16) -> String {
+        self.ctx.t_with("appraisal.max_points", &max.to_string())
+    }
+
+    /// The verified-facts fields: name, label key and the value typed.
+    fn typed_facts(&self) -> [(&'static str, &'static str, &str); 5] {
+        let f = &self.form;
+        facts(
+            &f.premises,
+            &f.machinery,
+            &f.legal_papers,
+            &f.counterpart_capacity,
+            &f.other_findings,
+        )
+    }
+
+    /// The verified facts as stored.
+    fn stored_facts(&self) -> [(&'static str, &'static str, &str); 5] {
+        let r = &self.view.record;
+        facts(
+            &r.premises,
+            &r.machinery,
+            &r.legal_papers,
+            &r.counterpart_capacity,
+            &r.other_findings,
+        )
+    }
+
+    /// A key for the browser's copy of what is being typed: the record and the draft's
+    /// version, so a saved draft never brings back older typing.
+    fn draft_key(&self) -> String {
+        format!(
+            "appraisal-{}-v{}",
+            self.view.record.id, self.view.record.version
+        )
+    }
+}
+
+/// The verified facts, in the order of the form and the minutes.
+fn facts<'a>(
+    premises: &'a str,
+    machinery: &'a str,
+    legal_papers: &'a str,
+    counterpart: &'a str,
+    other: &'a str,
+) -> [(&'static str, &'static str, &'a str); 5] {
+    [
+        ("premises", "appraisal.premises", premises),
+        ("machinery", "appraisal.machinery", machinery),
+        ("legal_papers", "appraisal.legal_papers", legal_papers),
+        (
+            "counterpart_capacity",
+            "appraisal.counterpart_capacity",
+            counterpart,
+        ),
+        ("other_findings", "appraisal.other_findings", other),
+    ]
+}
+
+/// The score sheet with the typed values of `form`.
+fn sheet(scores: Vec<ScoreRow>, form: &RecordForm) -> Vec<SheetLine> {
+    scores
+        .into_iter()
+        .map(|score| SheetLine {
+            points: form
+                .points
+                .get(&score.criterion_id)
+                .cloned()
+                .unwrap_or_default(),
+            not_applicable: form
+                .not_applicable
+                .get(&score.criterion_id)
+                .copied()
+                .unwrap_or(false),
+            finding: form
+                .findings
+                .get(&score.criterion_id)
+                .cloned()
+                .unwrap_or_default(),
+            score,
+        })
+        .collect()
+}
+
+fn tally_of(scores: &[ScoreRow]) -> Tally {
+    let sheet: Vec<Scored> = scores
+        .iter()
+        .map(|s| Scored {
+            max_points: u16::try_from(s.max_points).unwrap_or(0),
+            mark: s.mark(),
+        })
+        .collect();
+    appraisal::tally(&sheet)
+}
+
+/// What stops the stored record from being finalised by this user.
+fn final_check(view: &RecordView, scores: &[ScoreRow]) -> Vec<&'static str> {
+    let r = &view.record;
+    appraisal::missing_for_final(&RecordFacts {
+        tally: tally_of(scores),
+        recommendation: r.recommendation,
+        has_conditions: !r.conditions.trim().is_empty(),
+        proposed_support: r.proposed_support,
+        undeclared: view.undeclared(),
+        leader_may_sign: view.leader_may_sign(),
+        has_verified_facts: [
+            &r.premises,
+            &r.machinery,
+            &r.legal_papers,
+            &r.counterpart_capacity,
+        ]
+        .iter()
+        .any(|t| !t.trim().is_empty()),
+    })
+}
+
+async fn render(
+    state: &AppState,
+    ctx: PageContext,
+    view: RecordView,
+    form: Option<RecordForm>,
+    errors: FieldErrors,
+) -> AppResult<RecordPage> {
+    let scores = db::appraisals::scores(&state.db, view.record.id).await?;
+    let tally = tally_of(&scores);
+    let missing = if view.record.status == RecordStatus::Draft && view.visit.is_leader() {
+        final_check(&view, &scores)
+    } else {
+        Vec::new()
+    };
+    let form = form.unwrap_or_else(|| RecordForm::from_record(&view.record, &scores));
+    let refusal = view.may_score().err().map(ScoringRefusal::message_key);
+    let may_correct = view.record.status == RecordStatus::Final
+        && view.leader_may_sign()
+        && view.proposal.state == ProposalState::Appraised
+        && db::appraisals::open_draft(&state.db, view.proposal.id)
+            .await?
+            .is_none();
+    let cap = cap_note(state, &view, ctx.lang).await?;
+    Ok(RecordPage {
+        photos: db::appraisals::photos(&state.db, view.record.id).await?,
+        revisions: db::appraisals::revisions(&state.db, &view.record).await?,
+        sheet: sheet(scores, &form),
+        ctx,
+        view,
+        tally,
+        form,
+        errors,
+        cap,
+        refusal,
+        missing,
+        may_correct,
+        stale: false,
+        photo_error: None,
+        recommendations: Recommendation::ALL,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<RecordPage> {
+    let view = record_view(&state, &user, id).await?;
+    render(&state, ctx, view, None, FieldErrors::default()).await
+}
+
+/// Checks the typed record against the sheet and the limits; the input to save, or the
+/// mistakes (every one, by field).
+fn validate(
+    form: &RecordForm,
+    scores: &[ScoreRow],
+    requested: i64,
+    cap_limit: Option<i64>,
+) -> Result<DraftInput, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let mut lines = Vec::with_capacity(scores.len());
+    for s in scores {
+        let id = s.criterion_id;
+        let na = form.not_applicable.get(&id).copied().unwrap_or(false);
+        let typed = form.points.get(&id).map_or("", |p| p.trim());
+        let field = format!("points_{id}");
+        let points = if typed.is_empty() {
+            None
+        } else {
+            errors
+                .check(&field, input::whole(typed, 0, i64::from(s.max_points)))
+                .and_then(|p| i16::try_from(p).ok())
+        };
+        if na && points.is_some() {
+            errors.add(&field, "appraisal.na_with_points");
+        }
+        let finding = errors.text(
+            &format!("finding_{id}"),
+            form.findings.get(&id).map_or("", String::as_str),
+            5000,
+        );
+        lines.push((id, points.filter(|_| !na), na, finding));
+    }
+    let proposed = form.proposed_support.trim();
+    let proposed_support = if proposed.is_empty() {
+        None
+    } else {
+        Some(errors.money("proposed_support", proposed))
+    };
+    if let Some(amount) = proposed_support
+        && errors.get("proposed_support").is_none()
+        && let Err(problem) = appraisal::check_proposed(amount, requested, cap_limit)
+    {
+        errors.add("proposed_support", problem.message_key());
+    }
+    let recommendation = match form.recommendation.trim() {
+        "" => None,
+        code => {
+            let parsed = Recommendation::from_code(code);
+            if parsed.is_none() {
+                errors.add("recommendation", "input.required");
+            }
+            parsed
+        }
+    };
+    let input = DraftInput {
+        premises: errors.text("premises", &form.premises, 5000),
+        machinery: errors.text("machinery", &form.machinery, 5000),
+        legal_papers: errors.text("legal_papers", &form.legal_papers, 5000),
+        counterpart_capacity: errors.text("counterpart_capacity", &form.counterpart_capacity, 5000),
+        other_findings: errors.text("other_findings", &form.other_findings, 10_000),
+        proposed_support,
+        recommendation,
+        conditions: errors.text("conditions", &form.conditions, 5000),
+        scores: lines,
+    };
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(errors)
+    }
+}
+
+async fn save(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let view = record_view(&state, &user, id).await?;
+    if let Err(refusal) = view.may_score() {
+        return Err(match refusal {
+            ScoringRefusal::Finalised => AppError::Conflict(refusal.message_key()),
+            _ => AppError::Forbidden,
+        });
+    }
+    let form = RecordForm::from_pairs(pairs);
+    let scores = db::appraisals::scores(&state.db, id).await?;
+    let cap = cap_note(&state, &view, ctx.lang).await?;
+    let input = match validate(&form, &scores, view.proposal.requested_support, cap.limit) {
+        Ok(input) => input,
+        Err(errors) => {
+            let page = render(&state, ctx, view, Some(form), errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let version: i32 = form.version.trim().parse().unwrap_or(-1);
+    let mut tx = state.db.begin().await?;
+    if !db::appraisals::save_draft(&mut tx, id, version, &input, user.0.user_id).await? {
+        drop(tx);
+        // Someone else saved meanwhile: keep what this user typed, on top of the new draft.
+        let fresh = record_view(&state, &user, id).await?;
+        let mut form = form;
+        form.version = fresh.record.version.to_string();
+        let mut page = render(&state, ctx, fresh, Some(form), FieldErrors::default()).await?;
+        page.stale = true;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    tx.commit().await?;
+    Ok((
+        Flash::success("flash.appraisal_saved"),
+        Redirect::to(&format!("/appraisals/{id}")),
+    )
+        .into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct VersionForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn finalise(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    let view = record_view(&state, &user, id).await?;
+    if view.record.status != RecordStatus::Draft {
+        return Ok((
+            Flash::info("flash.already_done"),
+            Redirect::to(&format!("/appraisals/{id}")),
+        )
+            .into_response());
+    }
+    if !view.visit.is_leader() {
+        return Err(AppError::Forbidden);
+    }
+    let scores = db::appraisals::scores(&state.db, id).await?;
+    let missing = final_check(&view, &scores);
+    let score = tally_of(&scores).score_tenths();
+    let (Some(score), true) = (score, missing.is_empty()) else {
+        let page = render(&state, ctx, view, None, FieldErrors::default()).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let score = i16::try_from(score).unwrap_or(0);
+    let version: i32 = form.version.trim().parse().unwrap_or(-1);
+    let proposal_id = view.proposal.id;
+    let mut tx = state.db.begin().await?;
+    let (current, proposal_version) = db::appraisals::lock_proposal(&mut tx, proposal_id).await?;
+    if !db::appraisals::finalise(&mut tx, id, version, score, user.0.user_id).await? {
+        return Err(AppError::Conflict("appraisal.stale"));
+    }
+    let correction = view.record.corrects_id.is_some();
+    let (action, from, to) = if correction {
+        // A correction changes the result, not the state.
+        ("correct_appraisal", current, current)
+    } else {
+        let step = transition::transition(current, Action::RecordAppraisal, user.0.role)
+            .map_err(|_| AppError::Conflict("proposal.action_not_now"))?;
+        if !db::proposals::set_state(
+            &mut tx,
+            proposal_id,
+            step.from,
+            step.to,
+            proposal_version,
+            None,
+        )
+        .await?
+        {
+            return Err(AppError::Conflict("proposal.stale"));
+        }
+        (Action::RecordAppraisal.code(), step.from, step.to)
+    };
+    let recommendation = view.record.recommendation.map(Recommendation::code);
+    db::proposals::insert_event(
+        &mut tx,
+        &NewEvent {
+            proposal_id,
+            actor_id: user.0.user_id,
+            action,
+            from: Some(from),
+            to,
+            note: view.record.correction_reason.as_deref().unwrap_or(""),
+            details: serde_json::json!({
+                "record_id": id,
+                "score_tenths": score,
+                "recommendation": recommendation,
+                "proposed_support": view.record.proposed_support,
+            }),
+        },
+    )
+    .await?;
+    let followers = db::notifications::proposal_followers(&mut tx, proposal_id).await?;
+    let name = view
+        .proposal
+        .code
+        .clone()
+        .unwrap_or_else(|| view.proposal.title.clone());
+    db::notifications::notify(
+        &mut tx,
+        &followers,
+        user.0.user_id,
+        "notify.appraisal_result",
+        &name,
+        &format!("/proposals/{proposal_id}"),
+    )
+    .await?;
+    let directors = db::notifications::directors(&mut tx, &view.proposal.province_code).await?;
+    db::notifications::notify(
+        &mut tx,
+        &directors,
+        user.0.user_id,
+        "notify.appraisal_to_rank",
+        &name,
+        &format!("/appraisals/{id}"),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        appraisal.id = id,
+        proposal.id = proposal_id,
+        score_tenths = score,
+        "appraisal finalised"
+    );
+    Ok((
+        Flash::success("flash.appraisal_finalised"),
+        Redirect::to(&format!("/appraisals/{id}")),
+    )
+        .into_response())
+}
+
+async fn correct(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    let view = record_view(&state, &user, id).await?;
+    if view.record.status != RecordStatus::Final || !view.leader_may_sign() {
+        return Err(AppError::Forbidden);
+    }
+    if view.proposal.state != ProposalState::Appraised {
+        return Err(AppError::Conflict("appraisal.correction_too_late"));
+    }
+    let mut errors = FieldErrors::default();
+    let reason = errors.required("reason", &form.reason, 2000);
+    if !errors.is_empty() {
+        let page = render(&state, ctx, view, None, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let mut tx = state.db.begin().await?;
+    db::appraisals::lock_proposal(&mut tx, view.proposal.id).await?;
+    if db::appraisals::open_draft(&state.db, view.proposal.id)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict("appraisal.correction_open"));
+    }
+    let new_id = db::appraisals::insert_draft(
+        &mut tx,
+        view.record.visit_id,
+        view.proposal.id,
+        Some((id, &reason)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        Flash::success("flash.appraisal_correction"),
+        Redirect::to(&format!("/appraisals/{new_id}")),
+    )
+        .into_response())
+}
+
+async fn upload_photos(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    request: Request,
+) -> AppResult<Response> {
+    // Authorise before reading a byte of the body.
+    let view = record_view(&state, &user, id).await?;
+    if view.may_score().is_err() {
+        return Err(AppError::Forbidden);
+    }
+    let owner = db::documents::Owner {
+        id: view.proposal.id,
+        code: view.proposal.code.clone(),
+        title: view.proposal.title.clone(),
+        state: view.proposal.state,
+    };
+    let added =
+        crate::web::documents::attach_photos(&state, &owner, user.0.user_id, id, request, ctx.lang)
+            .await?;
+    match added {
+        Ok(count) => Ok((
+            Flash::success("flash.photos_added").with(count.to_string()),
+            Redirect::to(&format!("/appraisals/{id}#photos")),
+        )
+            .into_response()),
+        Err((status, message)) => {
+            let mut page = render(&state, ctx, view, None, FieldErrors::default()).await?;
+            page.photo_error = Some(message);
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the printed minutes
+
+#[derive(Template, WebTemplate)]
+#[template(path = "appraisals/minutes.html")]
+struct MinutesPage {
+    ctx: PageContext,
+    view: RecordView,
+    scores: Vec<ScoreRow>,
+    tally: Tally,
+    issuer: db::organisations::Issuer,
+    lines: Vec<db::proposals::CostLineRow>,
+    photos: usize,
+}
+
+impl MinutesPage {
+    fn long_date(&self, date: &Date) -> String {
+        format::long_date(*date, self.ctx.lang == Lang::Vi)
+    }
+
+    fn score(&self) -> String {
+        match self.tally.score_tenths() {
+            Some(t) => appraisal::format_score(t, self.ctx.lang == Lang::Vi),
+            None => "—".into(),
+        }
+    }
+
+    fn name<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
+        if self.ctx.lang == Lang::En { en } else { vi }
+    }
+
+    fn leader(&self) -> Option<&Member> {
+        self.view
+            .visit
+            .members
+            .iter()
+            .find(|m| m.team_role == TeamRole::Leader)
+    }
+
+    /// The members with a conflict on this proposal, who did not score it.
+    fn conflicted(&self) -> Vec<(&Member, &str)> {
+        self.view
+            .visit
+            .members
+            .iter()
+            .filter_map(|m| {
+                self.view
+                    .declaration_of(m)
+                    .filter(|d| d.declaration == Declaration::Conflict)
+                    .map(|d| (m, d.note.as_str()))
+            })
+            .collect()
+    }
+
+    fn declared(&self, member: &Member) -> &'static str {
+        match self.view.declaration_of(member).map(|d| d.declaration) {
+            Some(Declaration::NoConflict) => "minutes.declared_none",
+            Some(Declaration::Conflict) => "minutes.declared_conflict",
+            None => "minutes.not_declared",
+        }
+    }
+}
+
+async fn minutes(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<MinutesPage> {
+    let view = record_view(&state, &user, id).await?;
+    if !view.show_scores {
+        return Err(AppError::Forbidden);
+    }
+    let scores = db::appraisals::scores(&state.db, id).await?;
+    Ok(MinutesPage {
+        tally: tally_of(&scores),
+        issuer: db::organisations::issuer(&state.db, &view.proposal.province_code).await?,
+        lines: db::proposals::cost_lines(&state.db, view.proposal.id).await?,
+        photos: db::appraisals::photos(&state.db, id).await?.len(),
+        scores,
+        ctx,
+        view,
+    })
+}
