@@ -329,7 +329,7 @@ async fn a_bad_plan_comes_back_with_its_values_and_nothing_is_saved(pool: PgPool
         );
         assert_eq!(
             crate::helpers::attrs(&page, "input[name=proposal_ids][checked]", "value"),
-            [proposal.clone()],
+            std::slice::from_ref(&proposal),
             "the chosen proposal stays chosen"
         );
     }
