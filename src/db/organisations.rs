@@ -94,8 +94,8 @@ pub async fn options(pool: &PgPool) -> AppResult<Vec<(i64, String)>> {
 pub struct Issuer {
     /// The Centre's name (or a generic one when the province has none registered).
     pub centre: String,
-    /// The Department's name, if registered.
-    pub department: Option<String>,
+    /// The body above the Centre: the province's Department of Industry and Trade.
+    pub parent: String,
     /// The province's name without its type (`Thái Nguyên`), for "Thái Nguyên, ngày …".
     pub province_name: String,
 }
@@ -106,8 +106,6 @@ pub async fn issuer(pool: &PgPool, province_code: &str) -> AppResult<Issuer> {
         r#"
         select (select name from organisations where province_code = $1 and kind = 'centre' and active
                 order by id limit 1) as centre,
-               (select name from organisations where province_code = $1 and kind = 'department' and active
-                order by id limit 1) as department,
                (select name from admin_units where level = 'province' and code = $1
                 order by valid_from desc nulls last limit 1) as province_name
         "#,
@@ -119,7 +117,10 @@ pub async fn issuer(pool: &PgPool, province_code: &str) -> AppResult<Issuer> {
         centre: row
             .centre
             .unwrap_or_else(|| "Trung tâm Khuyến công".to_owned()),
-        department: row.department,
+        parent: format!(
+            "Sở Công Thương {}",
+            row.province_name.as_deref().unwrap_or_default()
+        ),
         province_name: row.province_name.unwrap_or_default(),
     })
 }

@@ -746,7 +746,7 @@ async fn photos_must_be_images_and_are_kept_with_the_record(pool: PgPool) {
         .await,
         0
     );
-    let response = upload(png(), "nha-xuong.png", "image/png").await;
+    let response = upload(crate::helpers::png(), "nha-xuong.png", "image/png").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         count(&app.pool, &format!("select count(*) from documents where appraisal_record_id = {record} and kind_code = 'appraisal_photo'")).await,
@@ -768,23 +768,12 @@ async fn photos_must_be_images_and_are_kept_with_the_record(pool: PgPool) {
         .header("sec-fetch-site", "same-origin")
         .multipart(reqwest::multipart::Form::new().part(
             "file",
-            reqwest::multipart::Part::bytes(png()).file_name("x.png"),
+            reqwest::multipart::Part::bytes(crate::helpers::png()).file_name("x.png"),
         ))
         .send()
         .await
         .expect("upload");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-}
-
-/// A 1×1 PNG.
-fn png() -> Vec<u8> {
-    vec![
-        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
-        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
-        0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00,
-        0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49,
-        0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
-    ]
 }
 
 /// Points within each criterion's maximum (20, 30, 25, 10, 15) adding up to 75.

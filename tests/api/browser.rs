@@ -573,3 +573,128 @@ async fn a_dossier_travels_from_draft_to_accepted_through_three_roles(pool: PgPo
     assert_eq!(state, "accepted");
     client.clone().close().await.expect("close");
 }
+
+/// At the facility, on a phone: the team leader declares, scores the five criteria (one not
+/// applicable), loses the page before saving and finds the typing again, takes a photo,
+/// saves, finalises, and prints the minutes.
+#[sqlx::test]
+async fn an_appraisal_is_recorded_on_a_phone_with_a_photo_and_finalised(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    // The Centre plans the trip (from its office PC; the HTTP client stands in for it).
+    app.login("canbo", PASSWORD).await;
+    let proposal: i64 =
+        sqlx::query_scalar("select id from proposals where state = 'accepted' order by id limit 1")
+            .fetch_one(&app.pool)
+            .await
+            .expect("an accepted proposal");
+    let leader = crate::helpers::user_id(&app.pool, "thamdinh")
+        .await
+        .to_string();
+    let day = (time::OffsetDateTime::now_utc().date() + time::Duration::days(3)).to_string();
+    let response = app
+        .post_form(
+            "/appraisals/visits/new",
+            &[
+                ("title", "Thẩm định tại huyện Đại Từ"),
+                ("visit_date", &day),
+                ("leader_id", &leader),
+                ("proposal_ids", &proposal.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+    let (visit_id, record): (i64, i64) = sqlx::query_as(
+        "select visit_id, id from appraisal_records where proposal_id = $1 and status = 'draft'",
+    )
+    .bind(proposal)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the draft record");
+    let criteria: Vec<(i64, i16)> = sqlx::query_as(
+        "select s.criterion_id, c.max_points from appraisal_scores s join appraisal_criteria c on c.id = s.criterion_id
+         where s.record_id = $1 order by c.position",
+    )
+    .bind(record)
+    .fetch_all(&app.pool)
+    .await
+    .expect("criteria");
+
+    let browser = browser(390, 844).await;
+    let client = &browser.client;
+    sign_in(client, &app, "thamdinh", PASSWORD).await;
+    visit(client, &app, &format!("/appraisals/visits/{visit_id}")).await;
+    click(client, ".declare-form input[name='conflict'][value='no']").await;
+    click(client, ".declare-form button[type='submit']").await;
+    assert_text(client, ".flash", "Đã ghi kê khai xung đột lợi ích.").await;
+
+    let record_path = format!("/appraisals/{record}");
+    visit(client, &app, &record_path).await;
+    let points = ["18", "24", "20", "", "15"];
+    for ((id, _), value) in criteria.iter().zip(points) {
+        if value.is_empty() {
+            click(client, &format!("input[name='na_{id}']")).await;
+        } else {
+            type_into(client, &format!("points_{id}"), 0, value).await;
+        }
+        type_into(client, &format!("finding_{id}"), 0, "Đạt yêu cầu").await;
+    }
+    type_into(client, "premises", 0, "Nhà xưởng 300 m², kiên cố").await;
+    type_into(client, "machinery", 0, "Máy sao chè cũ, 50 kg/mẻ").await;
+    type_into(client, "counterpart_capacity", 0, "Đủ vốn đối ứng").await;
+    type_into(client, "proposed_support", 0, "100.000.000").await;
+    click(client, "input[name='recommendation'][value='approve']").await;
+    // The connection drops before the save: leaving and coming back keeps the typing.
+    visit(client, &app, "/").await;
+    visit(client, &app, &record_path).await;
+    assert_text(
+        client,
+        "[data-draft-restored]",
+        "Đã khôi phục nội dung bạn nhập nhưng chưa lưu. Bấm “Lưu nháp” để gửi lên hệ thống.",
+    )
+    .await;
+    let restored = client
+        .find(Locator::Css(&format!("[name='points_{}']", criteria[0].0)))
+        .await
+        .expect("points")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(restored.as_deref(), Some("18"));
+    click(client, ".record-form button.primary").await;
+    assert_text(client, ".flash", "Đã lưu nháp phiếu thẩm định.").await;
+    assert_text_starts(client, ".score-total .lead", "Tổng điểm: 85,6/100").await;
+
+    // A photo from the phone's camera (here, a file chosen in the same input).
+    let photo = std::env::temp_dir().join(format!("kc-photo-{}.png", std::process::id()));
+    std::fs::write(&photo, crate::helpers::png()).expect("photo");
+    client
+        .find(Locator::Css("#photo-file"))
+        .await
+        .expect("photo input")
+        .send_keys(&photo.display().to_string())
+        .await
+        .expect("choose photo");
+    click(client, "#photos button[type='submit']").await;
+    assert_text(client, ".flash", "Đã tải lên 1 ảnh.").await;
+    let _ = std::fs::remove_file(&photo);
+    screenshot(client, "appraisal-record-phone").await;
+
+    click(client, ".finalise button.primary").await;
+    assert_text(client, ".flash", "Đã hoàn tất phiếu thẩm định.").await;
+    let state: String = sqlx::query_scalar("select state::text from proposals where id = $1")
+        .bind(proposal)
+        .fetch_one(&app.pool)
+        .await
+        .expect("state");
+    assert_eq!(state, "appraised");
+
+    visit(client, &app, &format!("{record_path}/minutes")).await;
+    assert_text(client, "h1", "BIÊN BẢN THẨM ĐỊNH TẠI CƠ SỞ").await;
+    assert!(
+        text_when(client, ".doc-header", |t| t.contains("Độc lập"))
+            .await
+            .contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    );
+    screenshot(client, "appraisal-minutes").await;
+    client.clone().close().await.expect("close");
+}

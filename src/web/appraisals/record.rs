@@ -309,9 +309,12 @@ impl RecordPage {
 
     /// "2 criteria not scored yet · 1 not applicable".
     fn tally_hint(&self) -> String {
-        let mut hint = self
-            .ctx
-            .t_with("appraisal.tally_hint", &self.tally.missing.to_string());
+        let mut hint = if self.tally.missing == 0 {
+            self.ctx.t("appraisal.tally_complete").to_owned()
+        } else {
+            self.ctx
+                .t_with("appraisal.tally_hint", &self.tally.missing.to_string())
+        };
         if self.tally.not_applicable > 0 {
             hint.push_str(" · ");
             hint.push_str(
