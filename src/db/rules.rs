@@ -1048,6 +1048,8 @@ pub enum RuleRow<'a> {
     RequiredDocument(i64),
     /// A priority area, by id.
     PriorityArea(i64),
+    /// An appraisal criterion, by id.
+    AppraisalCriterion(i64),
 }
 
 /// Ends a row: from `on` it is no longer in force. `NotFound` if there is none.
@@ -1079,6 +1081,12 @@ pub async fn end_rule(pool: &PgPool, row: RuleRow<'_>, on: Date) -> AppResult<()
         }
         RuleRow::PriorityArea(id) => {
             set_valid_to!("update priority_areas set valid_to = $2 where id = $1", id)
+        }
+        RuleRow::AppraisalCriterion(id) => {
+            set_valid_to!(
+                "update appraisal_criteria set valid_to = $2 where id = $1",
+                id
+            )
         }
     };
     found(done.rows_affected())

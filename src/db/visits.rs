@@ -100,6 +100,10 @@ pub struct VisitProposal {
     pub record_final: bool,
     /// Its score, once final.
     pub score_tenths: Option<i16>,
+    /// The team's recommendation, once final.
+    pub recommendation: Option<crate::domain::appraisal::Recommendation>,
+    /// The proposed support, once final.
+    pub proposed_support: Option<i64>,
 }
 
 /// A member's declaration on one proposal.
@@ -332,7 +336,11 @@ pub async fn proposals(pool: &PgPool, visit_id: i64) -> AppResult<Vec<VisitPropo
                coalesce(b.names, '') as "facilities!", coalesce(b.contacts, '') as "contacts!",
                coalesce(b.addresses, '') as "addresses!", p.requested_support, vp.planned_time,
                r.id as "record_id?", coalesce(r.status in ('final', 'superseded'), false) as "record_final!",
-               r.score_tenths as "score_tenths?"
+               r.score_tenths as "score_tenths?",
+               case when r.status in ('final', 'superseded') then r.recommendation end
+                   as "recommendation?: crate::domain::appraisal::Recommendation",
+               case when r.status in ('final', 'superseded') then r.proposed_support end
+                   as "proposed_support?"
         from visit_proposals vp
         join proposals p on p.id = vp.proposal_id
         left join lateral (
@@ -347,7 +355,8 @@ pub async fn proposals(pool: &PgPool, visit_id: i64) -> AppResult<Vec<VisitPropo
             where pf.proposal_id = p.id
         ) b on true
         left join lateral (
-            select r.id, r.status, r.score_tenths from appraisal_records r
+            select r.id, r.status, r.score_tenths, r.recommendation, r.proposed_support
+            from appraisal_records r
             where r.visit_id = vp.visit_id and r.proposal_id = vp.proposal_id and r.status <> 'void'
             order by r.revision desc limit 1
         ) r on true

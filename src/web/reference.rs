@@ -35,6 +35,8 @@ use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::error::{AppError, AppResult, ResultExt as _};
 
+mod criteria;
+
 const BASE: &str = "/admin/reference";
 /// Longest name of a sector or activity type.
 const NAME_MAX: usize = 300;
@@ -71,6 +73,19 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/reference/required-documents/{id}/end",
             post(end_rule::<Documents>),
+        )
+        .route(criteria::CRITERIA, get(criteria::list_criteria))
+        .route(
+            "/admin/reference/criteria/new",
+            get(criteria::new_criterion).post(create_rule::<criteria::Criteria>),
+        )
+        .route(
+            "/admin/reference/criteria/{id}/edit",
+            get(edit_rule::<criteria::Criteria>).post(update_rule::<criteria::Criteria>),
+        )
+        .route(
+            "/admin/reference/criteria/{id}/end",
+            post(end_rule::<criteria::Criteria>),
         )
         .route(AREAS, get(list_areas))
         .route(
@@ -529,7 +544,13 @@ macro_rules! rule_lists {
     )*};
 }
 
-rule_lists!(EntriesPage, CapsPage, DocumentsPage, AreasPage);
+rule_lists!(
+    EntriesPage,
+    CapsPage,
+    DocumentsPage,
+    AreasPage,
+    criteria::CriteriaPage
+);
 
 // ---------------------------------------------------------------------------------------------
 // Index

@@ -583,6 +583,12 @@ async fn members_declare_score_and_the_leader_finalises(pool: PgPool) {
     );
     assert!(text(&minutes, ".doc-table tfoot").contains("85,6"));
     assert_eq!(texts(&minutes, ".signatures > div").len(), 3);
+    // The trip's sheet becomes its summary of results.
+    let summary = leader
+        .page(&format!("/appraisals/visits/{visit}/schedule"))
+        .await;
+    assert_eq!(text(&summary, "h1"), "Kết quả chuyến thẩm định tại cơ sở");
+    assert!(text(&summary, ".doc-table tbody").contains("85,6 điểm — Đề nghị hỗ trợ"));
 }
 
 #[sqlx::test]
@@ -1266,4 +1272,96 @@ async fn notifications_are_listed_opened_and_marked_read(pool: PgPool) {
             .status(),
         StatusCode::SEE_OTHER
     );
+}
+
+#[sqlx::test]
+async fn a_province_sets_its_own_criteria_and_new_records_are_scored_on_them(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("admin", PASSWORD).await;
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let criterion = |position: &'static str, code: &'static str, max: &'static str| {
+        vec![
+            ("province_code", "19"),
+            ("position", position),
+            ("code", code),
+            ("name_vi", "Thị trường tiêu thụ"),
+            ("name_en", "Market"),
+            ("guidance_vi", ""),
+            ("guidance_en", ""),
+            ("max_points", max),
+            ("legal_ref", "Quyết định 12/2026/QĐ-UBND tỉnh Thái Nguyên"),
+        ]
+    };
+    let before = count(&app.pool, "select count(*) from appraisal_criteria").await;
+    for (position, code, max) in [
+        ("1", "Thị trường", "60"),
+        ("0", "market", "60"),
+        ("1", "market", "0"),
+        ("1", "market", "101"),
+    ] {
+        let mut form = criterion(position, code, max);
+        form.push(("valid_from", &today));
+        let response = app.post_form("/admin/reference/criteria/new", &form).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{position} {code} {max}"
+        );
+    }
+    assert_eq!(
+        count(&app.pool, "select count(*) from appraisal_criteria").await,
+        before
+    );
+    for (position, code, max) in [("1", "market", "60"), ("2", "capacity", "40")] {
+        let mut form = criterion(position, code, max);
+        form.push(("valid_from", &today));
+        let response = app.post_form("/admin/reference/criteria/new", &form).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{code}");
+    }
+    let list = app.page("/admin/reference/criteria").await;
+    assert_eq!(texts(&list, "tbody tr").len(), 7);
+
+    // The Centre cannot change the rules; a visit planned now is scored on the province's set.
+    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let mut form = criterion("3", "other", "10");
+    form.push(("valid_from", &today));
+    assert_eq!(
+        staff
+            .post_form("/admin/reference/criteria/new", &form)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let proposal = accepted(&app.pool).await[0];
+    let visit = plan_visit(&staff, &[proposal], "thamdinh", &[], "").await;
+    let record = record_of(&app.pool, visit, proposal).await;
+    let sheet: Vec<i16> = criteria(&app.pool, record)
+        .await
+        .into_iter()
+        .map(|(_, max)| max)
+        .collect();
+    assert_eq!(sheet, [60, 40]);
+
+    // A criterion a final record was scored on is ended and replaced, never edited.
+    let used: i64 = sqlx::query_scalar(
+        "select s.criterion_id from appraisal_scores s join appraisal_records r on r.id = s.record_id
+         where r.status = 'final' order by s.criterion_id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a used criterion");
+    let mut form = criterion("1", "fit", "25");
+    form[0] = ("province_code", "");
+    let response = app
+        .post_form(&format!("/admin/reference/criteria/{used}/edit"), &form)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = scraper::Html::parse_document(&response.text().await.expect("body"));
+    assert!(text(&page, "#max_points-error").contains("kết thúc hiệu lực"));
+    let max: i16 = sqlx::query_scalar("select max_points from appraisal_criteria where id = $1")
+        .bind(used)
+        .fetch_one(&app.pool)
+        .await
+        .expect("max");
+    assert_eq!(max, 20);
 }

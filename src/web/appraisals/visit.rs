@@ -787,6 +787,8 @@ struct SchedulePage {
     proposals: Vec<VisitProposal>,
     issuer: db::organisations::Issuer,
     printed_on: Date,
+    /// Whether the results of final records are printed (the trip's summary).
+    show_results: bool,
 }
 
 impl SchedulePage {
@@ -809,6 +811,15 @@ impl SchedulePage {
             .iter()
             .find(|m| m.team_role == TeamRole::Leader)
     }
+
+    fn score(&self, tenths: &Option<i16>) -> String {
+        tenths
+            .and_then(|t| u16::try_from(t).ok())
+            .map(|t| {
+                crate::domain::appraisal::format_score(t, self.ctx.lang == crate::i18n::Lang::Vi)
+            })
+            .unwrap_or_default()
+    }
 }
 
 async fn schedule_sheet(
@@ -818,8 +829,12 @@ async fn schedule_sheet(
     Path(id): Path<i64>,
 ) -> AppResult<SchedulePage> {
     let view = visit_view(&state, &user, id).await?;
+    let proposals = db::visits::proposals(&state.db, id).await?;
+    let show_results = proposals.iter().any(|p| p.record_final)
+        && crate::domain::appraisal::may_see_scores(user.0.role, view.me.is_some(), true);
     Ok(SchedulePage {
-        proposals: db::visits::proposals(&state.db, id).await?,
+        show_results,
+        proposals,
         issuer: db::organisations::issuer(&state.db, &view.visit.province_code).await?,
         printed_on: today(),
         ctx,
