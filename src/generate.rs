@@ -64,6 +64,8 @@ pub struct Summary {
     pub events: u64,
     /// Screening returns.
     pub returns: u64,
+    /// Appraisal visits.
+    pub visits: i64,
 }
 
 /// What `run` found in the database.
@@ -159,6 +161,20 @@ pub async fn run(
             },
         );
     sql::raise_code_counters(&mut tx, PROVINCE, &years, &levels, &last).await?;
+    let team: HashMap<String, i64> =
+        sql::user_ids(&mut tx, &["thamdinh".to_owned(), "canbo".to_owned()])
+            .await?
+            .into_iter()
+            .collect();
+    let (Some(&leader), Some(&member)) = (team.get("thamdinh"), team.get("canbo")) else {
+        bail!("the demo's appraisal officer and Centre officer are missing");
+    };
+    summary.visits = sql::insert_appraisals(&mut tx, PROVINCE, leader, member).await?;
+    tracing::info!(
+        visits = summary.visits,
+        elapsed_ms = started.elapsed().as_millis(),
+        "appraisal visits written"
+    );
 
     crate::db::search::fill_missing(&mut tx).await?;
     tracing::info!(
@@ -525,6 +541,15 @@ mod tests {
             .fetch_one(&pool)
             .await?;
         assert_eq!(plan_years, 10);
+        // Every proposal that was put on a visit is on one, with its record: final with a
+        // score in range once appraised, a draft while scheduled.
+        let (unvisited, unrecorded, bad_scores): (i64, i64, i64) = sqlx::query_as(
+            "select                count(*) filter (where exists (select 1 from proposal_events e where e.proposal_id = p.id                    and e.action = 'schedule_appraisal')                    and not exists (select 1 from visit_proposals vp where vp.proposal_id = p.id)),                count(*) filter (where p.state = 'appraised' and not exists (select 1 from appraisal_records r                    where r.proposal_id = p.id and r.status = 'final')),                (select count(*) from appraisal_records r where r.status = 'final'                    and (r.score_tenths not between 800 and 1000 or r.proposed_support >                         (select requested_support from proposals q where q.id = r.proposal_id)))              from proposals p",
+        )
+        .fetch_one(&pool)
+        .await?;
+        assert_eq!((unvisited, unrecorded, bad_scores), (0, 0, 0));
+        assert!(summary.visits > 0);
         Ok(())
     }
 
