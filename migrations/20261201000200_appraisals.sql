@@ -233,3 +233,14 @@ create table notifications (
 );
 create index notifications_user_idx on notifications (user_id, created_at desc);
 create index notifications_unread_idx on notifications (user_id) where read_at is null;
+
+-- A visit as the calendar, the lists and the home page show it.
+create view visit_summaries as
+select v.id, v.province_code, v.title, v.visit_date, v.state,
+       (select coalesce(u.full_name, m.external_name) from visit_members m
+        left join users u on u.id = m.user_id
+        where m.visit_id = v.id and m.team_role = 'leader') as leader,
+       (select count(*) from visit_proposals vp where vp.visit_id = v.id) as proposals,
+       (select count(*) from appraisal_records r
+        where r.visit_id = v.id and r.status in ('final', 'superseded')) as finalised
+from appraisal_visits v;

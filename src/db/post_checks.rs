@@ -126,24 +126,20 @@ pub struct PostCheckInput {
 
 /// The post-checks of a visit.
 pub async fn of_visit(pool: &PgPool, visit_id: i64) -> AppResult<Vec<PostCheckSummary>> {
-    Ok(sqlx::query_as!(
-        PostCheckSummary,
-        r#"
-        select c.id, c.visit_id, v.visit_date, c.proposal_id, p.code, p.title, p.plan_year,
-               c.equipment::text as equipment, c.effects, c.recorded_at
-        from post_checks c
-        join appraisal_visits v on v.id = c.visit_id
-        join proposals p on p.id = c.proposal_id
-        where c.visit_id = $1 order by p.code, c.id
-        "#,
-        visit_id
-    )
-    .fetch_all(pool)
-    .await?)
+    list(pool, Some(visit_id), None).await
 }
 
 /// The post-checks of a proposal, newest first.
 pub async fn of_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<PostCheckSummary>> {
+    list(pool, None, Some(proposal_id)).await
+}
+
+/// The post-checks of a visit or of a proposal, newest visit first.
+async fn list(
+    pool: &PgPool,
+    visit_id: Option<i64>,
+    proposal_id: Option<i64>,
+) -> AppResult<Vec<PostCheckSummary>> {
     Ok(sqlx::query_as!(
         PostCheckSummary,
         r#"
@@ -152,9 +148,11 @@ pub async fn of_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<PostC
         from post_checks c
         join appraisal_visits v on v.id = c.visit_id
         join proposals p on p.id = c.proposal_id
-        where c.proposal_id = $1 order by v.visit_date desc, c.id desc
+        where ($1::bigint is null or c.visit_id = $1) and ($2::bigint is null or c.proposal_id = $2)
+        order by v.visit_date desc, p.code, c.id
         "#,
-        proposal_id
+        visit_id,
+        proposal_id,
     )
     .fetch_all(pool)
     .await?)

@@ -205,14 +205,10 @@ pub async fn list(
     Ok(sqlx::query_as!(
         VisitSummary,
         r#"
-        select v.id, v.title, v.visit_date, v.state = 'cancelled' as "cancelled!",
-               (select coalesce(u.full_name, m.external_name) from visit_members m
-                left join users u on u.id = m.user_id
-                where m.visit_id = v.id and m.team_role = 'leader') as leader,
-               (select count(*) from visit_proposals vp where vp.visit_id = v.id) as "proposals!",
-               (select count(*) from appraisal_records r
-                where r.visit_id = v.id and r.status in ('final', 'superseded')) as "finalised!"
-        from appraisal_visits v
+        select v.id as "id!", v.title as "title!", v.visit_date as "visit_date!",
+               v.state = 'cancelled' as "cancelled!", v.leader, v.proposals as "proposals!",
+               v.finalised as "finalised!"
+        from visit_summaries v
         where v.visit_date between $7 and $8
           and not $1
           and (($3::bigint is null and $5::bigint is null and v.province_code = $2)
@@ -245,14 +241,10 @@ pub async fn upcoming_for_member(
     Ok(sqlx::query_as!(
         VisitSummary,
         r#"
-        select v.id, v.title, v.visit_date, v.state = 'cancelled' as "cancelled!",
-               (select coalesce(u.full_name, l.external_name) from visit_members l
-                left join users u on u.id = l.user_id
-                where l.visit_id = v.id and l.team_role = 'leader') as leader,
-               (select count(*) from visit_proposals vp where vp.visit_id = v.id) as "proposals!",
-               (select count(*) from appraisal_records r
-                where r.visit_id = v.id and r.status in ('final', 'superseded')) as "finalised!"
-        from visit_members m join appraisal_visits v on v.id = m.visit_id
+        select v.id as "id!", v.title as "title!", v.visit_date as "visit_date!",
+               v.state = 'cancelled' as "cancelled!", v.leader, v.proposals as "proposals!",
+               v.finalised as "finalised!"
+        from visit_members m join visit_summaries v on v.id = m.visit_id
         where m.user_id = $1 and v.visit_date >= $2 and v.state = 'planned'
         order by v.visit_date, v.id
         limit $3

@@ -40,12 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/appraisals/visits/{id}/cancel", post(cancel))
         .route("/appraisals/visits/{id}/members", post(add_member))
         .route(
-            "/appraisals/visits/{id}/members/{member}/remove",
-            post(remove_member),
-        )
-        .route(
-            "/appraisals/visits/{id}/members/{member}/leader",
-            post(make_leader),
+            "/appraisals/visits/{id}/members/{member}/{change}",
+            post(change_member),
         )
         .route("/appraisals/visits/{id}/proposals", post(add_proposal))
         .route(
@@ -598,28 +594,21 @@ async fn add_member(
     Ok(back(id, "flash.visit_saved"))
 }
 
-async fn remove_member(
+/// `…/members/{member}/remove` takes a member off the team (never the leader);
+/// `…/members/{member}/leader` makes a member with an account the leader.
+async fn change_member(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((id, member)): Path<(i64, i64)>,
+    Path((id, member, change)): Path<(i64, i64, String)>,
     Form(form): Form<VisitAction>,
 ) -> AppResult<Response> {
     for_planning(&state, &user, id).await?;
     let mut tx = locked(&state, id, form.version()).await?;
-    db::visits::remove_member(&mut tx, id, member).await?;
-    tx.commit().await?;
-    Ok(back(id, "flash.visit_saved"))
-}
-
-async fn make_leader(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((id, member)): Path<(i64, i64)>,
-    Form(form): Form<VisitAction>,
-) -> AppResult<Response> {
-    for_planning(&state, &user, id).await?;
-    let mut tx = locked(&state, id, form.version()).await?;
-    db::visits::set_leader(&mut tx, id, member).await?;
+    match change.as_str() {
+        "remove" => db::visits::remove_member(&mut tx, id, member).await?,
+        "leader" => db::visits::set_leader(&mut tx, id, member).await?,
+        _ => return Err(AppError::NotFound),
+    }
     tx.commit().await?;
     Ok(back(id, "flash.visit_saved"))
 }
