@@ -421,6 +421,26 @@ async fn unschedule(
     .await
 }
 
+/// Tells the visit's team (but the user who changed it) with message `key`.
+async fn notify_team(
+    conn: &mut PgConnection,
+    visit_id: i64,
+    user: &CurrentUser,
+    key: &str,
+    value: &str,
+) -> AppResult<()> {
+    let members = db::visits::member_user_ids(conn, visit_id).await?;
+    db::notifications::notify(
+        conn,
+        &members,
+        user.0.user_id,
+        key,
+        value,
+        &format!("/appraisals/visits/{visit_id}"),
+    )
+    .await
+}
+
 async fn details(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -497,16 +517,7 @@ async fn reschedule(
         )
         .await?;
     }
-    let members = db::visits::member_user_ids(&mut tx, id).await?;
-    db::notifications::notify(
-        &mut tx,
-        &members,
-        user.0.user_id,
-        "notify.visit_rescheduled",
-        &change,
-        &format!("/appraisals/visits/{id}"),
-    )
-    .await?;
+    notify_team(&mut tx, id, &user, "notify.visit_rescheduled", &change).await?;
     tx.commit().await?;
     Ok(back(id, "flash.visit_rescheduled"))
 }
@@ -534,16 +545,8 @@ async fn cancel(
     for (proposal_id, _) in scheduled {
         unschedule(&mut tx, &user, proposal_id, &note).await?;
     }
-    let members = db::visits::member_user_ids(&mut tx, id).await?;
-    db::notifications::notify(
-        &mut tx,
-        &members,
-        user.0.user_id,
-        "notify.visit_cancelled",
-        &format::date(view.visit.visit_date),
-        &format!("/appraisals/visits/{id}"),
-    )
-    .await?;
+    let day = format::date(view.visit.visit_date);
+    notify_team(&mut tx, id, &user, "notify.visit_cancelled", &day).await?;
     tx.commit().await?;
     Ok(back(id, "flash.visit_cancelled"))
 }
