@@ -1365,3 +1365,39 @@ async fn a_province_sets_its_own_criteria_and_new_records_are_scored_on_them(poo
         .expect("max");
     assert_eq!(max, 20);
 }
+
+#[sqlx::test]
+async fn the_proposed_amount_stays_under_the_cap_in_force_on_the_visit_day(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("canbo", PASSWORD).await;
+    let proposal = accepted(&app.pool).await[0];
+    // Since the dossier was checked, the province lowered its cap to 10 million đồng.
+    sqlx::query(
+        "insert into support_caps (activity_type_code, level, province_code, percent_bp, max_amount, cap_unit,
+             legal_ref, valid_from)
+         select activity_type_code, 'local', '19', 5000, 10000000, 'proposal', 'Nghị quyết thử nghiệm', current_date - 1
+         from proposals where id = $1",
+    )
+    .bind(proposal)
+    .execute(&app.pool)
+    .await
+    .expect("a lower cap");
+    let visit = plan_visit(&app, &[proposal], "thamdinh", &[], "").await;
+    let record = record_of(&app.pool, visit, proposal).await;
+    let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
+    declare(&leader, visit, proposal, false, None).await;
+    assert!(requested(&app.pool, proposal).await > 20_000_000);
+    let response = save_record(&leader, record, &SEVENTY_FIVE, "20.000.000").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = scraper::Html::parse_document(&response.text().await.expect("body"));
+    assert_eq!(
+        text(&page, "#proposed_support-error"),
+        "Kinh phí đề nghị hỗ trợ vượt mức tối đa theo quy định đang áp dụng."
+    );
+    assert!(
+        text(&page, ".record-form").contains("10.000.000"),
+        "the limit is shown"
+    );
+    let response = save_record(&leader, record, &SEVENTY_FIVE, "10.000.000").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
