@@ -153,6 +153,7 @@ async fn the_seeded_caps_are_listed_with_their_legal_basis_in_both_languages(poo
             "/admin/reference/activity-types",
             "/admin/reference/caps",
             "/admin/reference/required-documents",
+            "/admin/reference/criteria",
             "/admin/reference/priority-areas",
         ]
     );
