@@ -175,8 +175,16 @@ async fn list(
     let filters = query.filters()?;
     let scope = user.scope();
     let (limit, offset) = page.limit_offset();
-    let rows = db::proposals::list(&state.db, &scope, &filters, limit, offset).await?;
-    let by_state = db::proposals::count_by_state(&state.db, &scope, &filters).await?;
+    // Independent statements on their own connections: the page waits for the slowest, not
+    // for their sum (a search's index scan is the bulk of each).
+    let db = &state.db;
+    let (rows, by_state, activity_types, sectors, units) = tokio::try_join!(
+        db::proposals::list(db, &scope, &filters, limit, offset),
+        db::proposals::count_by_state(db, &scope, &filters),
+        db::proposals::activity_type_options(db),
+        db::facilities::sector_options(db),
+        db::facilities::commune_options(db, &user.0.province_code, user.0.area_unit_id),
+    )?;
     let total = by_state
         .iter()
         .filter(|(s, _)| filters.state.is_none_or(|wanted| wanted == *s))
@@ -201,14 +209,9 @@ async fn list(
         plain: user.0.role == Role::FacilityOwner,
         all_href: query.with_state(""),
         counts,
-        activity_types: db::proposals::activity_type_options(&state.db).await?,
-        sectors: db::facilities::sector_options(&state.db).await?,
-        units: db::facilities::commune_options(
-            &state.db,
-            &user.0.province_code,
-            user.0.area_unit_id,
-        )
-        .await?,
+        activity_types,
+        sectors,
+        units,
         years: (2016..=this_year + 1).rev().collect(),
         may_create: user.require(Permission::CreateProposal).is_ok(),
         query,

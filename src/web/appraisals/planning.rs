@@ -173,7 +173,27 @@ async fn index(
             )
         }
     };
-    let visits = db::visits::list(&state.db, &user.scope(), user.0.user_id, first, last).await?;
+    let may_plan = user
+        .require(crate::domain::policy::Permission::PlanVisits)
+        .is_ok();
+    let scope = user.scope();
+    let visits = db::visits::list(&state.db, &scope, user.0.user_id, first, last);
+    // The Centre also sees the queue; its statements run beside the calendar's.
+    let (visits, queue, queue_areas) = if may_plan {
+        let filters = ProposalFilters {
+            state: Some(ProposalState::Accepted),
+            unit_id: query.unit.trim().parse().ok(),
+            sort: "code".into(),
+            ..ProposalFilters::default()
+        };
+        tokio::try_join!(
+            visits,
+            db::proposals::list(&state.db, &scope, &filters, QUEUE_LIMIT, 0),
+            db::visits::accepted_areas(&state.db, &scope),
+        )?
+    } else {
+        (visits.await?, Vec::new(), Vec::new())
+    };
     let grid = match view {
         View::Month => calendar::month_weeks(anchor),
         View::Week => vec![calendar::week_of(anchor)],
@@ -196,23 +216,6 @@ async fn index(
                 .collect()
         })
         .collect();
-    let may_plan = user
-        .require(crate::domain::policy::Permission::PlanVisits)
-        .is_ok();
-    let (queue, queue_areas) = if may_plan {
-        let filters = ProposalFilters {
-            state: Some(ProposalState::Accepted),
-            unit_id: query.unit.trim().parse().ok(),
-            sort: "code".into(),
-            ..ProposalFilters::default()
-        };
-        (
-            db::proposals::list(&state.db, &user.scope(), &filters, QUEUE_LIMIT, 0).await?,
-            db::visits::accepted_areas(&state.db, &user.scope()).await?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
     let unit = query.unit.trim().to_owned();
     Ok(IndexPage {
         view: view.code(),
