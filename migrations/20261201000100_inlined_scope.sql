@@ -25,15 +25,20 @@ create trigger facilities_parent_unit before insert or update of unit_id on faci
 create trigger proposals_parent_unit before insert or update of unit_id on proposals
     for each row execute function set_parent_unit();
 
--- Statement-level, over the changed rows, so a bulk load updates each proposal once.
+-- Statement-level, over the changed rows, so a bulk load updates each proposal once; a row
+-- that already holds the right list (a bulk load may write it with the row) is left alone:
+-- an update rewrites the row and every index entry, the text search's included.
 create function sync_beneficiary_ids() returns trigger
 language plpgsql as $$
 begin
     update proposals p
-       set beneficiary_ids = coalesce((select array_agg(pf.facility_id order by pf.facility_id)
-                                       from proposal_facilities pf
-                                       where pf.proposal_id = p.id), '{}')
-     where p.id in (select distinct c.proposal_id from changed c);
+       set beneficiary_ids = b.ids
+      from (select c.proposal_id,
+                   coalesce((select array_agg(pf.facility_id order by pf.facility_id)
+                             from proposal_facilities pf
+                             where pf.proposal_id = c.proposal_id), '{}') as ids
+            from (select distinct proposal_id from changed) c) b
+     where p.id = b.proposal_id and p.beneficiary_ids is distinct from b.ids;
     return null;
 end
 $$;

@@ -378,14 +378,24 @@ async fn write_proposals(
         proposals.created_by.push(p.created_by);
         proposals.created_at.push(p.created_at);
         proposals.updated_at.push(p.updated_at);
+        let mut ids_of_beneficiaries = Vec::with_capacity(p.beneficiaries.len());
         for &facility in &p.beneficiaries {
+            let facility_id = *facility_ids
+                .get(facility)
+                .context("beneficiary outside the facilities")?;
             beneficiaries.proposal_id.push(id);
-            beneficiaries.facility_id.push(
-                *facility_ids
-                    .get(facility)
-                    .context("beneficiary outside the facilities")?,
-            );
+            beneficiaries.facility_id.push(facility_id);
+            ids_of_beneficiaries.push(facility_id);
         }
+        ids_of_beneficiaries.sort_unstable();
+        proposals.beneficiary_ids.push(format!(
+            "{{{}}}",
+            ids_of_beneficiaries
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
         for (position, l) in p.lines.iter().enumerate() {
             lines.proposal_id.push(id);
             lines.position.push(i16::try_from(position + 1)?);
@@ -549,6 +559,14 @@ mod tests {
         .fetch_one(&pool)
         .await?;
         assert_eq!((unvisited, unrecorded, bad_scores), (0, 0, 0));
+        // The scope's copy of the beneficiaries is the links themselves.
+        let stale: i64 = sqlx::query_scalar(
+            "select count(*) from proposals p where p.beneficiary_ids is distinct from \
+             array(select facility_id from proposal_facilities f where f.proposal_id = p.id order by 1)",
+        )
+        .fetch_one(&pool)
+        .await?;
+        assert_eq!(stale, 0);
         assert!(summary.visits > 0);
         Ok(())
     }

@@ -102,6 +102,9 @@ pub struct FacilityColumns {
 pub struct ProposalColumns {
     /// Reserved ids.
     pub id: Vec<i64>,
+    /// Beneficiary facility ids, ascending, as array literals (`{3,17}`): written with the
+    /// row, so the trigger that keeps them has nothing to update when the links follow.
+    pub beneficiary_ids: Vec<String>,
     /// Codes of submitted proposals.
     pub code: Vec<Option<String>>,
     /// Plan years.
@@ -409,7 +412,7 @@ pub async fn insert_proposals(
              office_id, state, total_cost, requested_support, counterpart_funds, approved_support,
              submitted_at, objectives, content, location_detail, start_date, end_date,
              baseline_output, expected_output, baseline_revenue, expected_revenue, baseline_jobs,
-             expected_jobs, no_double_funding, created_by, created_at, updated_at)
+             expected_jobs, no_double_funding, created_by, created_at, updated_at, beneficiary_ids)
         overriding system value
         select r.id, $1, r.code, r.plan_year, r.level::proposal_level, r.form::proposal_form,
                r.activity_type_code, r.title, r.unit_id, r.office_id, r.state::proposal_state,
@@ -417,19 +420,19 @@ pub async fn insert_proposals(
                r.submitted_at, r.objectives, r.content, r.location_detail, r.start_date,
                r.end_date, r.baseline_output, r.expected_output, r.baseline_revenue,
                r.expected_revenue, r.baseline_jobs, r.expected_jobs, r.no_double_funding,
-               r.created_by, r.created_at, r.updated_at
+               r.created_by, r.created_at, r.updated_at, r.beneficiary_ids::bigint[]
         from unnest($2::bigint[], $3::text[], $4::int2[], $5::text[], $6::text[], $7::text[],
                     $8::text[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[],
                     $13::bigint[], $14::bigint[], $15::bigint[], $16::timestamptz[], $17::text[],
                     $18::text[], $19::text[], $20::date[], $21::date[], $22::text[], $23::text[],
                     $24::bigint[], $25::bigint[], $26::int4[], $27::int4[], $28::bool[],
-                    $29::bigint[], $30::timestamptz[], $31::timestamptz[])
+                    $29::bigint[], $30::timestamptz[], $31::timestamptz[], $32::text[])
              as r(id, code, plan_year, level, form, activity_type_code, title, unit_id, office_id,
                   state, total_cost, requested_support, counterpart_funds, approved_support,
                   submitted_at, objectives, content, location_detail, start_date, end_date,
                   baseline_output, expected_output, baseline_revenue, expected_revenue,
                   baseline_jobs, expected_jobs, no_double_funding, created_by, created_at,
-                  updated_at)
+                  updated_at, beneficiary_ids)
         "#,
         province_code,
         &rows.id,
@@ -462,6 +465,7 @@ pub async fn insert_proposals(
         &rows.created_by,
         &rows.created_at,
         &rows.updated_at,
+        &rows.beneficiary_ids,
     )
     .execute(conn)
     .await?;
