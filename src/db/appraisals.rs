@@ -482,12 +482,15 @@ pub async fn supersede_final(conn: &mut PgConnection, proposal_id: i64) -> AppRe
 }
 
 /// The open draft of a proposal, if any (a correction in progress, say).
-pub async fn open_draft(pool: &PgPool, proposal_id: i64) -> AppResult<Option<i64>> {
+pub async fn open_draft(
+    executor: impl sqlx::PgExecutor<'_>,
+    proposal_id: i64,
+) -> AppResult<Option<i64>> {
     Ok(sqlx::query_scalar!(
         "select id from appraisal_records where proposal_id = $1 and status = 'draft'",
         proposal_id
     )
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?)
 }
 

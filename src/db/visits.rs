@@ -759,13 +759,10 @@ pub async fn declare(
 }
 
 /// The proposals of a visit that are still planned on it (for cancelling).
-pub async fn scheduled_proposals(
-    conn: &mut PgConnection,
-    visit_id: i64,
-) -> AppResult<Vec<(i64, i32)>> {
-    let rows = sqlx::query!(
+pub async fn scheduled_proposals(conn: &mut PgConnection, visit_id: i64) -> AppResult<Vec<i64>> {
+    Ok(sqlx::query_scalar!(
         r#"
-        select p.id, p.version from visit_proposals vp join proposals p on p.id = vp.proposal_id
+        select p.id from visit_proposals vp join proposals p on p.id = vp.proposal_id
         where vp.visit_id = $1 and p.state = 'appraisal_scheduled'
           and exists (select 1 from appraisal_records r
                       where r.visit_id = vp.visit_id and r.proposal_id = p.id and r.status = 'draft')
@@ -773,8 +770,7 @@ pub async fn scheduled_proposals(
         visit_id
     )
     .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.version)).collect())
+    .await?)
 }
 
 /// Sets the visit's draft records aside (its cancellation): kept, but no longer open.

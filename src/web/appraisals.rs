@@ -51,6 +51,13 @@ impl VisitView {
             .is_some_and(|m| m.team_role == crate::domain::appraisal::TeamRole::Leader)
     }
 
+    /// The team's leader.
+    fn leader(&self) -> Option<&Member> {
+        self.members
+            .iter()
+            .find(|m| m.team_role == crate::domain::appraisal::TeamRole::Leader)
+    }
+
     /// The records of this visit's proposals are read with this scope: the team sees every
     /// proposal it visits, others what their own scope holds.
     fn proposal_scope(&self, user: &CurrentUser) -> ScopeParams {

@@ -375,6 +375,38 @@ impl PageContext {
         crate::domain::format::date_time(*at)
     }
 
+    /// A day, as `dd/mm/yyyy`.
+    pub fn day(&self, date: &time::Date) -> String {
+        crate::domain::format::date(*date)
+    }
+
+    /// A day spelled out, as official papers date themselves (`ngày 05 tháng 3 năm 2024`).
+    pub fn long_day(&self, date: &time::Date) -> String {
+        crate::domain::format::long_date(*date, self.lang == Lang::Vi)
+    }
+
+    /// An hour of the day as `08:30`; nothing when there is none.
+    pub fn hour(&self, time: &Option<time::Time>) -> String {
+        time.map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
+            .unwrap_or_default()
+    }
+
+    /// An appraisal score from tenths of a point: `85,6` (vi) or `85.6` (en).
+    pub fn score(&self, tenths: &i16) -> String {
+        crate::domain::appraisal::format_score(
+            u16::try_from(*tenths).unwrap_or(0),
+            self.lang == Lang::Vi,
+        )
+    }
+
+    /// Of a record's two names, the one in the page's language.
+    pub fn localised<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
+        match self.lang {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+
     /// The message for `key` in the page's language.
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
         i18n::t(self.lang, key)

@@ -44,12 +44,6 @@ struct HomePage {
     my_visits: Vec<VisitSummary>,
 }
 
-impl HomePage {
-    fn date(&self, date: &time::Date) -> String {
-        crate::domain::format::date(*date)
-    }
-}
-
 async fn home(
     State(state): State<AppState>,
     ctx: PageContext,

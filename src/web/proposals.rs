@@ -934,18 +934,6 @@ impl ShowPage {
             crate::db::post_checks::EquipmentUse::label_key,
         )
     }
-
-    fn hour(&self, time: &Option<time::Time>) -> String {
-        time.map(|t| format!(" {:02}:{:02}", t.hour(), t.minute()))
-            .unwrap_or_default()
-    }
-
-    fn score(&self, tenths: &i16) -> String {
-        crate::domain::appraisal::format_score(
-            u16::try_from(*tenths).unwrap_or(0),
-            self.ctx.lang == Lang::Vi,
-        )
-    }
 }
 
 async fn show_page(

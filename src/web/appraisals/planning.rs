@@ -103,12 +103,6 @@ struct IndexPage {
     weekdays: [&'static str; 7],
 }
 
-impl IndexPage {
-    fn day(&self, date: &Date) -> String {
-        format::date(*date)
-    }
-}
-
 const WEEKDAYS: [&str; 7] = [
     "weekday.mon",
     "weekday.tue",

@@ -18,7 +18,6 @@ use crate::domain::caps::PriorityAreaKind;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::error::{AppError, AppResult};
-use crate::i18n::Lang;
 use crate::web::context::{CurrentUser, PageContext};
 
 /// Route: `/appraisals/ranking`.
@@ -54,15 +53,6 @@ struct RankingPage {
     level: ProposalLevel,
     levels: [ProposalLevel; 2],
     requested_total: i64,
-}
-
-impl RankingPage {
-    fn score(&self, tenths: &i16) -> String {
-        appraisal::format_score(
-            u16::try_from(*tenths).unwrap_or(0),
-            self.ctx.lang == Lang::Vi,
-        )
-    }
 }
 
 /// Orders appraised proposals for allocation and adds up the proposed support.

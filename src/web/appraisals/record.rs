@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
-use time::Date;
 
 use super::{VisitView, visit_view};
 use crate::app::AppState;
@@ -23,13 +22,13 @@ use crate::db::appraisals::{DraftInput, Photo, Record, RecordStatus, ScoreRow};
 use crate::db::proposals::{Beneficiary, NewEvent, ProposalDetail};
 use crate::db::visits::{DeclarationRow, Member};
 use crate::domain::appraisal::{
-    self, Declaration, Recommendation, RecordFacts, Scored, ScoringRefusal, Tally, TeamRole,
+    self, Declaration, Recommendation, RecordFacts, Scored, ScoringRefusal, Tally,
 };
 use crate::domain::caps::{self, CostBasis};
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
 use crate::domain::transition::{self, Action};
-use crate::domain::{document, format, input, money};
+use crate::domain::{document, input, money};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::context::{CurrentUser, Flash, PageContext};
@@ -274,29 +273,11 @@ struct RecordPage {
 
 impl RecordPage {
     fn score(&self) -> String {
-        match self.tally.score_tenths() {
-            Some(t) => appraisal::format_score(t, self.ctx.lang == Lang::Vi),
-            None => "—".into(),
-        }
-    }
-
-    fn stored_score(&self, tenths: &i16) -> String {
-        appraisal::format_score(
-            u16::try_from(*tenths).unwrap_or(0),
-            self.ctx.lang == Lang::Vi,
-        )
-    }
-
-    fn name<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
-        if self.ctx.lang == Lang::En { en } else { vi }
+        tally_score(&self.ctx, &self.tally)
     }
 
     fn size(&self, bytes: &i64) -> String {
         document::format_size(*bytes, self.ctx.lang == Lang::Vi)
-    }
-
-    fn date(&self, date: &Date) -> String {
-        format::date(*date)
     }
 
     fn field_error(&self, prefix: &str, id: &i64) -> Option<&'static str> {
@@ -361,6 +342,14 @@ impl RecordPage {
             "appraisal-{}-v{}",
             self.view.record.id, self.view.record.version
         )
+    }
+}
+
+/// The score a sheet adds up to so far, or a dash while a mark is missing.
+fn tally_score(ctx: &PageContext, tally: &Tally) -> String {
+    match tally.score_tenths() {
+        Some(t) => appraisal::format_score(t, ctx.lang == Lang::Vi),
+        None => "—".into(),
     }
 }
 
@@ -751,8 +740,9 @@ async fn correct(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let mut tx = state.db.begin().await?;
+    // Locked: of two corrections started at once, the second finds the first's draft.
     db::appraisals::lock_proposal(&mut tx, view.proposal.id).await?;
-    if db::appraisals::open_draft(&state.db, view.proposal.id)
+    if db::appraisals::open_draft(&mut *tx, view.proposal.id)
         .await?
         .is_some()
     {
@@ -823,27 +813,12 @@ struct MinutesPage {
 }
 
 impl MinutesPage {
-    fn long_date(&self, date: &Date) -> String {
-        format::long_date(*date, self.ctx.lang == Lang::Vi)
-    }
-
     fn score(&self) -> String {
-        match self.tally.score_tenths() {
-            Some(t) => appraisal::format_score(t, self.ctx.lang == Lang::Vi),
-            None => "—".into(),
-        }
-    }
-
-    fn name<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
-        if self.ctx.lang == Lang::En { en } else { vi }
+        tally_score(&self.ctx, &self.tally)
     }
 
     fn leader(&self) -> Option<&Member> {
-        self.view
-            .visit
-            .members
-            .iter()
-            .find(|m| m.team_role == TeamRole::Leader)
+        self.view.visit.leader()
     }
 
     /// The members with a conflict on this proposal, who did not score it.

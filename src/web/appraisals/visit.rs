@@ -144,15 +144,6 @@ struct VisitPage {
 }
 
 impl VisitPage {
-    fn date(&self, date: &Date) -> String {
-        format::date(*date)
-    }
-
-    fn hour(&self, time: &Option<Time>) -> String {
-        time.map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
-            .unwrap_or_default()
-    }
-
     /// The date field of the reschedule form: as typed after a mistake, else the current.
     fn reschedule_date(&self) -> String {
         if self.failed == "reschedule" {
@@ -177,15 +168,6 @@ impl VisitPage {
             .iter()
             .filter(|m| m.user_id.is_none())
             .collect()
-    }
-
-    fn score(&self, tenths: &Option<i16>) -> String {
-        tenths
-            .and_then(|t| u16::try_from(t).ok())
-            .map(|t| {
-                crate::domain::appraisal::format_score(t, self.ctx.lang == crate::i18n::Lang::Vi)
-            })
-            .unwrap_or_default()
     }
 }
 
@@ -542,7 +524,7 @@ async fn cancel(
     }
     db::visits::void_drafts(&mut tx, id).await?;
     let note = ctx.t_with("visit.cancelled_note", &reason);
-    for (proposal_id, _) in scheduled {
+    for proposal_id in scheduled {
         unschedule(&mut tx, &user, proposal_id, &note).await?;
     }
     let day = format::date(view.visit.visit_date);
@@ -784,33 +766,8 @@ struct SchedulePage {
 }
 
 impl SchedulePage {
-    fn date(&self, date: &Date) -> String {
-        format::date(*date)
-    }
-
-    fn long_date(&self, date: &Date) -> String {
-        format::long_date(*date, self.ctx.lang == crate::i18n::Lang::Vi)
-    }
-
-    fn hour(&self, time: &Option<Time>) -> String {
-        time.map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
-            .unwrap_or_default()
-    }
-
     fn leader(&self) -> Option<&Member> {
-        self.view
-            .members
-            .iter()
-            .find(|m| m.team_role == TeamRole::Leader)
-    }
-
-    fn score(&self, tenths: &Option<i16>) -> String {
-        tenths
-            .and_then(|t| u16::try_from(t).ok())
-            .map(|t| {
-                crate::domain::appraisal::format_score(t, self.ctx.lang == crate::i18n::Lang::Vi)
-            })
-            .unwrap_or_default()
+        self.view.leader()
     }
 }
 
