@@ -228,7 +228,9 @@ pub struct ProposalFilters {
 
 /// A page of the proposals `scope` shows, filtered. The total is the sum of
 /// `count_by_state`, which the list shows anyway: a window count here would make every
-/// matching row be read before the first page could be cut off an index.
+/// matching row be read before the first page could be cut off an index. The page's ids are
+/// found first and its rows read after: rows skipped by the offset are then walked in the
+/// index alone, not read and dressed (a deep page: 300 ms before, measured in benchmarks.md).
 pub async fn list(
     pool: &PgPool,
     scope: &ScopeParams,
@@ -239,27 +241,34 @@ pub async fn list(
     Ok(sqlx::query_as!(
         ProposalSummary,
         r#"
+        with page as (
+            select p.id from proposals p
+            where proposal_in_scope(p, $1, $2, $3, $4, $5)
+              and ($8::text is null or p.search_vector @@ to_tsquery('simple', $8))
+              and ($9::smallint is null or p.plan_year = $9)
+              and ($10::proposal_state is null or p.state = $10)
+              and ($11::proposal_level is null or p.level = $11)
+              and ($12::text is null or p.activity_type_code = $12)
+              and ($13::text is null or exists (select 1 from proposal_facilities pf
+                                                join facilities f on f.id = pf.facility_id
+                                                where pf.proposal_id = p.id and f.sector_code = $13))
+              and ($14::bigint is null or p.unit_id = $14 or p.parent_unit_id = $14)
+            order by case when $15 = 'code' then p.code end,
+                     case when $15 = 'requested' then p.requested_support end desc,
+                     p.plan_year desc, p.id desc
+            limit $6 offset $7
+        )
         select p.id, p.code, p.title, p.plan_year, p.level as "level: ProposalLevel",
                p.state as "state: ProposalState", u.full_name as unit_name, p.requested_support,
                coalesce((select string_agg(f.name, ', ' order by f.name)
                          from proposal_facilities pf join facilities f on f.id = pf.facility_id
                          where pf.proposal_id = p.id), '') as "facilities!"
-        from proposals p
+        from page
+        join proposals p on p.id = page.id
         join admin_units u on u.id = p.unit_id
-        where proposal_in_scope(p, $1, $2, $3, $4, $5)
-          and ($8::text is null or p.search_vector @@ to_tsquery('simple', $8))
-          and ($9::smallint is null or p.plan_year = $9)
-          and ($10::proposal_state is null or p.state = $10)
-          and ($11::proposal_level is null or p.level = $11)
-          and ($12::text is null or p.activity_type_code = $12)
-          and ($13::text is null or exists (select 1 from proposal_facilities pf
-                                            join facilities f on f.id = pf.facility_id
-                                            where pf.proposal_id = p.id and f.sector_code = $13))
-          and ($14::bigint is null or p.unit_id = $14 or p.parent_unit_id = $14)
         order by case when $15 = 'code' then p.code end,
                  case when $15 = 'requested' then p.requested_support end desc,
                  p.plan_year desc, p.id desc
-        limit $6 offset $7
         "#,
         scope.denied,
         scope.province_code,

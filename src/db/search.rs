@@ -1,11 +1,30 @@
 //! Keeps `search_text` (folded by domain::search) current. Write paths set it for the row
 //! they write; these functions cover rows whose text depends on other rows (a proposal holds
-//! its beneficiaries' names) and rows loaded in bulk (demo data, generated data).
+//! its beneficiaries' names) and rows loaded in bulk (demo data, generated data). And turns
+//! what a user typed into the index's query, its last word completed from `search_words`.
 
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
-use crate::domain::search::search_text;
+use crate::domain::search::{self, MAX_COMPLETIONS, search_text};
 use crate::error::AppResult;
+
+/// The `tsquery` for what a user typed, or `None` when nothing searchable was typed.
+pub async fn tsquery(pool: &PgPool, input: &str) -> AppResult<Option<String>> {
+    let Some(terms) = search::terms(input) else {
+        return Ok(None);
+    };
+    // Folded words hold letters and digits only, so the prefix has no LIKE wildcard in it.
+    let mut completions = sqlx::query_scalar!(
+        "select word from search_words where word like $1 || '%' order by word limit $2",
+        terms.last,
+        MAX_COMPLETIONS as i64 + 1,
+    )
+    .fetch_all(pool)
+    .await?;
+    let listed = completions.len() <= MAX_COMPLETIONS;
+    completions.truncate(MAX_COMPLETIONS);
+    Ok(Some(terms.tsquery(listed.then_some(&completions[..]))))
+}
 
 /// Recomputes the search text of the given proposals: code, title, beneficiaries, location.
 pub async fn refresh_proposals(conn: &mut PgConnection, ids: &[i64]) -> AppResult<()> {

@@ -22,7 +22,7 @@ use crate::db::proposals::ProposalSummary;
 use crate::domain::facility::{self, EligibilityFacts, Finding, LegalForm};
 use crate::domain::policy::Permission;
 use crate::domain::role::Role;
-use crate::domain::{input, money, search};
+use crate::domain::{input, money};
 use crate::error::{AppError, AppResult, ResultExt as _};
 
 /// Routes: `/facilities`, `/facilities/new`, `/facilities/{id}`, `/facilities/{id}/edit`.
@@ -83,7 +83,7 @@ async fn list(
         None => None,
     };
     let filters = FacilityFilters {
-        query: search::tsquery(&query.q),
+        query: db::search::tsquery(&state.db, &query.q).await?,
         sector_code,
         unit_id,
         sort: if query.sort == "newest" {

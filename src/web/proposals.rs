@@ -33,7 +33,7 @@ use crate::domain::policy::{self, Permission};
 use crate::domain::proposal::{ProposalForm, ProposalLevel, ProposalState, proposal_code};
 use crate::domain::role::Role;
 use crate::domain::transition::{self, Action, Requirement, Transition, TransitionError};
-use crate::domain::{format, input, money, search};
+use crate::domain::{format, input, money};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 
@@ -72,8 +72,9 @@ struct ListQuery {
 }
 
 impl ListQuery {
-    /// The filters, or a 400 for a value no form of ours sends.
-    fn filters(&self) -> AppResult<ProposalFilters> {
+    /// The filters around `query` (the search's `tsquery`), or a 400 for a value no form of
+    /// ours sends.
+    fn filters(&self, query: Option<String>) -> AppResult<ProposalFilters> {
         let bad = || AppError::BadRequest("error.bad_filter");
         let optional = |text: &str| {
             let trimmed = text.trim();
@@ -87,7 +88,7 @@ impl ListQuery {
             }
         };
         Ok(ProposalFilters {
-            query: search::tsquery(&self.q),
+            query,
             plan_year: optional(&self.year)
                 .map(|y| {
                     y.parse::<i16>()
@@ -172,7 +173,7 @@ async fn list(
     axum::extract::Query(query): axum::extract::Query<ListQuery>,
 ) -> AppResult<ListPage> {
     user.require(Permission::ViewProposals)?;
-    let filters = query.filters()?;
+    let filters = query.filters(db::search::tsquery(&state.db, &query.q).await?)?;
     let scope = user.scope();
     let (limit, offset) = page.limit_offset();
     // Independent statements on their own connections: the page waits for the slowest, not

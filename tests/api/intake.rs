@@ -59,6 +59,13 @@ async fn a_local_officer_registers_a_facility_and_finds_it_without_diacritics(po
         texts(&page, "main table tbody tr td:first-child"),
         ["Hợp tác xã Chè Tân Khánh Xanh"]
     );
+    // A last word still being typed is completed from the words the records hold, new
+    // ones included ("xanh" came with this facility).
+    let page = app.page("/facilities?q=tan+khanh+xan").await;
+    assert_eq!(
+        texts(&page, "main table tbody tr td:first-child"),
+        ["Hợp tác xã Chè Tân Khánh Xanh"]
+    );
     let facility = app
         .page(&attrs(&page, "main table tbody a", "href")[0])
         .await;
@@ -480,6 +487,9 @@ async fn concurrent_submissions_get_distinct_codes(pool: PgPool) {
 async fn the_list_searches_filters_and_counts(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     app.login("canbo", PASSWORD).await;
+    let whole = texts(&app.page("/proposals?q=che+phuc+xuan").await, "main table tbody tr");
+    let typing = texts(&app.page("/proposals?q=che+phuc+xu").await, "main table tbody tr");
+    assert_eq!(whole, typing, "the last word is a prefix");
     let page = app.page("/proposals?q=che+phuc+xuan").await;
     let rows = texts(&page, "main table tbody tr");
     assert!(
