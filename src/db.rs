@@ -17,6 +17,7 @@ pub mod appraisals;
 pub mod demo;
 pub mod documents;
 pub mod facilities;
+pub mod funding;
 pub mod generate;
 pub mod login_attempts;
 pub mod notifications;
@@ -99,6 +100,11 @@ macro_rules! pg_enum {
                 buf: &mut sqlx::postgres::PgArgumentBuffer,
             ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
                 <&str as sqlx::Encode<sqlx::Postgres>>::encode(self.code(), buf)
+            }
+        }
+        impl sqlx::postgres::PgHasArrayType for $ty {
+            fn array_type_info() -> sqlx::postgres::PgTypeInfo {
+                sqlx::postgres::PgTypeInfo::array_of($pg)
             }
         }
     };

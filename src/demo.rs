@@ -28,6 +28,7 @@ use crate::domain::proposal::{ProposalLevel, ProposalState, proposal_code};
 use crate::domain::role::Role;
 
 mod appraisals;
+mod funding;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "khuyencong2024";
@@ -103,6 +104,7 @@ pub async fn seed(pool: &PgPool, passwords: &Passwords) -> anyhow::Result<SeedSu
         .map(|(code, ..)| Ok((*code, units.district(code)?)))
         .collect::<anyhow::Result<HashMap<_, _>>>()?;
     let visits = appraisals::insert(&mut tx, &proposals, &ids, &users, &districts).await?;
+    funding::insert(&mut tx, PROVINCE, &proposals, &ids, &users).await?;
     // Bulk-loaded rows get their diacritics-insensitive search text here.
     crate::db::search::fill_missing(&mut tx).await?;
     tx.commit().await?;

@@ -8,6 +8,7 @@ pub mod document;
 pub mod dossier;
 pub mod facility;
 pub mod format;
+pub mod funding;
 pub mod input;
 pub mod money;
 pub mod organisation;

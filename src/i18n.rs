@@ -58,6 +58,7 @@ const FILES: &[(&str, &str, &str)] = &catalogue_files!(
     "reference",
     "document",
     "appraisal",
+    "funding",
 );
 
 static VI: LazyLock<Catalogue> = LazyLock::new(|| load(FILES.iter().map(|(_, vi, _)| *vi)));

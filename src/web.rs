@@ -12,12 +12,14 @@ pub mod context;
 pub mod documents;
 pub mod facilities;
 pub mod form;
+pub mod funding;
 pub mod health;
 pub mod home;
 pub mod notifications;
 pub mod pagination;
 pub mod proposals;
 pub mod reference;
+pub mod upload;
 
 /// Every page route. Static files and health checks are added by `app::router`.
 pub fn pages() -> Router<AppState> {
@@ -31,4 +33,12 @@ pub fn pages() -> Router<AppState> {
         .merge(reference::router())
         .merge(appraisals::router())
         .merge(notifications::router())
+        .merge(funding::router())
+}
+
+/// Today in Vietnam (the day every date rule is checked against).
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc()
+        .to_offset(crate::domain::format::VIETNAM)
+        .date()
 }

@@ -231,6 +231,14 @@ pub struct RankingRow {
     pub exports: Vec<bool>,
     /// Local raw materials, per beneficiary.
     pub local_raw: Vec<bool>,
+    /// Activity type (for the cap in force).
+    pub activity_type_code: String,
+    /// Total cost (the cap's eligible cost).
+    pub total_cost: i64,
+    /// Whether a technology line (raises the machinery cap).
+    pub technology_line: bool,
+    /// The day of the final appraisal's visit.
+    pub appraised_on: Date,
 }
 
 /// Creates the draft record of a proposal on a visit, with one empty score row per criterion
@@ -549,10 +557,12 @@ pub async fn ranking(
                array(select pa.kind from priority_areas pa
                      where pa.unit_id in (p.unit_id, p.parent_unit_id, u.parent_id)
                        and (pa.valid_from is null or pa.valid_from <= $4)
-                       and (pa.valid_to is null or pa.valid_to > $4)) as "area_kinds!"
+                       and (pa.valid_to is null or pa.valid_to > $4)) as "area_kinds!",
+               p.activity_type_code, p.total_cost, p.technology_line, v.visit_date as appraised_on
         from proposals p
         join admin_units u on u.id = p.unit_id
         join appraisal_records r on r.proposal_id = p.id and r.status = 'final'
+        join appraisal_visits v on v.id = r.visit_id
         left join lateral (
             select string_agg(f.name, ', ' order by f.name) as names,
                    array_agg(f.sector_code order by f.name) as sectors,

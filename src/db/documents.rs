@@ -1,11 +1,12 @@
-//! Documents attached to proposals: their rows (the contents are in the store, see
-//! `crate::storage`), the kinds, and the timeline events that attaching and removing write.
+//! Documents attached to proposals and plan decisions: their rows (the contents are in the
+//! store, see `crate::storage`), the kinds, and the timeline events that attaching and
+//! removing write.
 //!
-//! Reading a document goes through its proposal's scope (`proposal_in_scope`), so a document
-//! of a proposal the user cannot see is "not found". Writes take the proposal's state the
+//! Reading a proposal's document goes through its scope (`proposal_in_scope`), so a document
+//! of a proposal the user cannot see is "not found"; a decision's, through its province. Writes take the proposal's state the
 //! caller checked the policy against and refuse with a conflict if it has changed since.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
 use super::scope::ScopeParams;
@@ -126,6 +127,20 @@ pub async fn kinds(pool: &PgPool) -> AppResult<Vec<Kind>> {
 
 /// The documents of a proposal (not removed), by kind, oldest first within a kind.
 pub async fn list_for_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<DocumentSummary>> {
+    list_of(pool, Some(proposal_id), None).await
+}
+
+/// The documents of a plan decision.
+pub async fn list_for_decision(pool: &PgPool, decision_id: i64) -> AppResult<Vec<DocumentSummary>> {
+    list_of(pool, None, Some(decision_id)).await
+}
+
+/// The documents of a proposal or of a decision (the other id `None`).
+async fn list_of(
+    pool: &PgPool,
+    proposal_id: Option<i64>,
+    decision_id: Option<i64>,
+) -> AppResult<Vec<DocumentSummary>> {
     Ok(sqlx::query_as!(
         DocumentSummary,
         r#"
@@ -134,10 +149,11 @@ pub async fn list_for_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec
         from documents d
         join document_kinds k on k.code = d.kind_code
         join users u on u.id = d.uploaded_by
-        where d.proposal_id = $1 and d.removed_at is null
+        where (d.proposal_id = $1 or d.plan_decision_id = $2) and d.removed_at is null
         order by k.sort_order, d.uploaded_at, d.id
         "#,
-        proposal_id
+        proposal_id,
+        decision_id,
     )
     .fetch_all(pool)
     .await?)
@@ -327,4 +343,54 @@ async fn record_event(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// Records the scanned copy of plan decision `decision_id` (kind `plan_decision`), in the
+/// decision's transaction.
+pub async fn insert_for_decision(
+    conn: &mut PgConnection,
+    decision_id: i64,
+    actor_id: i64,
+    document: &NewDocument,
+) -> AppResult<()> {
+    sqlx::query!(
+        r#"
+        insert into documents (plan_decision_id, kind_code, file_name, content_type, size_bytes,
+                               sha256, storage_key, uploaded_by)
+        values ($1, $2, $3, $4, $5, $6, $7, $8)
+        "#,
+        decision_id,
+        document.kind_code,
+        document.file_name,
+        document.content_type,
+        document.size_bytes,
+        document.sha256,
+        document.storage_key,
+        actor_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Document `id` of plan decision `decision_id` of `province_code`, for download.
+pub async fn find_for_decision(
+    pool: &PgPool,
+    province_code: &str,
+    decision_id: i64,
+    id: i64,
+) -> AppResult<Option<StoredDocument>> {
+    Ok(sqlx::query_as!(
+        StoredDocument,
+        r#"
+        select d.id, d.file_name, d.content_type, d.size_bytes, d.sha256, d.storage_key
+        from documents d join plan_decisions pd on pd.id = d.plan_decision_id
+        where d.id = $1 and pd.id = $2 and pd.province_code = $3 and d.removed_at is null
+        "#,
+        id,
+        decision_id,
+        province_code,
+    )
+    .fetch_optional(pool)
+    .await?)
 }

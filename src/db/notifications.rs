@@ -48,6 +48,37 @@ pub async fn notify(
     Ok(())
 }
 
+/// Tells the followers of each proposal (see [`proposal_followers`]) `message_key` with its
+/// own value and link, in one statement; `except` (the one acting) is not told.
+pub async fn notify_followers(
+    conn: &mut PgConnection,
+    proposal_ids: &[i64],
+    except: i64,
+    message_key: &str,
+    values: &[String],
+    links: &[String],
+) -> AppResult<()> {
+    sqlx::query!(
+        r#"
+        insert into notifications (user_id, message_key, value, link)
+        select distinct u.id, $3, t.value, t.link
+        from unnest($1::bigint[], $4::text[], $5::text[]) as t(proposal_id, value, link)
+        join proposals p on p.id = t.proposal_id
+        join users u on u.active
+                    and (u.organisation_id = p.office_id or u.facility_id = any(p.beneficiary_ids))
+        where u.id <> $2
+        "#,
+        proposal_ids,
+        except,
+        message_key,
+        values,
+        links,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The active accounts that follow a proposal from outside the Centre: the users of the
 /// office that submitted it and the owners of its beneficiaries.
 pub async fn proposal_followers(conn: &mut PgConnection, proposal_id: i64) -> AppResult<Vec<i64>> {

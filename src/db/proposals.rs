@@ -674,6 +674,56 @@ pub async fn set_state(
     Ok(changed == 1)
 }
 
+/// Moves every proposal of `ids` from `from` to `to` in one statement (a plan decision's
+/// set); how many moved. Fewer than `ids.len()` means one was no longer in `from`.
+pub async fn move_many(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    from: ProposalState,
+    to: ProposalState,
+) -> AppResult<u64> {
+    Ok(sqlx::query!(
+        r#"
+        update proposals set state = $3::proposal_state, version = version + 1
+        where id = any($1) and state = $2
+        "#,
+        ids,
+        from as ProposalState,
+        to as ProposalState,
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Appends several timeline steps in one statement.
+pub async fn insert_events(conn: &mut PgConnection, events: &[NewEvent<'_>]) -> AppResult<()> {
+    let ids: Vec<i64> = events.iter().map(|e| e.proposal_id).collect();
+    let actors: Vec<i64> = events.iter().map(|e| e.actor_id).collect();
+    let actions: Vec<&str> = events.iter().map(|e| e.action).collect();
+    let froms: Vec<Option<ProposalState>> = events.iter().map(|e| e.from).collect();
+    let tos: Vec<ProposalState> = events.iter().map(|e| e.to).collect();
+    let notes: Vec<&str> = events.iter().map(|e| e.note).collect();
+    let details: Vec<serde_json::Value> = events.iter().map(|e| e.details.clone()).collect();
+    sqlx::query!(
+        r#"
+        insert into proposal_events (proposal_id, actor_id, action, from_state, to_state, note, details)
+        select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::proposal_state[],
+                             $5::proposal_state[], $6::text[], $7::jsonb[])
+        "#,
+        &ids,
+        &actors,
+        &actions as &[&str],
+        &froms as &[Option<ProposalState>],
+        &tos as &[ProposalState],
+        &notes as &[&str],
+        &details,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// A step of a proposal's timeline, to append.
 #[derive(Clone, Debug)]
 pub struct NewEvent<'a> {

@@ -532,12 +532,12 @@ pub async fn update_cap(pool: &PgPool, id: i64, cap: &CapInput<'_>) -> AppResult
     found(done.rows_affected())
 }
 
-/// The cap rules that could apply to an activity type at a level in a province on a date:
-/// those of the province and those for every province, in force that day. The choice
-/// between them is [`caps::cap_in_force`]'s (or take [`cap_in_force`]).
-pub async fn caps_in_force(
+/// Every cap rule that could apply at a level in a province on a date, whatever the activity
+/// type: those of the province and those for every province, in force that day (one
+/// statement for a whole list of proposals). The choice between them, per proposal, is
+/// [`caps::cap_in_force`]'s (or take [`cap_in_force`]).
+pub async fn caps_in_force_at_level(
     pool: &PgPool,
-    activity_type_code: &str,
     level: ProposalLevel,
     province_code: &str,
     on: Date,
@@ -549,11 +549,9 @@ pub async fn caps_in_force(
                percent_bp, max_amount, cap_unit, multiplier_num, multiplier_den,
                multiplier_label_vi, multiplier_label_en, legal_ref, valid_from, valid_to
         from support_caps
-        where activity_type_code = $1 and level = $2
-          and (province_code is null or province_code = $3)
-          and valid_from <= $4 and (valid_to is null or valid_to > $4)
+        where level = $1 and (province_code is null or province_code = $2)
+          and valid_from <= $3 and (valid_to is null or valid_to > $3)
         "#,
-        activity_type_code,
         level as ProposalLevel,
         province_code,
         on,
@@ -566,7 +564,7 @@ pub async fn caps_in_force(
 }
 
 /// The cap rule in force for an activity type at a level in a province on a date, or
-/// [`NoRule`]: [`caps_in_force`] chosen from by [`caps::cap_in_force`].
+/// [`NoRule`]: [`caps_in_force_at_level`] chosen from by [`caps::cap_in_force`].
 pub async fn cap_in_force(
     pool: &PgPool,
     activity_type_code: &str,
@@ -574,7 +572,7 @@ pub async fn cap_in_force(
     province_code: &str,
     on: Date,
 ) -> AppResult<Result<SupportCap, NoRule>> {
-    let candidates = caps_in_force(pool, activity_type_code, level, province_code, on).await?;
+    let candidates = caps_in_force_at_level(pool, level, province_code, on).await?;
     Ok(caps::cap_in_force(&candidates, activity_type_code, level, province_code, on).cloned())
 }
 

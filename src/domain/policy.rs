@@ -50,11 +50,17 @@ pub enum Permission {
     PlanVisits,
     /// The ranking of appraised proposals for the year's plan.
     ViewRanking,
+    /// The funding page: envelopes, what is approved and left, plan decisions.
+    ViewFunding,
+    /// Record an envelope's allocation rounds (the money a source gives for a year).
+    ManageEnvelopes,
+    /// Build the year's plan and record its decision, or an amendment of one.
+    DecidePlan,
 }
 
 impl Permission {
     /// Every permission, for exhaustive tests and documentation.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ViewFacilities,
         Permission::RegisterFacility,
         Permission::ViewProposals,
@@ -66,6 +72,9 @@ impl Permission {
         Permission::ViewVisits,
         Permission::PlanVisits,
         Permission::ViewRanking,
+        Permission::ViewFunding,
+        Permission::ManageEnvelopes,
+        Permission::DecidePlan,
     ];
 }
 
@@ -86,6 +95,13 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::ViewVisits => !matches!(role, R::Admin | R::FacilityOwner),
         P::PlanVisits => role == R::CentreStaff,
         P::ViewRanking => matches!(role, R::CentreStaff | R::Director | R::DepartmentViewer),
+        P::ViewFunding => matches!(
+            role,
+            R::CentreStaff | R::Director | R::Accountant | R::DepartmentViewer
+        ),
+        // The accountant keeps the books of what each source gives; the director signs for it.
+        P::ManageEnvelopes => matches!(role, R::Director | R::Accountant),
+        P::DecidePlan => role == R::Director,
     }
 }
 
@@ -206,6 +222,15 @@ mod tests {
             P::ViewVisits => ![R::Admin, R::FacilityOwner].contains(&role),
             P::PlanVisits => role == R::CentreStaff,
             P::ViewRanking => [R::CentreStaff, R::Director, R::DepartmentViewer].contains(&role),
+            P::ViewFunding => [
+                R::CentreStaff,
+                R::Director,
+                R::Accountant,
+                R::DepartmentViewer,
+            ]
+            .contains(&role),
+            P::ManageEnvelopes => [R::Director, R::Accountant].contains(&role),
+            P::DecidePlan => role == R::Director,
         };
         for role in Role::ALL {
             for permission in Permission::ALL {

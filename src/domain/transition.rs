@@ -28,11 +28,15 @@ pub enum Action {
     RecordAppraisal,
     /// The director sends an appraised proposal back for a new appraisal, with a reason.
     Reappraise,
+    /// Approved with an amount in a plan decision (from the plan's page).
+    ApproveInPlan,
+    /// Left out of the year's plan, with a reason the submitter reads (from the plan's page).
+    NotSelected,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 12] = [
         Self::Submit,
         Self::Resubmit,
         Self::Accept,
@@ -43,6 +47,8 @@ impl Action {
         Self::UnscheduleAppraisal,
         Self::RecordAppraisal,
         Self::Reappraise,
+        Self::ApproveInPlan,
+        Self::NotSelected,
     ];
 
     /// The URL segment: `POST /proposals/{id}/{code}`; also the event's `action`.
@@ -58,6 +64,8 @@ impl Action {
             Self::UnscheduleAppraisal => "unschedule_appraisal",
             Self::RecordAppraisal => "record_appraisal",
             Self::Reappraise => "reappraise",
+            Self::ApproveInPlan => "approve",
+            Self::NotSelected => "not_selected",
         }
     }
 
@@ -79,6 +87,8 @@ impl Action {
             Self::UnscheduleAppraisal => "action.unschedule_appraisal",
             Self::RecordAppraisal => "action.record_appraisal",
             Self::Reappraise => "action.reappraise",
+            Self::ApproveInPlan => "action.approve",
+            Self::NotSelected => "action.not_selected",
         }
     }
 }
@@ -98,13 +108,16 @@ pub enum Requirement {
     Visit,
     /// A complete appraisal record, finalised by the team leader on the record's page.
     FinalRecord,
+    /// A plan decision (number, date, signer, amounts within the envelope), recorded on the
+    /// plan's page for the whole set at once.
+    PlanDecision,
 }
 
 impl Requirement {
     /// Whether the action is taken on another page (the visit or the appraisal record),
     /// which checks what it needs; `POST /proposals/{id}/{action}` refuses it.
     pub fn is_elsewhere(self) -> bool {
-        matches!(self, Self::Visit | Self::FinalRecord)
+        matches!(self, Self::Visit | Self::FinalRecord | Self::PlanDecision)
     }
 }
 
@@ -230,6 +243,20 @@ pub const TABLE: &[Transition] = &[
         roles: DIRECTOR,
         requires: Needs::Reason,
     },
+    Transition {
+        from: S::Appraised,
+        action: Action::ApproveInPlan,
+        to: S::Approved,
+        roles: DIRECTOR,
+        requires: Needs::PlanDecision,
+    },
+    Transition {
+        from: S::Appraised,
+        action: Action::NotSelected,
+        to: S::Rejected,
+        roles: DIRECTOR,
+        requires: Needs::PlanDecision,
+    },
 ];
 
 /// Why an action cannot be taken.
@@ -301,6 +328,8 @@ mod tests {
                 (S::AppraisalScheduled, A::UnscheduleAppraisal) => (S::Accepted, CENTRE),
                 (S::AppraisalScheduled, A::RecordAppraisal) => (S::Appraised, APPRAISAL_TEAM),
                 (S::Appraised, A::Reappraise) => (S::Accepted, DIRECTOR),
+                (S::Appraised, A::ApproveInPlan) => (S::Approved, DIRECTOR),
+                (S::Appraised, A::NotSelected) => (S::Rejected, DIRECTOR),
                 _ => return Err(TransitionError::NotFromThisState),
             };
             if roles.contains(&role) {
@@ -359,6 +388,9 @@ mod tests {
             director(S::Appraised, Action::Reappraise),
             Ok(Needs::Reason)
         );
+        for action in [Action::ApproveInPlan, Action::NotSelected] {
+            assert_eq!(director(S::Appraised, action), Ok(Needs::PlanDecision));
+        }
     }
 
     #[test]

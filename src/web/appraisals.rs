@@ -11,6 +11,7 @@
 use axum::Router;
 
 use super::context::CurrentUser;
+use super::today;
 use crate::app::AppState;
 use crate::db;
 use crate::db::scope::ScopeParams;
@@ -21,7 +22,7 @@ use crate::error::{AppError, AppResult};
 
 mod planning;
 mod post_check;
-mod ranking;
+pub(crate) mod ranking;
 mod record;
 mod visit;
 
@@ -92,11 +93,4 @@ async fn visit_view(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<
         .find(|m| m.user_id == Some(user.0.user_id))
         .cloned();
     Ok(VisitView { visit, members, me })
-}
-
-/// Today in Vietnam.
-fn today() -> time::Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(crate::domain::format::VIETNAM)
-        .date()
 }

@@ -463,6 +463,7 @@ fn navigation(user: &SessionUser) -> Vec<NavItem> {
         (Permission::ViewProposals, "/proposals", "nav.proposals"),
         (Permission::ViewFacilities, "/facilities", "nav.facilities"),
         (Permission::ViewVisits, "/appraisals", "nav.appraisals"),
+        (Permission::ViewFunding, "/funding", "nav.funding"),
         (Permission::ManageUsers, "/admin/users", "nav.users"),
         (
             Permission::ViewOrganisations,
@@ -515,9 +516,14 @@ impl CurrentUser {
         }
     }
 
+    /// Whether the role has `permission` (what a page offers).
+    pub fn may(&self, permission: Permission) -> bool {
+        policy::allows(self.0.role, permission)
+    }
+
     /// Refuses unless the role has `permission`.
     pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if policy::allows(self.0.role, permission) {
+        if self.may(permission) {
             Ok(())
         } else {
             Err(AppError::Forbidden)

@@ -1078,7 +1078,7 @@ async fn act(
             }
         }
         Requirement::Reason => note = errors.required("reason", &form.reason, 5000),
-        Requirement::Visit | Requirement::FinalRecord => {}
+        Requirement::Visit | Requirement::FinalRecord | Requirement::PlanDecision => {}
     }
     if !errors.is_empty() {
         let page = show_page(&state, ctx, &user, proposal, Vec::new(), errors, form).await?;
@@ -1154,9 +1154,12 @@ fn step_message(action: Action) -> &'static str {
         Action::RejectIneligible => "flash.proposal_rejected",
         Action::Withdraw => "flash.proposal_withdrawn",
         Action::Reappraise => "flash.proposal_reappraise",
-        Action::ScheduleAppraisal | Action::UnscheduleAppraisal | Action::RecordAppraisal => {
-            "flash.proposal_moved"
-        }
+        // Taken on other pages, which say what happened themselves.
+        Action::ScheduleAppraisal
+        | Action::UnscheduleAppraisal
+        | Action::RecordAppraisal
+        | Action::ApproveInPlan
+        | Action::NotSelected => "flash.proposal_moved",
     }
 }
 

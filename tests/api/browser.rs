@@ -698,3 +698,119 @@ async fn an_appraisal_is_recorded_on_a_phone_with_a_photo_and_finalised(pool: Pg
     screenshot(client, "appraisal-minutes").await;
     client.clone().close().await.expect("close");
 }
+
+/// The director builds the year's plan in a browser: the page picks proposals in ranking
+/// order within what is left, the live total follows an unticked line and a lowered amount,
+/// and the decision is recorded with its scan, approving the set in one step.
+#[sqlx::test]
+async fn a_director_builds_and_approves_a_plan_of_several_proposals(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let appraised: Vec<(i64, i64)> = sqlx::query_as(
+        "select p.id, r.proposed_support from proposals p \
+         join appraisal_records r on r.proposal_id = p.id and r.status = 'final' \
+         where p.state = 'appraised' and p.level = 'local' and p.plan_year = 2024 order by p.id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("appraised proposals");
+    assert!(appraised.len() >= 3, "the demo has several to choose from");
+    // Room for every appraised proposal: the accountant records a round (over HTTP).
+    let room: i64 = appraised.iter().map(|(_, p)| p).sum();
+    app.login("ketoan", PASSWORD).await;
+    let response = app
+        .post_form(
+            "/funding/rounds",
+            &[
+                ("year", "2024"),
+                ("source", "local"),
+                ("direction", "allocate"),
+                ("amount", &room.to_string()),
+                ("decided_on", "2024-09-02"),
+                ("reference", "Quyết định 2001/QĐ-UBND"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+
+    let browser = browser(1280, 900).await;
+    let client = &browser.client;
+    sign_in(client, &app, "giamdoc", PASSWORD).await;
+    visit(client, &app, "/funding?year=2024").await;
+    click(client, "a[href='/funding/plan?year=2024&source=local']").await;
+    text_when(client, "h1", |t| t.starts_with("Kế hoạch khuyến công")).await;
+    // Every appraised proposal fits, so every one is picked at its most.
+    let picked = client
+        .find_all(Locator::Css(
+            "table.plan-lines input[type=checkbox]:checked",
+        ))
+        .await
+        .expect("checkboxes");
+    assert_eq!(picked.len(), appraised.len());
+    // Leave the last one out and halve the first: the total follows as typed.
+    let (first, first_proposed) = appraised[0];
+    let (last, _) = appraised[appraised.len() - 1];
+    click(client, &format!("#pick_{last}")).await;
+    type_into(
+        client,
+        &format!("amount_{first}"),
+        0,
+        &(first_proposed / 2).to_string(),
+    )
+    .await;
+    let expected: i64 = first_proposed / 2
+        + appraised[1..appraised.len() - 1]
+            .iter()
+            .map(|(_, p)| p)
+            .sum::<i64>();
+    let shown = khuyencong::domain::money::format_vnd(expected);
+    text_when(client, "#selected-total", |t| {
+        t.replace('\u{a0}', " ") == shown
+    })
+    .await;
+    screenshot(client, "plan-built").await;
+
+    type_into(client, "number", 0, "2024/QĐ-UBND").await;
+    set_date(client, "decided_on", "2024-12-16").await;
+    type_into(
+        client,
+        "signer",
+        0,
+        "Nguyễn Văn Hùng, Phó Chủ tịch UBND tỉnh",
+    )
+    .await;
+    let scan = std::env::temp_dir().join(format!("kc-plan-{}.pdf", std::process::id()));
+    std::fs::write(&scan, crate::helpers::pdf()).expect("file");
+    client
+        .find(Locator::Css("input[type='file']"))
+        .await
+        .expect("file input")
+        .send_keys(&scan.display().to_string())
+        .await
+        .expect("choose file");
+    click(client, "#plan-form button.primary").await;
+    assert_text_starts(client, ".flash", "Đã ghi nhận Quyết định 2024/QĐ-UBND").await;
+    let _ = std::fs::remove_file(&scan);
+    screenshot(client, "plan-recorded").await;
+
+    let approved: Vec<i64> = sqlx::query_scalar(
+        "select proposal_id from plan_decision_lines l join plan_decisions d on d.id = l.decision_id \
+         where d.number = '2024/QĐ-UBND' order by 1",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("lines");
+    let wanted: Vec<i64> = appraised[..appraised.len() - 1]
+        .iter()
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(approved, wanted);
+    let state: String = sqlx::query_scalar("select state::text from proposals where id = $1")
+        .bind(last)
+        .fetch_one(&app.pool)
+        .await
+        .expect("state");
+    assert_eq!(
+        state, "appraised",
+        "the one left out waits for another round"
+    );
+}

@@ -487,8 +487,14 @@ async fn concurrent_submissions_get_distinct_codes(pool: PgPool) {
 async fn the_list_searches_filters_and_counts(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     app.login("canbo", PASSWORD).await;
-    let whole = texts(&app.page("/proposals?q=che+phuc+xuan").await, "main table tbody tr");
-    let typing = texts(&app.page("/proposals?q=che+phuc+xu").await, "main table tbody tr");
+    let whole = texts(
+        &app.page("/proposals?q=che+phuc+xuan").await,
+        "main table tbody tr",
+    );
+    let typing = texts(
+        &app.page("/proposals?q=che+phuc+xu").await,
+        "main table tbody tr",
+    );
     assert_eq!(whole, typing, "the last word is a prefix");
     let page = app.page("/proposals?q=che+phuc+xuan").await;
     let rows = texts(&page, "main table tbody tr");

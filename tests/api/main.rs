@@ -7,6 +7,7 @@ mod appraisals;
 mod auth;
 mod browser;
 mod documents;
+mod funding;
 mod helpers;
 mod intake;
 mod operations;

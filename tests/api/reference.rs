@@ -258,16 +258,15 @@ async fn an_administrator_adds_a_cap_that_takes_over_and_ends_the_default(pool: 
         Some(date!(2027 - 01 - 01)),
         "row kept"
     );
-    let candidates = rules::caps_in_force(
-        &app.pool,
-        "machinery",
-        ProposalLevel::Local,
-        "19",
-        date!(2027 - 06 - 01),
-    )
-    .await
-    .expect("query");
-    assert_eq!(candidates.len(), 1, "only the new rule is in force then");
+    let candidates =
+        rules::caps_in_force_at_level(&app.pool, ProposalLevel::Local, "19", date!(2027 - 06 - 01))
+            .await
+            .expect("query");
+    let machinery: Vec<_> = candidates
+        .iter()
+        .filter(|c| c.activity_type_code == "machinery")
+        .collect();
+    assert_eq!(machinery.len(), 1, "only the new rule is in force then");
 
     // Ending it again, later, is refused: the rule already ended.
     let end_again = format!("{default_rule}/end");

@@ -34,13 +34,13 @@ struct RankingQuery {
 }
 
 /// A ranked proposal.
-struct Ranked {
-    rank: usize,
-    row: RankingRow,
-    area: Option<PriorityAreaKind>,
-    sector: SectorPriority,
+pub(crate) struct Ranked {
+    pub(crate) rank: usize,
+    pub(crate) row: RankingRow,
+    pub(crate) area: Option<PriorityAreaKind>,
+    pub(crate) sector: SectorPriority,
     /// Proposed support of this and every proposal above it.
-    running_total: i64,
+    pub(crate) running_total: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -56,7 +56,7 @@ struct RankingPage {
 }
 
 /// Orders appraised proposals for allocation and adds up the proposed support.
-fn rank(rows: Vec<RankingRow>) -> Vec<Ranked> {
+pub(crate) fn rank(rows: Vec<RankingRow>) -> Vec<Ranked> {
     let mut keyed: Vec<(RankingKey, Option<PriorityAreaKind>, RankingRow)> = rows
         .into_iter()
         .map(|row| {

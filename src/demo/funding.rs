@@ -1,0 +1,154 @@
+//! The demo's funding: for each plan year, the envelope of each source with its allocation
+//! rounds, and the plan decision that approved the demo proposals the timeline says were
+//! approved (the province's in April, the Ministry's in June), so the funding page, the
+//! decisions and the proposals agree. 2024's local envelope got a second round for the
+//! supplementary round, which leaves room for some of the proposals still appraised: the
+//! director can build that plan in the demo.
+//!
+//! Written through the application's own `db` functions, with the same checks as the pages.
+
+use std::collections::BTreeMap;
+
+use anyhow::ensure;
+use time::{Date, Month};
+
+use super::{Action, DECISIONS, Planned};
+use crate::db;
+use crate::db::funding::{NewDecision, NewLine, NewRound};
+use crate::domain::funding;
+use crate::domain::proposal::ProposalLevel;
+
+/// The Centre's accountant records the rounds; the director records the decisions.
+const ACCOUNTANT: &str = "ketoan";
+const DIRECTOR: &str = "giamdoc";
+const MILLION: i64 = 1_000_000;
+/// What the second round of 2024 adds to the local envelope.
+const SUPPLEMENTARY_2024: i64 = 1_200 * MILLION;
+
+/// A year's approvals at one level: the day of the decision and its lines (proposal, amount);
+/// keyed by (year, national).
+type Plan = (Date, Vec<(i64, i64)>);
+
+/// Writes the rounds, decisions and lines; returns how many decisions.
+pub(super) async fn insert(
+    conn: &mut sqlx::PgConnection,
+    province: &str,
+    planned: &[Planned],
+    ids: &[i64],
+    users: &std::collections::HashMap<String, i64>,
+) -> anyhow::Result<usize> {
+    let accountant = super::lookup(users, ACCOUNTANT, "user")?;
+    let director = super::lookup(users, DIRECTOR, "user")?;
+    let mut plans: BTreeMap<(i16, bool), Plan> = BTreeMap::new();
+    for (proposal, &id) in planned.iter().zip(ids) {
+        let Some(amount) = proposal.approved() else {
+            continue;
+        };
+        let day = proposal
+            .steps
+            .iter()
+            .find(|s| s.action == Action::Approve)
+            .map(|s| s.at.date());
+        let Some(day) = day else { continue };
+        let national = proposal.spec.level == ProposalLevel::National;
+        let plan = plans
+            .entry((proposal.spec.year, national))
+            .or_insert((day, Vec::new()));
+        plan.0 = plan.0.max(day);
+        plan.1.push((id, amount));
+    }
+    for (&(year, national), (day, lines)) in &plans {
+        let (_, local_number, national_number) = DECISIONS
+            .iter()
+            .find(|(y, ..)| *y == year)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("no plan decision for {year}"))?;
+        let source = if national { "national" } else { "local" };
+        let committed = funding::total(lines.iter().map(|l| l.1))
+            .ok_or_else(|| anyhow::anyhow!("the {year} plan overflows"))?;
+        let (envelope_id, figures) =
+            db::funding::lock_envelope(conn, province, year, source).await?;
+        // The first round: what the plan needed, rounded up to half a billion, with a margin.
+        let step = 500 * MILLION;
+        let first = (committed / step + 2) * step;
+        let allocated_on = Date::from_calendar_date(i32::from(year) - 1, Month::December, 11)?;
+        let mut rounds = vec![(
+            first,
+            allocated_on,
+            if national {
+                format!(
+                    "Công văn phân bổ kinh phí khuyến công quốc gia năm {year} của Bộ Công Thương"
+                )
+            } else {
+                format!("Quyết định giao dự toán ngân sách tỉnh năm {year} của UBND tỉnh")
+            },
+        )];
+        if year == 2024 && !national {
+            rounds.push((
+                SUPPLEMENTARY_2024,
+                Date::from_calendar_date(2024, Month::August, 1)?,
+                "Quyết định bổ sung dự toán cho đợt xét chọn thứ hai năm 2024".to_owned(),
+            ));
+        }
+        let mut figures = figures;
+        for (amount, decided_on, reference) in &rounds {
+            let new_total = funding::apply_round(figures, *amount)
+                .map_err(|p| anyhow::anyhow!("demo round refused: {p:?}"))?;
+            db::funding::insert_round(
+                conn,
+                &NewRound {
+                    envelope_id,
+                    amount: *amount,
+                    new_total,
+                    decided_on: *decided_on,
+                    reference,
+                    note: "",
+                    recorded_by: accountant,
+                },
+            )
+            .await?;
+            figures.amount = new_total;
+        }
+        ensure!(
+            funding::check_fits(figures, committed).is_ok(),
+            "the demo's {year} {source} plan is above its envelope"
+        );
+        let number = if national {
+            format!("{national_number}/QĐ-BCT")
+        } else {
+            format!("{local_number}/QĐ-UBND")
+        };
+        let signer = if national {
+            "Cục trưởng Cục Công Thương địa phương (thừa lệnh Bộ trưởng Bộ Công Thương)"
+        } else {
+            "Phó Chủ tịch UBND tỉnh Thái Nguyên (ký thay Chủ tịch)"
+        };
+        let decision_id = db::funding::insert_decision(
+            conn,
+            &NewDecision {
+                envelope_id,
+                province_code: province,
+                number: &number,
+                decided_on: *day,
+                signer,
+                amends: None,
+                reason: "",
+                recorded_by: director,
+            },
+        )
+        .await?;
+        let new_lines: Vec<NewLine> = lines
+            .iter()
+            .map(|&(proposal_id, approved_support)| NewLine {
+                proposal_id,
+                approved_support,
+                support_cap_id: None,
+                cap_limit: None,
+                previous_support: None,
+            })
+            .collect();
+        db::funding::insert_lines(conn, decision_id, &new_lines).await?;
+        db::funding::commit(conn, envelope_id, committed).await?;
+    }
+    Ok(plans.len())
+}

@@ -1,0 +1,290 @@
+//! Funding rules (DOMAIN.md §3, §4.1, §4.5): what a plan decision may approve. A proposal's
+//! approved support is at most what the appraisal proposed, what was requested and what the
+//! cap in force on the decision's date allows; a plan never commits more than its envelope
+//! has left; a decision is dated no earlier than the appraisals it rests on and not in the
+//! future. Money is whole đồng; sums are checked, so no input overflows.
+
+use time::Date;
+
+/// An envelope's figures for one source and plan year.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EnvelopeFigures {
+    /// Allocated (the sum of its rounds).
+    pub amount: i64,
+    /// Approved in plan decisions.
+    pub committed: i64,
+}
+
+impl EnvelopeFigures {
+    /// What is left to approve.
+    pub fn remaining(self) -> i64 {
+        self.amount.saturating_sub(self.committed)
+    }
+}
+
+/// Why an approved amount cannot stand, as a catalogue key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineProblem {
+    /// Zero or less.
+    NotPositive,
+    /// Above the support the appraisal proposed.
+    AboveProposed,
+    /// Above the support requested.
+    AboveRequest,
+    /// Above what the cap in force on the decision's date allows.
+    AboveCap,
+}
+
+impl LineProblem {
+    /// Catalogue key of the message.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Self::NotPositive => "funding.line.not_positive",
+            Self::AboveProposed => "funding.line.above_proposed",
+            Self::AboveRequest => "funding.line.above_request",
+            Self::AboveCap => "funding.line.above_cap",
+        }
+    }
+}
+
+/// What a proposal's line is checked against.
+#[derive(Clone, Copy, Debug)]
+pub struct LineLimits {
+    /// Support requested in the dossier.
+    pub requested: i64,
+    /// Support the final appraisal record proposed (none: only the request bounds it).
+    pub proposed: Option<i64>,
+    /// What the cap in force on the decision's date allows (none: no rule applies).
+    pub cap_limit: Option<i64>,
+}
+
+impl LineLimits {
+    /// The most that may be approved.
+    pub fn most(self) -> i64 {
+        [Some(self.requested), self.proposed, self.cap_limit]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// Checks an approved amount: ≤ proposed ≤ requested, and ≤ the cap.
+    pub fn check(self, approved: i64) -> Result<(), LineProblem> {
+        if approved <= 0 {
+            Err(LineProblem::NotPositive)
+        } else if self.proposed.is_some_and(|p| approved > p) {
+            Err(LineProblem::AboveProposed)
+        } else if approved > self.requested {
+            Err(LineProblem::AboveRequest)
+        } else if self.cap_limit.is_some_and(|c| approved > c) {
+            Err(LineProblem::AboveCap)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The sum of approved amounts, or `None` on overflow.
+pub fn total(amounts: impl IntoIterator<Item = i64>) -> Option<i64> {
+    amounts.into_iter().try_fold(0_i64, i64::checked_add)
+}
+
+/// A plan that does not fit its envelope: by how much it is over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OverEnvelope {
+    /// Đồng above what is left.
+    pub over_by: i64,
+}
+
+/// Whether adding `change` (an amendment may lower it) to what is committed stays within
+/// the envelope.
+pub fn check_fits(figures: EnvelopeFigures, change: i64) -> Result<(), OverEnvelope> {
+    let remaining = i128::from(figures.remaining());
+    let over = i128::from(change) - remaining;
+    if over > 0 {
+        Err(OverEnvelope {
+            over_by: i64::try_from(over).unwrap_or(i64::MAX),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Why a decision's date cannot stand, as a catalogue key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Before the last appraisal visit of a proposal it approves.
+    BeforeAppraisal,
+    /// After today.
+    InFuture,
+}
+
+impl DateProblem {
+    /// Catalogue key of the message.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Self::BeforeAppraisal => "funding.decision.before_appraisal",
+            Self::InFuture => "funding.decision.in_future",
+        }
+    }
+}
+
+/// A decision is dated on or after the latest appraisal it rests on, and not after today.
+pub fn check_decision_date(
+    decided_on: Date,
+    latest_appraisal: Option<Date>,
+    today: Date,
+) -> Result<(), DateProblem> {
+    if decided_on > today {
+        Err(DateProblem::InFuture)
+    } else if latest_appraisal.is_some_and(|a| decided_on < a) {
+        Err(DateProblem::BeforeAppraisal)
+    } else {
+        Ok(())
+    }
+}
+
+/// Why an allocation round cannot be recorded, as a catalogue key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoundProblem {
+    /// A round of nothing.
+    Zero,
+    /// The envelope would go below zero.
+    Negative,
+    /// The envelope would go below what is already approved against it.
+    BelowCommitted,
+    /// The envelope would be larger than any sum of money the system holds.
+    TooLarge,
+}
+
+impl RoundProblem {
+    /// Catalogue key of the message.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Self::Zero => "funding.round.zero",
+            Self::Negative => "funding.round.negative",
+            Self::BelowCommitted => "funding.round.below_committed",
+            Self::TooLarge => "funding.round.too_large",
+        }
+    }
+}
+
+/// A round changes the envelope by `amount` (a cut is negative): never to below zero nor
+/// below what is committed. The new amount, or the problem.
+pub fn apply_round(figures: EnvelopeFigures, amount: i64) -> Result<i64, RoundProblem> {
+    if amount == 0 {
+        return Err(RoundProblem::Zero);
+    }
+    let new_amount = figures
+        .amount
+        .checked_add(amount)
+        .ok_or(RoundProblem::TooLarge)?;
+    if new_amount < 0 {
+        Err(RoundProblem::Negative)
+    } else if new_amount < figures.committed {
+        Err(RoundProblem::BelowCommitted)
+    } else {
+        Ok(new_amount)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const MILLION: i64 = 1_000_000;
+
+    #[test]
+    fn an_approved_amount_is_bounded_by_proposal_request_and_cap() {
+        let limits = LineLimits {
+            requested: 300 * MILLION,
+            proposed: Some(250 * MILLION),
+            cap_limit: Some(200 * MILLION),
+        };
+        assert_eq!(limits.most(), 200 * MILLION);
+        assert_eq!(limits.check(200 * MILLION), Ok(()));
+        assert_eq!(limits.check(1), Ok(()));
+        assert_eq!(limits.check(0), Err(LineProblem::NotPositive));
+        assert_eq!(limits.check(-5), Err(LineProblem::NotPositive));
+        assert_eq!(limits.check(260 * MILLION), Err(LineProblem::AboveProposed));
+        assert_eq!(limits.check(220 * MILLION), Err(LineProblem::AboveCap));
+        let no_appraisal_amount = LineLimits {
+            proposed: None,
+            cap_limit: None,
+            ..limits
+        };
+        assert_eq!(no_appraisal_amount.most(), 300 * MILLION);
+        assert_eq!(
+            no_appraisal_amount.check(301 * MILLION),
+            Err(LineProblem::AboveRequest)
+        );
+        assert_eq!(
+            no_appraisal_amount.check(i64::MAX),
+            Err(LineProblem::AboveRequest)
+        );
+    }
+
+    #[test]
+    fn a_plan_fits_what_is_left_of_its_envelope() {
+        let figures = EnvelopeFigures {
+            amount: 1_000 * MILLION,
+            committed: 700 * MILLION,
+        };
+        assert_eq!(figures.remaining(), 300 * MILLION);
+        assert_eq!(check_fits(figures, 300 * MILLION), Ok(()));
+        assert_eq!(
+            check_fits(figures, 300 * MILLION + 1),
+            Err(OverEnvelope { over_by: 1 })
+        );
+        // An amendment that lowers amounts always fits.
+        assert_eq!(check_fits(figures, -50 * MILLION), Ok(()));
+        assert_eq!(
+            check_fits(figures, i64::MAX),
+            Err(OverEnvelope {
+                over_by: i64::MAX - 300 * MILLION
+            })
+        );
+        assert_eq!(total([i64::MAX, 1]), None);
+        assert_eq!(total([2, 3]), Some(5));
+    }
+
+    #[test]
+    fn a_decision_follows_its_appraisals_and_is_not_in_the_future() {
+        let today = date!(2024 - 03 - 20);
+        let appraised = Some(date!(2024 - 03 - 10));
+        assert_eq!(
+            check_decision_date(date!(2024 - 03 - 10), appraised, today),
+            Ok(())
+        );
+        assert_eq!(
+            check_decision_date(date!(2024 - 03 - 09), appraised, today),
+            Err(DateProblem::BeforeAppraisal)
+        );
+        assert_eq!(
+            check_decision_date(date!(2024 - 03 - 21), appraised, today),
+            Err(DateProblem::InFuture)
+        );
+        assert_eq!(check_decision_date(today, None, today), Ok(()));
+    }
+
+    #[test]
+    fn rounds_raise_or_cut_the_envelope_but_not_below_what_is_approved() {
+        let figures = EnvelopeFigures {
+            amount: 500 * MILLION,
+            committed: 400 * MILLION,
+        };
+        assert_eq!(apply_round(figures, 200 * MILLION), Ok(700 * MILLION));
+        assert_eq!(apply_round(figures, -100 * MILLION), Ok(400 * MILLION));
+        assert_eq!(
+            apply_round(figures, -100 * MILLION - 1),
+            Err(RoundProblem::BelowCommitted)
+        );
+        assert_eq!(
+            apply_round(EnvelopeFigures::default(), -1),
+            Err(RoundProblem::Negative)
+        );
+        assert_eq!(apply_round(figures, 0), Err(RoundProblem::Zero));
+        assert_eq!(apply_round(figures, i64::MAX), Err(RoundProblem::TooLarge));
+    }
+}

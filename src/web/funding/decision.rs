@@ -1,0 +1,482 @@
+//! `/funding/decisions/{id}`: a plan decision — its number, date and signer, its scanned
+//! copy, the proposals it approves with the amounts and the cap each was checked against, and
+//! the decisions that amend it; `/funding/decisions/{id}/amend`: an amending decision, a new
+//! version with its own number, date, signer, scan and reason, that changes the approved
+//! support of proposals not yet contracted (their contract is amended instead). Lines are
+//! never changed: the old amounts stay in the old decision, and the envelope follows.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde_json::json;
+
+use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan};
+use crate::app::AppState;
+use crate::db;
+use crate::db::documents::DocumentSummary;
+use crate::db::funding::{
+    ChainLine, Decision, DecisionLine, DecisionSummary, NewDecision, NewLine, Source,
+};
+use crate::db::proposals::NewEvent;
+use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
+use crate::domain::policy::Permission;
+use crate::domain::proposal::ProposalState;
+use crate::domain::{document, money};
+use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::web::context::{CurrentUser, Flash, PageContext};
+use crate::web::form::FieldErrors;
+use crate::web::today;
+use crate::web::upload::{self, Limits};
+
+/// Routes under `/funding/decisions/{id}`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/funding/decisions/{id}", get(show))
+        .route("/funding/decisions/{id}/documents/{doc}", get(download))
+        .route(
+            "/funding/decisions/{id}/amend",
+            // The form carries the scan: `amend` applies the configured upload limit itself.
+            get(amend_form)
+                .post(amend)
+                .layer(DefaultBodyLimit::disable()),
+        )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "funding/decision.html")]
+struct DecisionPage {
+    ctx: PageContext,
+    decision: Decision,
+    source: Option<Source>,
+    lines: Vec<DecisionLine>,
+    documents: Vec<DocumentSummary>,
+    amendments: Vec<DecisionSummary>,
+    total: i64,
+    can_amend: bool,
+}
+
+impl DecisionPage {
+    /// A size in the page's language.
+    fn size(&self, bytes: &i64) -> String {
+        document::format_size(*bytes, self.ctx.lang == crate::i18n::Lang::Vi)
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<DecisionPage> {
+    user.require(Permission::ViewFunding)?;
+    let province = &user.0.province_code;
+    let decision = db::funding::decision(&state.db, province, id).await?;
+    let db = &state.db;
+    let (lines, documents, decisions, sources) = tokio::try_join!(
+        db::funding::decision_lines(db, id),
+        db::documents::list_for_decision(db, id),
+        db::funding::decisions(db, province, decision.plan_year),
+        db::funding::sources(db),
+    )?;
+    let amendments = decisions
+        .into_iter()
+        .filter(|d| d.amends_number.as_deref() == Some(decision.number.as_str()))
+        .collect();
+    let can_amend = user.may(Permission::DecidePlan);
+    let total = lines
+        .iter()
+        .fold(0_i64, |sum, l| sum.saturating_add(l.approved_support));
+    Ok(DecisionPage {
+        source: sources.into_iter().find(|s| s.code == decision.source_code),
+        ctx,
+        decision,
+        lines,
+        documents,
+        amendments,
+        total,
+        can_amend,
+    })
+}
+
+async fn download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    user.require(Permission::ViewFunding)?;
+    let document = db::documents::find_for_decision(&state.db, &user.0.province_code, id, doc)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    upload::download(&state, &document).await
+}
+
+/// A line of the amendment form.
+struct AmendLine {
+    line: ChainLine,
+    /// The most it may be given on the amendment's date.
+    most: i64,
+    /// What was typed (the amount in force at first).
+    amount: String,
+}
+
+impl AmendLine {
+    /// Whether its amount may change here (not yet contracted).
+    fn editable(&self) -> bool {
+        self.line.state == ProposalState::Approved
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "funding/amend.html")]
+struct AmendPage {
+    ctx: PageContext,
+    decision: Decision,
+    figures: EnvelopeFigures,
+    lines: Vec<AmendLine>,
+    fields: DecisionFields,
+    reason: String,
+    errors: FieldErrors,
+    over_by: Option<i64>,
+    file_error: Option<String>,
+    file_hint: String,
+    accept: &'static str,
+}
+
+impl AmendPage {
+    fn amount_error(&self, id: &i64) -> Option<&'static str> {
+        self.errors.get(&format!("amount_{id}"))
+    }
+}
+
+/// The limits of a chain line on `on`: what it may be given, and the cap rule's id.
+fn line_limits(
+    line: &ChainLine,
+    caps_in_force: &[crate::domain::caps::SupportCap],
+    province: &str,
+    on: time::Date,
+) -> (LineLimits, Option<i64>) {
+    let facts = CapFacts {
+        activity_type_code: &line.activity_type_code,
+        level: line.level,
+        total_cost: line.total_cost,
+        beneficiaries: usize::try_from(line.beneficiaries).unwrap_or(1),
+        technology_line: line.technology_line,
+    };
+    let (cap, cap_limit) = cap_for(caps_in_force, province, on, &facts);
+    (
+        LineLimits {
+            requested: line.requested_support,
+            proposed: line.proposed_support,
+            cap_limit,
+        },
+        cap.map(|c| c.id),
+    )
+}
+
+/// The amendment page for `decision`, with what was typed (`amounts` by proposal).
+async fn amend_page(
+    state: &AppState,
+    ctx: PageContext,
+    user: &CurrentUser,
+    decision: Decision,
+    fields: DecisionFields,
+    reason: String,
+    amounts: &HashMap<i64, String>,
+) -> AppResult<AmendPage> {
+    let province = &user.0.province_code;
+    let on = fields.cap_date();
+    let mut conn = state.db.acquire().await?;
+    let chain = db::funding::chain_lines(&mut conn, decision.original_id).await?;
+    drop(conn);
+    let db = &state.db;
+    let (envelopes, level_caps) = tokio::try_join!(
+        db::funding::envelopes(db, province, decision.plan_year),
+        async {
+            let level = chain
+                .first()
+                .map_or(crate::domain::proposal::ProposalLevel::Local, |l| l.level);
+            db::rules::caps_in_force_at_level(db, level, province, on).await
+        },
+    )?;
+    let figures = envelopes
+        .iter()
+        .find(|e| e.source.code == decision.source_code)
+        .map(|e| e.figures)
+        .unwrap_or_default();
+    let lines = chain
+        .into_iter()
+        .map(|line| {
+            let (limits, _) = line_limits(&line, &level_caps, province, on);
+            let amount = amounts
+                .get(&line.proposal_id)
+                .cloned()
+                .unwrap_or_else(|| money::format_plain(line.approved_support));
+            AmendLine {
+                most: limits.most(),
+                amount,
+                line,
+            }
+        })
+        .collect();
+    Ok(AmendPage {
+        file_hint: upload::file_hint(ctx.lang, &state.config),
+        ctx,
+        decision,
+        figures,
+        lines,
+        fields,
+        reason,
+        errors: FieldErrors::default(),
+        over_by: None,
+        file_error: None,
+        accept: document::ACCEPT,
+    })
+}
+
+async fn amend_form(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<AmendPage> {
+    user.require(Permission::DecidePlan)?;
+    let decision = db::funding::decision(&state.db, &user.0.province_code, id).await?;
+    let fields = DecisionFields {
+        decided_on: today().to_string(),
+        ..DecisionFields::default()
+    };
+    amend_page(
+        &state,
+        ctx,
+        &user,
+        decision,
+        fields,
+        String::new(),
+        &HashMap::new(),
+    )
+    .await
+}
+
+async fn amend(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    request: Request,
+) -> AppResult<Response> {
+    // Authorise before reading a byte of the body.
+    user.require(Permission::DecidePlan)?;
+    let province = user.0.province_code.clone();
+    let decision = db::funding::decision(&state.db, &province, id).await?;
+    let (form, refusal) =
+        upload::read_multipart(request, Limits::configured(&state.config, 8 * 1024), "file").await;
+    let fields = DecisionFields::from_form(&form);
+    let reason = form.text("reason").to_owned();
+    let amounts: HashMap<i64, String> = form
+        .texts
+        .iter()
+        .filter_map(|(name, value)| {
+            let id = name.strip_prefix("amount_")?.parse().ok()?;
+            Some((id, value.clone()))
+        })
+        .collect();
+    let mut page = amend_page(
+        &state,
+        ctx,
+        &user,
+        decision.clone(),
+        fields,
+        reason,
+        &amounts,
+    )
+    .await?;
+    let mut errors = FieldErrors::default();
+    let valid = page.fields.validate(&mut errors);
+    let reason = errors.required("reason", &page.reason, 2000);
+    let scan = match one_scan(refusal, form.files, page.ctx.lang, &state.config) {
+        Ok(scan) => Some(scan),
+        Err(message) => {
+            page.file_error = Some(message);
+            None
+        }
+    };
+    let (Some(valid), Some(scan), true) = (valid, scan, errors.is_empty()) else {
+        page.errors = errors;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+
+    let mut tx = state.db.begin().await?;
+    let figures =
+        db::funding::lock_chain(&mut tx, decision.envelope_id, decision.original_id).await?;
+    let chain = db::funding::chain_lines(&mut tx, decision.original_id).await?;
+    let level = chain
+        .first()
+        .map_or(crate::domain::proposal::ProposalLevel::Local, |l| l.level);
+    let caps_in_force =
+        db::rules::caps_in_force_at_level(&state.db, level, &province, valid.decided_on).await?;
+    let mut lines = Vec::new();
+    for line in &chain {
+        let field = format!("amount_{}", line.proposal_id);
+        let typed = amounts.get(&line.proposal_id).map_or("", String::as_str);
+        if typed.trim().is_empty() {
+            continue;
+        }
+        let amount = errors.money(&field, typed);
+        if errors.get(&field).is_some() || amount == line.approved_support {
+            continue;
+        }
+        if line.state != ProposalState::Approved {
+            errors.add(&field, "decision.amend.contracted");
+            continue;
+        }
+        let (limits, cap_id) = line_limits(line, &caps_in_force, &province, valid.decided_on);
+        if let Err(problem) = limits.check(amount) {
+            errors.add(&field, problem.message_key());
+            continue;
+        }
+        lines.push(NewLine {
+            proposal_id: line.proposal_id,
+            approved_support: amount,
+            support_cap_id: cap_id,
+            cap_limit: limits.cap_limit,
+            previous_support: Some(line.approved_support),
+        });
+    }
+    if lines.is_empty() && errors.is_empty() {
+        errors.add("lines", "decision.amend.nothing_changed");
+    }
+    if let Err(problem) =
+        funding::check_decision_date(valid.decided_on, Some(decision.decided_on), today())
+    {
+        errors.add("decided_on", problem.message_key());
+    }
+    let change = lines.iter().try_fold(0_i64, |sum, l| {
+        sum.checked_add(l.approved_support - l.previous_support.unwrap_or(0))
+    });
+    let over = match change {
+        Some(change) => funding::check_fits(figures, change)
+            .err()
+            .map(|o| o.over_by),
+        None => Some(i64::MAX),
+    };
+    if !errors.is_empty() || over.is_some() {
+        drop(tx);
+        page.errors = errors;
+        page.over_by = over;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let change = change.unwrap_or_default();
+
+    let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
+    let written = write_amendment(
+        &mut tx,
+        &decision,
+        &valid,
+        &reason,
+        &lines,
+        change,
+        user.0.user_id,
+        scan.document(&stored[0], "plan_decision", None),
+    )
+    .await;
+    let amendment_id = match written {
+        Ok(id) => id,
+        Err(error) => {
+            upload::delete_all(&state, &stored).await;
+            drop(tx);
+            return match error {
+                AppError::Conflict("funding.decision.number_taken") => {
+                    page.errors.add("number", "funding.decision.number_taken");
+                    Ok((StatusCode::CONFLICT, page).into_response())
+                }
+                other => Err(other),
+            };
+        }
+    };
+    if let Err(error) = tx.commit().await {
+        upload::delete_all(&state, &stored).await;
+        return Err(error.into());
+    }
+    tracing::info!(
+        decision.id = amendment_id,
+        amends = decision.id,
+        lines = lines.len(),
+        change,
+        user.id = user.0.user_id,
+        "plan decision amended"
+    );
+    Ok((
+        Flash::success("flash.plan_amended").with(valid.number),
+        Redirect::to(&format!("/funding/decisions/{amendment_id}")),
+    )
+        .into_response())
+}
+
+/// The amending decision, its scan and lines, the proposals' new amounts with their
+/// timeline steps and notifications, and the envelope's change, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn write_amendment(
+    tx: &mut sqlx::PgConnection,
+    decision: &Decision,
+    valid: &ValidDecision,
+    reason: &str,
+    lines: &[NewLine],
+    change: i64,
+    user_id: i64,
+    scan: db::documents::NewDocument,
+) -> AppResult<i64> {
+    let amendment_id = db::funding::insert_decision(
+        tx,
+        &NewDecision {
+            envelope_id: decision.envelope_id,
+            province_code: &decision.province_code,
+            number: &valid.number,
+            decided_on: valid.decided_on,
+            signer: &valid.signer,
+            amends: Some((decision.id, decision.original_id)),
+            reason,
+            recorded_by: user_id,
+        },
+    )
+    .await
+    .on_constraint("plan_decisions_province_code_number_key", || {
+        AppError::Conflict("funding.decision.number_taken")
+    })?;
+    db::documents::insert_for_decision(tx, amendment_id, user_id, &scan).await?;
+    db::funding::insert_lines(tx, amendment_id, lines).await?;
+    let events: Vec<NewEvent<'_>> = lines
+        .iter()
+        .map(|l| NewEvent {
+            proposal_id: l.proposal_id,
+            actor_id: user_id,
+            action: "amend_plan",
+            from: Some(ProposalState::Approved),
+            to: ProposalState::Approved,
+            note: reason,
+            details: json!({
+                "decision_id": amendment_id,
+                "decision": valid.number,
+                "approved_support": l.approved_support,
+                "previous_support": l.previous_support,
+            }),
+        })
+        .collect();
+    db::proposals::insert_events(tx, &events).await?;
+    let ids: Vec<i64> = lines.iter().map(|l| l.proposal_id).collect();
+    let links: Vec<String> = ids.iter().map(|id| format!("/proposals/{id}")).collect();
+    let numbers = vec![valid.number.clone(); ids.len()];
+    db::notifications::notify_followers(tx, &ids, user_id, "notify.plan_amended", &numbers, &links)
+        .await?;
+    db::funding::commit(tx, decision.envelope_id, change)
+        .await
+        .on_constraint("funding_envelopes_check", || {
+            AppError::Conflict("plan.changed")
+        })?;
+    Ok(amendment_id)
+}

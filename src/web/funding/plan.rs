@@ -1,0 +1,570 @@
+//! `/funding/plan`: the director builds a plan year's plan for one source of funds from the
+//! ranking of appraised proposals (Thông tư 46/2012/TT-BCT Art. 6.3 order): picks proposals,
+//! sets each approved support (≤ proposed ≤ requested, ≤ the cap in force on the decision's
+//! date, which the line records), sees what is left of the envelope as lines change (a small
+//! script; without it, "Recalculate" asks the server), and records the decision — number,
+//! date, signer, scanned copy — approving the set in one transaction. Proposals left out may
+//! be rejected in the same step with a reason their submitters read.
+//!
+//! The envelope row is locked first, then the proposals in id order: two directors approving
+//! at once are served one after the other, and the second is checked against what the first
+//! committed.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::json;
+use time::Date;
+
+use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan, plan_year};
+use crate::app::AppState;
+use crate::db;
+use crate::db::funding::{Candidate, NewDecision, NewLine, Source};
+use crate::db::proposals::NewEvent;
+use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
+use crate::domain::policy::Permission;
+use crate::domain::proposal::ProposalState;
+use crate::domain::transition::Action;
+use crate::domain::{document, input, money};
+use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::web::appraisals::ranking::{self, Ranked};
+use crate::web::context::{CurrentUser, Flash, PageContext};
+use crate::web::form::FieldErrors;
+use crate::web::today;
+use crate::web::upload::{self, Limits, MultipartForm};
+
+/// Route: `/funding/plan`.
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/funding/plan",
+        // The page router's 256 KiB body limit is lifted here: the form carries the scan, and
+        // `record` applies the configured upload limit itself.
+        get(show).post(record).layer(DefaultBodyLimit::disable()),
+    )
+}
+
+/// Longest text field of the plan form (the reason for those left out).
+const MAX_TEXT: usize = 8 * 1024;
+
+#[derive(Debug, Default, Deserialize)]
+struct PlanQuery {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    source: String,
+}
+
+/// The plan form as typed: the decision's fields and, per proposal, whether it is picked and
+/// the amount typed.
+#[derive(Clone, Debug, Default)]
+struct Typed {
+    fields: DecisionFields,
+    reject_others: bool,
+    reason: String,
+    /// Proposal id → typed amount, for the picked ones.
+    picked: HashMap<i64, String>,
+    /// Proposal id → typed amount, for every line (picked or not: kept when the form returns).
+    amounts: HashMap<i64, String>,
+}
+
+impl Typed {
+    fn from_form(form: &MultipartForm) -> Self {
+        let mut amounts = HashMap::new();
+        let mut picked = HashMap::new();
+        for (name, value) in &form.texts {
+            if let Some(id) = name.strip_prefix("amount_").and_then(|i| i.parse().ok()) {
+                amounts.insert(id, value.clone());
+            }
+        }
+        for name in form.texts.keys() {
+            if let Some(id) = name
+                .strip_prefix("pick_")
+                .and_then(|i| i.parse::<i64>().ok())
+            {
+                picked.insert(id, amounts.get(&id).cloned().unwrap_or_default());
+            }
+        }
+        Self {
+            fields: DecisionFields::from_form(form),
+            reject_others: input::checked(Some(form.text("reject_others"))),
+            reason: form.text("reason").to_owned(),
+            picked,
+            amounts,
+        }
+    }
+}
+
+/// A line of the plan: the ranked proposal, what it may be given, and what was typed.
+struct PlanLine {
+    ranked: Ranked,
+    /// The most that may be approved (the lowest of proposed, requested, cap).
+    most: i64,
+    /// What the cap in force allows, and the rule in words.
+    cap_limit: Option<i64>,
+    cap_rule: Option<String>,
+    picked: bool,
+    amount: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "funding/plan.html")]
+struct PlanPage {
+    ctx: PageContext,
+    year: i16,
+    source: Source,
+    sources: Vec<Source>,
+    figures: EnvelopeFigures,
+    lines: Vec<PlanLine>,
+    typed: Typed,
+    /// The picked lines' amounts that read, added up.
+    selected_total: i64,
+    errors: FieldErrors,
+    /// By how much the plan is over what is left.
+    over_by: Option<i64>,
+    /// Why the plan could not be recorded as it stood (catalogue key).
+    conflict: Option<&'static str>,
+    file_error: Option<String>,
+    file_hint: String,
+    accept: &'static str,
+}
+
+impl PlanPage {
+    /// What is left once the picked lines are approved.
+    fn left_after(&self) -> i64 {
+        self.figures.remaining().saturating_sub(self.selected_total)
+    }
+
+    fn amount_error(&self, id: &i64) -> Option<&'static str> {
+        self.errors.get(&format!("amount_{id}"))
+    }
+}
+
+/// The source `code` names, or a 400 for one no form of ours sends.
+fn find_source(sources: &[Source], code: &str) -> AppResult<Source> {
+    let code = match code.trim() {
+        "" => "local",
+        code => code,
+    };
+    sources
+        .iter()
+        .find(|s| s.code == code)
+        .cloned()
+        .ok_or(AppError::BadRequest("error.bad_filter"))
+}
+
+/// The page for `typed`. A first visit (`typed` empty) picks, in ranking order, the
+/// proposals whose most allowed support still fits what is left, at that amount.
+async fn build(
+    state: &AppState,
+    ctx: PageContext,
+    user: &CurrentUser,
+    year: i16,
+    source: Source,
+    typed: Typed,
+    first_visit: bool,
+) -> AppResult<PlanPage> {
+    let province = &user.0.province_code;
+    let on = typed.fields.cap_date();
+    let db = &state.db;
+    let (rows, caps_in_force, sources, envelopes) = tokio::try_join!(
+        db::appraisals::ranking(db, province, year, source.level, on),
+        db::rules::caps_in_force_at_level(db, source.level, province, on),
+        db::funding::sources(db),
+        db::funding::envelopes(db, province, year),
+    )?;
+    let figures = envelopes
+        .iter()
+        .find(|e| e.source.code == source.code)
+        .map(|e| e.figures)
+        .unwrap_or_default();
+    let mut left = figures.remaining();
+    let mut selected_total = 0_i64;
+    let lines = ranking::rank(rows)
+        .into_iter()
+        .map(|ranked| {
+            let row = &ranked.row;
+            let facts = CapFacts {
+                activity_type_code: &row.activity_type_code,
+                level: source.level,
+                total_cost: row.total_cost,
+                beneficiaries: row.sectors.len(),
+                technology_line: row.technology_line,
+            };
+            let (cap, cap_limit) = cap_for(&caps_in_force, province, on, &facts);
+            let most = LineLimits {
+                requested: row.requested_support,
+                proposed: row.proposed_support,
+                cap_limit,
+            }
+            .most();
+            let id = ranked.row.id;
+            let (picked, amount) = if first_visit {
+                let fits = most > 0 && most <= left;
+                if fits {
+                    left -= most;
+                }
+                (fits, money::format_plain(most))
+            } else {
+                (
+                    typed.picked.contains_key(&id),
+                    typed.amounts.get(&id).cloned().unwrap_or_default(),
+                )
+            };
+            if picked && let Ok(value) = input::money(&amount) {
+                selected_total = selected_total.saturating_add(value);
+            }
+            PlanLine {
+                cap_rule: cap.map(|c| c.explain(ranked.row.technology_line).render(ctx.lang)),
+                cap_limit,
+                most,
+                picked,
+                amount,
+                ranked,
+            }
+        })
+        .collect();
+    let file_hint = upload::file_hint(ctx.lang, &state.config);
+    Ok(PlanPage {
+        ctx,
+        year,
+        source,
+        sources,
+        figures,
+        lines,
+        typed,
+        selected_total,
+        errors: FieldErrors::default(),
+        over_by: None,
+        conflict: None,
+        file_error: None,
+        file_hint,
+        accept: document::ACCEPT,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Query(query): Query<PlanQuery>,
+) -> AppResult<PlanPage> {
+    user.require(Permission::DecidePlan)?;
+    let year = plan_year(&query.year)?;
+    let sources = db::funding::sources(&state.db).await?;
+    let source = find_source(&sources, &query.source)?;
+    let typed = Typed {
+        fields: DecisionFields {
+            decided_on: today().to_string(),
+            ..DecisionFields::default()
+        },
+        ..Typed::default()
+    };
+    build(&state, ctx, &user, year, source, typed, true).await
+}
+
+/// The decision's fields, the reason for those left out, and that something is picked.
+fn validate_decision(typed: &Typed, errors: &mut FieldErrors) -> Option<(ValidDecision, String)> {
+    let valid = typed.fields.validate(errors);
+    let reason = if typed.reject_others {
+        errors.required("reason", &typed.reason, 2000)
+    } else {
+        String::new()
+    };
+    if typed.picked.is_empty() {
+        errors.add("picked", "plan.none_picked");
+    }
+    Some((valid?, reason))
+}
+
+/// The form back, with `status`.
+fn refused(page: PlanPage, status: StatusCode) -> AppResult<Response> {
+    Ok((status, page).into_response())
+}
+
+async fn record(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Query(query): Query<PlanQuery>,
+    request: Request,
+) -> AppResult<Response> {
+    // Authorise before reading a byte of the body.
+    user.require(Permission::DecidePlan)?;
+    let (form, refusal) =
+        upload::read_multipart(request, Limits::configured(&state.config, MAX_TEXT), "file").await;
+    let year = plan_year(if form.text("year").is_empty() {
+        &query.year
+    } else {
+        form.text("year")
+    })?;
+    let sources = db::funding::sources(&state.db).await?;
+    let source = find_source(&sources, form.text("source"))?;
+    let typed = Typed::from_form(&form);
+    let recalculate = form.texts.contains_key("recalculate");
+    let mut page = build(&state, ctx, &user, year, source.clone(), typed, false).await?;
+    if recalculate {
+        return Ok(page.into_response());
+    }
+    let mut errors = FieldErrors::default();
+    let valid = validate_decision(&page.typed, &mut errors);
+    let scan = match one_scan(refusal, form.files, page.ctx.lang, &state.config) {
+        Ok(scan) => Some(scan),
+        Err(message) => {
+            page.file_error = Some(message);
+            None
+        }
+    };
+    let (Some((valid, reason)), Some(scan), true) = (valid, scan, errors.is_empty()) else {
+        page.errors = errors;
+        return refused(page, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+
+    let province = user.0.province_code.clone();
+    let mut tx = state.db.begin().await?;
+    let (envelope_id, figures) =
+        db::funding::lock_envelope(&mut tx, &province, year, &source.code).await?;
+    let picked_ids: Vec<i64> = page.typed.picked.keys().copied().collect();
+    let others: Vec<i64> = if page.typed.reject_others {
+        db::funding::appraised_ids(&state.db, &province, year, source.level)
+            .await?
+            .into_iter()
+            .filter(|id| !page.typed.picked.contains_key(id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let all_ids: Vec<i64> = picked_ids.iter().chain(&others).copied().collect();
+    let candidates = db::funding::lock_candidates(&mut tx, &province, &all_ids).await?;
+    let still_open = |c: &Candidate| {
+        c.state == ProposalState::Appraised && c.plan_year == year && c.level == source.level
+    };
+    if candidates.len() != all_ids.len() || !candidates.iter().all(still_open) {
+        drop(tx);
+        let ctx = page.ctx.clone();
+        let mut page = build(&state, ctx, &user, year, source, page.typed, false).await?;
+        page.conflict = Some("plan.changed");
+        return refused(page, StatusCode::CONFLICT);
+    }
+
+    // Every line against its limits on the decision's date, the date against the appraisals,
+    // the total against what is left.
+    let caps_in_force =
+        db::rules::caps_in_force_at_level(&state.db, source.level, &province, valid.decided_on)
+            .await?;
+    let mut lines = Vec::with_capacity(picked_ids.len());
+    let mut latest_appraisal: Option<Date> = None;
+    for c in candidates
+        .iter()
+        .filter(|c| page.typed.picked.contains_key(&c.id))
+    {
+        let field = format!("amount_{}", c.id);
+        let typed = page.typed.picked.get(&c.id).map_or("", String::as_str);
+        let amount = errors.money(&field, typed);
+        let facts = CapFacts {
+            activity_type_code: &c.activity_type_code,
+            level: c.level,
+            total_cost: c.total_cost,
+            beneficiaries: usize::try_from(c.beneficiaries).unwrap_or(1),
+            technology_line: c.technology_line,
+        };
+        let (cap, cap_limit) = cap_for(&caps_in_force, &province, valid.decided_on, &facts);
+        let limits = LineLimits {
+            requested: c.requested_support,
+            proposed: c.proposed_support,
+            cap_limit,
+        };
+        if errors.get(&field).is_none()
+            && let Err(problem) = limits.check(amount)
+        {
+            errors.add(&field, problem.message_key());
+        }
+        latest_appraisal = latest_appraisal.max(c.appraised_on);
+        lines.push(NewLine {
+            proposal_id: c.id,
+            approved_support: amount,
+            support_cap_id: cap.map(|c| c.id),
+            cap_limit,
+            previous_support: None,
+        });
+    }
+    if let Err(problem) = funding::check_decision_date(valid.decided_on, latest_appraisal, today())
+    {
+        errors.add("decided_on", problem.message_key());
+    }
+    let total = funding::total(lines.iter().map(|l| l.approved_support));
+    let over = match total {
+        Some(total) => funding::check_fits(figures, total).err().map(|o| o.over_by),
+        None => Some(i64::MAX),
+    };
+    if !errors.is_empty() || over.is_some() {
+        drop(tx);
+        page.errors = errors;
+        page.over_by = over;
+        return refused(page, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let total = total.unwrap_or_default();
+
+    let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
+    let written = write_decision(
+        &mut tx,
+        &DecisionWrite {
+            envelope_id,
+            province: &province,
+            valid: &valid,
+            reason: &reason,
+            lines: &lines,
+            others: &others,
+            total,
+            user_id: user.0.user_id,
+            scan: scan.document(&stored[0], "plan_decision", None),
+        },
+    )
+    .await;
+    let decision_id = match written {
+        Ok(id) => id,
+        Err(error) => {
+            upload::delete_all(&state, &stored).await;
+            drop(tx);
+            return match error {
+                AppError::Conflict("funding.decision.number_taken") => {
+                    page.errors.add("number", "funding.decision.number_taken");
+                    refused(page, StatusCode::CONFLICT)
+                }
+                other => Err(other),
+            };
+        }
+    };
+    if let Err(error) = tx.commit().await {
+        upload::delete_all(&state, &stored).await;
+        return Err(error.into());
+    }
+    tracing::info!(
+        decision.id = decision_id,
+        proposals = lines.len(),
+        not_selected = others.len(),
+        total,
+        user.id = user.0.user_id,
+        "plan decision recorded"
+    );
+    Ok((
+        Flash::success("flash.plan_recorded").with(valid.number),
+        Redirect::to(&format!("/funding/decisions/{decision_id}")),
+    )
+        .into_response())
+}
+
+/// What one decision writes.
+struct DecisionWrite<'a> {
+    envelope_id: i64,
+    province: &'a str,
+    valid: &'a ValidDecision,
+    /// Why those left out are: what their submitters read.
+    reason: &'a str,
+    lines: &'a [NewLine],
+    others: &'a [i64],
+    total: i64,
+    user_id: i64,
+    scan: db::documents::NewDocument,
+}
+
+/// The decision, its scan and lines, the approvals and rejections with their timeline steps
+/// and notifications, and the envelope's committed total, in the caller's transaction.
+async fn write_decision(tx: &mut sqlx::PgConnection, w: &DecisionWrite<'_>) -> AppResult<i64> {
+    let decision_id = db::funding::insert_decision(
+        tx,
+        &NewDecision {
+            envelope_id: w.envelope_id,
+            province_code: w.province,
+            number: &w.valid.number,
+            decided_on: w.valid.decided_on,
+            signer: &w.valid.signer,
+            amends: None,
+            reason: "",
+            recorded_by: w.user_id,
+        },
+    )
+    .await
+    .on_constraint("plan_decisions_province_code_number_key", || {
+        AppError::Conflict("funding.decision.number_taken")
+    })?;
+    db::documents::insert_for_decision(tx, decision_id, w.user_id, &w.scan).await?;
+    db::funding::insert_lines(tx, decision_id, w.lines).await?;
+
+    let approved: Vec<i64> = w.lines.iter().map(|l| l.proposal_id).collect();
+    let moved = db::proposals::move_many(
+        tx,
+        &approved,
+        ProposalState::Appraised,
+        ProposalState::Approved,
+    )
+    .await?;
+    let rejected = db::proposals::move_many(
+        tx,
+        w.others,
+        ProposalState::Appraised,
+        ProposalState::Rejected,
+    )
+    .await?;
+    if moved as usize != approved.len() || rejected as usize != w.others.len() {
+        return Err(AppError::Conflict("plan.changed"));
+    }
+    let approve_events = w.lines.iter().map(|l| NewEvent {
+        proposal_id: l.proposal_id,
+        actor_id: w.user_id,
+        action: Action::ApproveInPlan.code(),
+        from: Some(ProposalState::Appraised),
+        to: ProposalState::Approved,
+        note: "",
+        details: json!({
+            "decision_id": decision_id,
+            "decision": w.valid.number,
+            "approved_support": l.approved_support,
+            "cap_limit": l.cap_limit,
+        }),
+    });
+    let reject_events = w.others.iter().map(|&id| NewEvent {
+        proposal_id: id,
+        actor_id: w.user_id,
+        action: Action::NotSelected.code(),
+        from: Some(ProposalState::Appraised),
+        to: ProposalState::Rejected,
+        note: w.reason,
+        details: json!({ "decision_id": decision_id, "decision": w.valid.number }),
+    });
+    let events: Vec<NewEvent<'_>> = approve_events.chain(reject_events).collect();
+    db::proposals::insert_events(tx, &events).await?;
+    let links =
+        |ids: &[i64]| -> Vec<String> { ids.iter().map(|id| format!("/proposals/{id}")).collect() };
+    let numbers = |ids: &[i64]| vec![w.valid.number.clone(); ids.len()];
+    db::notifications::notify_followers(
+        tx,
+        &approved,
+        w.user_id,
+        "notify.proposal_approved",
+        &numbers(&approved),
+        &links(&approved),
+    )
+    .await?;
+    db::notifications::notify_followers(
+        tx,
+        w.others,
+        w.user_id,
+        "notify.proposal_not_selected",
+        &numbers(w.others),
+        &links(w.others),
+    )
+    .await?;
+    db::funding::commit(tx, w.envelope_id, w.total)
+        .await
+        .on_constraint("funding_envelopes_check", || {
+            AppError::Conflict("plan.changed")
+        })?;
+    Ok(decision_id)
+}
