@@ -14,6 +14,7 @@ use crate::config::Config;
 
 pub mod admin_units;
 pub mod appraisals;
+pub mod contracts;
 pub mod demo;
 pub mod documents;
 pub mod facilities;

@@ -1057,7 +1057,6 @@ fn describe(proposal: &mut Planned) -> anyhow::Result<()> {
         spec,
         office: proposal.office,
         creator: proposal.creator,
-        contract_number: code.rsplit('-').next().unwrap_or_default(),
         code: &code,
         proposed: proposal.proposed,
         visit: proposal.visit.map(format::date).unwrap_or_default(),
@@ -1081,7 +1080,6 @@ struct Story<'a> {
     office: &'static str,
     creator: &'static str,
     code: &'a str,
-    contract_number: &'a str,
     proposed: i64,
     visit: String,
     /// Numbers of the province's and the Ministry's decisions.
@@ -1171,8 +1169,8 @@ impl Story<'_> {
             }
             Action::Contract => {
                 let note = format!(
-                    "Ký hợp đồng thực hiện đề án số {}/{}/HĐ-KC.",
-                    self.contract_number, spec.year
+                    "Ký hợp đồng thực hiện đề án số {}.",
+                    crate::domain::contract::suggested_number(Some(self.code), spec.year)
                 );
                 (CENTRE_STAFF, note, none)
             }

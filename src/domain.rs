@@ -4,6 +4,7 @@
 pub mod appraisal;
 pub mod calendar;
 pub mod caps;
+pub mod contract;
 pub mod document;
 pub mod dossier;
 pub mod facility;

@@ -59,6 +59,7 @@ const FILES: &[(&str, &str, &str)] = &catalogue_files!(
     "document",
     "appraisal",
     "funding",
+    "contract",
 );
 
 static VI: LazyLock<Catalogue> = LazyLock::new(|| load(FILES.iter().map(|(_, vi, _)| *vi)));

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod appraisals;
 pub mod auth;
 pub mod context;
+pub mod contracts;
 pub mod documents;
 pub mod facilities;
 pub mod form;
@@ -34,6 +35,7 @@ pub fn pages() -> Router<AppState> {
         .merge(appraisals::router())
         .merge(notifications::router())
         .merge(funding::router())
+        .merge(contracts::router())
 }
 
 /// Today in Vietnam (the day every date rule is checked against).

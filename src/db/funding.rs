@@ -672,3 +672,59 @@ pub async fn appraised_ids(
     .fetch_all(pool)
     .await?)
 }
+
+/// What a source, activity type and area have approved and contracted for a plan year: the
+/// finest grain, which the accountant's page adds up each way.
+#[derive(Clone, Debug)]
+pub struct CommitmentRow {
+    /// Source of funds.
+    pub source_code: String,
+    /// Activity type.
+    pub activity_type_code: String,
+    /// Its name, Vietnamese.
+    pub activity_vi: String,
+    /// Its name, English.
+    pub activity_en: String,
+    /// The district (legacy units) or the commune (2025 units) of the location.
+    pub area: String,
+    /// Proposals.
+    pub proposals: i64,
+    /// Support approved (lines in force).
+    pub approved: i64,
+    /// Of which contracted.
+    pub contracted: i64,
+}
+
+/// A province's commitments for a plan year, by source, activity type and area.
+pub async fn commitments(
+    pool: &PgPool,
+    province_code: &str,
+    plan_year: i16,
+) -> AppResult<Vec<CommitmentRow>> {
+    Ok(sqlx::query_as!(
+        CommitmentRow,
+        r#"
+        select e.source_code, p.activity_type_code, t.name_vi as activity_vi,
+               t.name_en as activity_en,
+               case when pu.level = 'district' then pu.full_name else u.full_name end as "area!",
+               count(*) as "proposals!",
+               coalesce(sum(p.approved_support), 0)::bigint as "approved!",
+               coalesce(sum(p.approved_support) filter (where p.state in
+                   ('contracted', 'in_progress', 'result_accepted', 'settled', 'completed')), 0)::bigint
+                   as "contracted!"
+        from proposals p
+        join plan_decisions d on d.id = p.plan_decision_id
+        join funding_envelopes e on e.id = d.envelope_id
+        join activity_types t on t.code = p.activity_type_code
+        join admin_units u on u.id = p.unit_id
+        left join admin_units pu on pu.id = u.parent_id
+        where e.province_code = $1 and e.plan_year = $2
+        group by 1, 2, 3, 4, 5
+        order by 1, 2, 5
+        "#,
+        province_code,
+        plan_year,
+    )
+    .fetch_all(pool)
+    .await?)
+}

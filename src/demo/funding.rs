@@ -1,7 +1,8 @@
 //! The demo's funding: for each plan year, the envelope of each source with its allocation
-//! rounds, and the plan decision that approved the demo proposals the timeline says were
-//! approved (the province's in April, the Ministry's in June), so the funding page, the
-//! decisions and the proposals agree. 2024's local envelope got a second round for the
+//! rounds, the plan decision that approved the demo proposals the timeline says were
+//! approved (the province's in April, the Ministry's in June), and the contracts of those
+//! it says were contracted, so the funding page, the decisions, the contracts and the
+//! proposals agree. 2024's local envelope got a second round for the
 //! supplementary round, which leaves room for some of the proposals still appraised: the
 //! director can build that plan in the demo.
 //!
@@ -14,7 +15,9 @@ use time::{Date, Month};
 
 use super::{Action, DECISIONS, Planned};
 use crate::db;
+use crate::db::contracts::NewContract;
 use crate::db::funding::{NewDecision, NewLine, NewRound};
+use crate::domain::contract::{self, AdvanceTerms};
 use crate::domain::funding;
 use crate::domain::proposal::ProposalLevel;
 
@@ -150,5 +153,59 @@ pub(super) async fn insert(
         db::funding::insert_lines(conn, decision_id, &new_lines).await?;
         db::funding::commit(conn, envelope_id, committed).await?;
     }
+    insert_contracts(conn, province, planned, ids, users).await?;
     Ok(plans.len())
+}
+
+/// The contracts of the demo proposals the timeline says were contracted, signed on that
+/// step's day by the Centre's director and the first beneficiary's owner.
+async fn insert_contracts(
+    conn: &mut sqlx::PgConnection,
+    province: &str,
+    planned: &[Planned],
+    ids: &[i64],
+    users: &std::collections::HashMap<String, i64>,
+) -> anyhow::Result<()> {
+    let staff = super::lookup(users, super::CENTRE_STAFF, "user")?;
+    for (proposal, &id) in planned.iter().zip(ids) {
+        let (Some(support), Some(step)) = (
+            proposal.approved(),
+            proposal.steps.iter().find(|s| s.action == Action::Contract),
+        ) else {
+            continue;
+        };
+        let spec = proposal.spec;
+        let signed_on = step.at.date();
+        let first = spec.facilities.first().copied().unwrap_or_default();
+        let (_, facility) = super::facility(first)?;
+        let advance =
+            db::contracts::advance_terms(&mut *conn, province, spec.activity.code(), signed_on)
+                .await?
+                .map_or((None, AdvanceTerms::NATIONAL_DEFAULT), |(rule, terms)| {
+                    (Some(rule), terms)
+                });
+        let number = contract::suggested_number(proposal.code.as_deref(), spec.year);
+        let implementer_signer = format!("{}, đại diện cơ sở", facility.4);
+        let total = spec.total_million.saturating_mul(MILLION);
+        db::contracts::insert(
+            conn,
+            &NewContract {
+                proposal_id: id,
+                province_code: province,
+                number: &number,
+                signed_on,
+                holder: (super::CENTRE, "Lê Văn Hùng, Giám đốc Trung tâm"),
+                implementer: (facility.1, &implementer_signer),
+                approved_support: support,
+                counterpart_funds: total.saturating_sub(support).max(0),
+                deadline: Date::from_calendar_date(i32::from(spec.year), Month::November, 30)?
+                    .max(signed_on),
+                advance,
+                payment_terms: "",
+                recorded_by: staff,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -188,6 +188,42 @@ pub fn apply_round(figures: EnvelopeFigures, amount: i64) -> Result<i64, RoundPr
     }
 }
 
+/// What is committed in one group of proposals (a source, an activity type, an area).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Commitment {
+    /// Proposals approved.
+    pub proposals: i64,
+    /// Support approved.
+    pub approved: i64,
+    /// Of which under a signed contract.
+    pub contracted: i64,
+}
+
+impl Commitment {
+    /// The two added (saturating: figures never wrap).
+    pub fn plus(self, other: Self) -> Self {
+        Self {
+            proposals: self.proposals.saturating_add(other.proposals),
+            approved: self.approved.saturating_add(other.approved),
+            contracted: self.contracted.saturating_add(other.contracted),
+        }
+    }
+}
+
+/// Rows added up by the key `key` gives them, in key order.
+pub fn totals_by<R, K: Ord>(
+    rows: &[R],
+    key: impl Fn(&R) -> K,
+    figures: impl Fn(&R) -> Commitment,
+) -> Vec<(K, Commitment)> {
+    let mut totals = std::collections::BTreeMap::new();
+    for row in rows {
+        let entry: &mut Commitment = totals.entry(key(row)).or_default();
+        *entry = entry.plus(figures(row));
+    }
+    totals.into_iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +302,50 @@ mod tests {
             Err(DateProblem::InFuture)
         );
         assert_eq!(check_decision_date(today, None, today), Ok(()));
+    }
+
+    #[test]
+    fn commitments_add_up_by_any_key() {
+        let rows = [
+            ("local", "machinery", 100, 60),
+            ("local", "training", 50, 0),
+            ("national", "machinery", 300, 300),
+        ];
+        let figures = |r: &(&str, &str, i64, i64)| Commitment {
+            proposals: 1,
+            approved: r.2,
+            contracted: r.3,
+        };
+        let by_source = totals_by(&rows, |r| r.0, figures);
+        assert_eq!(
+            by_source,
+            [
+                (
+                    "local",
+                    Commitment {
+                        proposals: 2,
+                        approved: 150,
+                        contracted: 60
+                    }
+                ),
+                (
+                    "national",
+                    Commitment {
+                        proposals: 1,
+                        approved: 300,
+                        contracted: 300
+                    }
+                ),
+            ]
+        );
+        let by_type = totals_by(&rows, |r| r.1, figures);
+        assert_eq!(by_type[0].1.approved, 400);
+        let big = Commitment {
+            proposals: 1,
+            approved: i64::MAX,
+            contracted: 0,
+        };
+        assert_eq!(big.plus(big).approved, i64::MAX);
     }
 
     #[test]

@@ -56,11 +56,13 @@ pub enum Permission {
     ManageEnvelopes,
     /// Build the year's plan and record its decision, or an amendment of one.
     DecidePlan,
+    /// Record amendments of implementation contracts (signing is the transition table's).
+    AmendContracts,
 }
 
 impl Permission {
     /// Every permission, for exhaustive tests and documentation.
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ViewFacilities,
         Permission::RegisterFacility,
         Permission::ViewProposals,
@@ -75,6 +77,7 @@ impl Permission {
         Permission::ViewFunding,
         Permission::ManageEnvelopes,
         Permission::DecidePlan,
+        Permission::AmendContracts,
     ];
 }
 
@@ -102,6 +105,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         // The accountant keeps the books of what each source gives; the director signs for it.
         P::ManageEnvelopes => matches!(role, R::Director | R::Accountant),
         P::DecidePlan => role == R::Director,
+        // The Centre holds the funds and signs the contracts (the transition table's CENTRE).
+        P::AmendContracts => role == R::CentreStaff,
     }
 }
 
@@ -231,6 +236,7 @@ mod tests {
             .contains(&role),
             P::ManageEnvelopes => [R::Director, R::Accountant].contains(&role),
             P::DecidePlan => role == R::Director,
+            P::AmendContracts => role == R::CentreStaff,
         };
         for role in Role::ALL {
             for permission in Permission::ALL {

@@ -32,11 +32,15 @@ pub enum Action {
     ApproveInPlan,
     /// Left out of the year's plan, with a reason the submitter reads (from the plan's page).
     NotSelected,
+    /// The implementation contract is signed (from the contract's page).
+    SignContract,
+    /// Work starts under the contract.
+    Start,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Self::Submit,
         Self::Resubmit,
         Self::Accept,
@@ -49,6 +53,8 @@ impl Action {
         Self::Reappraise,
         Self::ApproveInPlan,
         Self::NotSelected,
+        Self::SignContract,
+        Self::Start,
     ];
 
     /// The URL segment: `POST /proposals/{id}/{code}`; also the event's `action`.
@@ -66,6 +72,8 @@ impl Action {
             Self::Reappraise => "reappraise",
             Self::ApproveInPlan => "approve",
             Self::NotSelected => "not_selected",
+            Self::SignContract => "contract",
+            Self::Start => "start",
         }
     }
 
@@ -89,6 +97,8 @@ impl Action {
             Self::Reappraise => "action.reappraise",
             Self::ApproveInPlan => "action.approve",
             Self::NotSelected => "action.not_selected",
+            Self::SignContract => "action.contract",
+            Self::Start => "action.start",
         }
     }
 }
@@ -111,13 +121,18 @@ pub enum Requirement {
     /// A plan decision (number, date, signer, amounts within the envelope), recorded on the
     /// plan's page for the whole set at once.
     PlanDecision,
+    /// The contract's terms (number, dates, parties), recorded on the contract's page.
+    Contract,
 }
 
 impl Requirement {
     /// Whether the action is taken on another page (the visit or the appraisal record),
     /// which checks what it needs; `POST /proposals/{id}/{action}` refuses it.
     pub fn is_elsewhere(self) -> bool {
-        matches!(self, Self::Visit | Self::FinalRecord | Self::PlanDecision)
+        matches!(
+            self,
+            Self::Visit | Self::FinalRecord | Self::PlanDecision | Self::Contract
+        )
     }
 }
 
@@ -257,6 +272,20 @@ pub const TABLE: &[Transition] = &[
         roles: DIRECTOR,
         requires: Needs::PlanDecision,
     },
+    Transition {
+        from: S::Approved,
+        action: Action::SignContract,
+        to: S::Contracted,
+        roles: CENTRE,
+        requires: Needs::Contract,
+    },
+    Transition {
+        from: S::Contracted,
+        action: Action::Start,
+        to: S::InProgress,
+        roles: CENTRE,
+        requires: Needs::Nothing,
+    },
 ];
 
 /// Why an action cannot be taken.
@@ -330,6 +359,8 @@ mod tests {
                 (S::Appraised, A::Reappraise) => (S::Accepted, DIRECTOR),
                 (S::Appraised, A::ApproveInPlan) => (S::Approved, DIRECTOR),
                 (S::Appraised, A::NotSelected) => (S::Rejected, DIRECTOR),
+                (S::Approved, A::SignContract) => (S::Contracted, CENTRE),
+                (S::Contracted, A::Start) => (S::InProgress, CENTRE),
                 _ => return Err(TransitionError::NotFromThisState),
             };
             if roles.contains(&role) {
@@ -391,6 +422,11 @@ mod tests {
         for action in [Action::ApproveInPlan, Action::NotSelected] {
             assert_eq!(director(S::Appraised, action), Ok(Needs::PlanDecision));
         }
+        assert_eq!(
+            needs(S::Approved, Action::SignContract),
+            Ok(Needs::Contract)
+        );
+        assert_eq!(needs(S::Contracted, Action::Start), Ok(Needs::Nothing));
     }
 
     #[test]

@@ -31,6 +31,7 @@ use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::error::{AppError, AppResult};
 
+mod commitments;
 mod decision;
 mod plan;
 
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/funding/rounds", post(add_round))
         .merge(plan::router())
         .merge(decision::router())
+        .merge(commitments::router())
 }
 
 /// A plan year from a query or form: empty means this year; anything else must be a year

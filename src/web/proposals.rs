@@ -910,6 +910,8 @@ struct ShowPage {
     outcome_detail: bool,
     /// Post-checks of the proposal after its support.
     post_checks: Vec<PostCheckSummary>,
+    /// Whether the contract page has something for this user: the contract, or its form.
+    contract_link: bool,
 }
 
 impl ShowPage {
@@ -965,6 +967,17 @@ async fn show_page(
         outcome_detail: policy::allows(role, Permission::ViewVisits)
             && crate::domain::appraisal::may_see_scores(role, false, true),
         post_checks: db::post_checks::of_proposal(&state.db, id).await?,
+        contract_link: match proposal.state {
+            ProposalState::Approved => {
+                transition::transition(proposal.state, Action::SignContract, role).is_ok()
+            }
+            ProposalState::Contracted
+            | ProposalState::InProgress
+            | ProposalState::ResultAccepted
+            | ProposalState::Settled
+            | ProposalState::Completed => true,
+            _ => false,
+        },
         ctx,
         proposal,
         missing,
@@ -1078,7 +1091,10 @@ async fn act(
             }
         }
         Requirement::Reason => note = errors.required("reason", &form.reason, 5000),
-        Requirement::Visit | Requirement::FinalRecord | Requirement::PlanDecision => {}
+        Requirement::Visit
+        | Requirement::FinalRecord
+        | Requirement::PlanDecision
+        | Requirement::Contract => {}
     }
     if !errors.is_empty() {
         let page = show_page(&state, ctx, &user, proposal, Vec::new(), errors, form).await?;
@@ -1159,7 +1175,9 @@ fn step_message(action: Action) -> &'static str {
         | Action::UnscheduleAppraisal
         | Action::RecordAppraisal
         | Action::ApproveInPlan
-        | Action::NotSelected => "flash.proposal_moved",
+        | Action::NotSelected
+        | Action::SignContract => "flash.proposal_moved",
+        Action::Start => "flash.proposal_started",
     }
 }
 

@@ -811,3 +811,36 @@ async fn an_amendment_is_a_new_decision_and_the_envelope_follows(pool: PgPool) {
     .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+#[sqlx::test]
+async fn the_accountant_sees_commitments_by_source_type_and_area(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("ketoan", PASSWORD).await;
+    let page = app.page("/funding/commitments?year=2023").await;
+    let tables = texts(&page, "table.commitments tfoot tr");
+    assert_eq!(tables.len(), 3, "by source, by activity type, by area");
+    // Each way adds up to the same total: what the envelopes have committed.
+    let committed = count(
+        &app.pool,
+        "select coalesce(sum(committed), 0)::bigint from funding_envelopes where plan_year = 2023",
+    )
+    .await;
+    let total = khuyencong::domain::money::format_vnd(committed);
+    for row in &tables {
+        assert!(row.contains(&total), "{row} should hold {total}");
+    }
+    let by_source = texts(&page, "table.commitments:first-of-type tbody tr");
+    assert!(
+        by_source.iter().any(|r| r.contains("quốc gia")),
+        "{by_source:?}"
+    );
+    assert_eq!(
+        app.get("/funding/commitments?year=x").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    let officer = app.with_client(app.login_new_client("pkt.phubinh", PASSWORD).await);
+    assert_eq!(
+        officer.get("/funding/commitments").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}

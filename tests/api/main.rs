@@ -6,6 +6,7 @@ mod admin;
 mod appraisals;
 mod auth;
 mod browser;
+mod contracts;
 mod documents;
 mod funding;
 mod helpers;

@@ -1,0 +1,331 @@
+//! Implementation contracts: the Centre records the signed contract of an approved proposal
+//! (which moves it to `contracted`), prints it, amends it, and starts the work; bad dates and
+//! numbers come back with the form; roles that may not sign or amend, cannot.
+
+use reqwest::StatusCode;
+use scraper::Html;
+use sqlx::PgPool;
+
+use crate::helpers::{PASSWORD, TestApp, attrs, text, texts};
+
+/// A demo proposal approved in 2024's plan and not contracted yet, and its decision's date.
+async fn approved(pool: &PgPool) -> (i64, time::Date) {
+    sqlx::query_as(
+        "select p.id, d.decided_on from proposals p join plan_decisions d on d.id = p.plan_decision_id \
+         where p.state = 'approved' and p.plan_year = 2024 order by p.id limit 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("an approved proposal")
+}
+
+async fn state_of(pool: &PgPool, id: i64) -> String {
+    sqlx::query_scalar("select state::text from proposals where id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("state")
+}
+
+async fn contracts_of(pool: &PgPool, id: i64) -> i64 {
+    sqlx::query_scalar("select count(*) from contracts where proposal_id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("count")
+}
+
+/// The signing form's fields as the page offers them, with `changes` applied.
+async fn signing_form(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let page = app.page(&format!("/proposals/{id}/contract")).await;
+    let mut fields: Vec<(String, String)> = [
+        "version",
+        "number",
+        "signed_on",
+        "holder_name",
+        "implementer_name",
+        "counterpart_funds",
+        "deadline",
+    ]
+    .iter()
+    .map(|name| {
+        let value = attrs(&page, &format!("form input[name='{name}']"), "value")
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        ((*name).to_owned(), value)
+    })
+    .collect();
+    fields.push(("holder_signer".into(), "Lê Văn Hùng, Giám đốc".into()));
+    fields.push((
+        "implementer_signer".into(),
+        "Lương Văn Quý, Giám đốc HTX".into(),
+    ));
+    fields.push(("payment_terms".into(), text(&page, "#payment_terms")));
+    for (name, value) in changes {
+        fields.retain(|(n, _)| n != name);
+        fields.push(((*name).to_owned(), (*value).to_owned()));
+    }
+    fields
+}
+
+async fn post(app: &TestApp, path: &str, fields: &[(String, String)]) -> reqwest::Response {
+    let form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    app.post_form(path, &form).await
+}
+
+/// A bad form: the fields changed, the element that must say why, the status.
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, StatusCode);
+
+async fn html(response: reqwest::Response) -> Html {
+    Html::parse_document(&response.text().await.expect("body"))
+}
+
+#[sqlx::test]
+async fn the_centre_records_the_contract_prints_it_and_starts_the_work(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, decided_on) = approved(&app.pool).await;
+    app.login("canbo", PASSWORD).await;
+    let signed_on = (decided_on + time::Duration::days(10)).to_string();
+    let fields = signing_form(&app, id, &[("signed_on", &signed_on)]).await;
+    let number = fields
+        .iter()
+        .find(|(n, _)| n == "number")
+        .map(|(_, v)| v.clone())
+        .expect("a suggested number");
+    assert!(number.ends_with("/2024/HĐ-KC"), "{number}");
+    let response = post(&app, &format!("/proposals/{id}/contract"), &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&app.pool, id).await, "contracted");
+    let page = app.page(&format!("/proposals/{id}/contract")).await;
+    assert!(page.html().contains(&number));
+    // 70% of the support, from the default advance rule.
+    let support: i64 = sqlx::query_scalar("select approved_support from proposals where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("support");
+    let advance = khuyencong::domain::money::format_vnd(support * 7 / 10);
+    assert!(
+        page.html().contains(&advance),
+        "the advance {advance} is shown"
+    );
+    let print = app.page(&format!("/proposals/{id}/contract/print")).await;
+    assert!(text(&print, ".doc-header").contains("Độc lập - Tự do - Hạnh phúc"));
+    assert!(text(&print, "h1").contains("HỢP ĐỒNG"));
+    assert_eq!(texts(&print, ".signatures > div").len(), 2);
+    // The timeline says so, and the office hears of it.
+    let events: i64 = sqlx::query_scalar(
+        "select count(*) from proposal_events where proposal_id = $1 and action = 'contract' \
+         and details->>'contract' = $2",
+    )
+    .bind(id)
+    .bind(&number)
+    .fetch_one(&app.pool)
+    .await
+    .expect("events");
+    assert_eq!(events, 1);
+
+    // Work starts with the button on the proposal's page.
+    let proposal = app.page(&format!("/proposals/{id}")).await;
+    assert!(
+        !attrs(
+            &proposal,
+            &format!("form[action='/proposals/{id}/start']"),
+            "action"
+        )
+        .is_empty()
+    );
+    let version = attrs(
+        &proposal,
+        &format!("form[action='/proposals/{id}/start'] input[name='version']"),
+        "value",
+    );
+    let response = app
+        .post_form(
+            &format!("/proposals/{id}/start"),
+            &[("version", version[0].as_str())],
+        )
+        .await;
+    assert!(
+        response.status() == StatusCode::SEE_OTHER,
+        "{}",
+        response.status()
+    );
+    assert_eq!(state_of(&app.pool, id).await, "in_progress");
+
+    // An amendment moves the deadline; the history keeps both.
+    let page = app.page(&format!("/proposals/{id}/contract")).await;
+    let version = attrs(
+        &page,
+        "form[action$='/amend'] input[name='version']",
+        "value",
+    );
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let response = app
+        .post_form(
+            &format!("/proposals/{id}/contract/amend"),
+            &[
+                ("version", version[0].as_str()),
+                ("number", "01/PL"),
+                ("amended_on", today.as_str()),
+                ("deadline", "2025-03-31"),
+                ("counterpart_funds", "50.000.000"),
+                ("payment_terms", ""),
+                ("reason", "Thiết bị về chậm do nhà cung cấp."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = app.page(&format!("/proposals/{id}/contract")).await;
+    let rows = texts(&page, "table.contract-amendments tbody tr");
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].contains("31/03/2025"), "{rows:?}");
+    // The same form again is stale.
+    let response = app
+        .post_form(
+            &format!("/proposals/{id}/contract/amend"),
+            &[
+                ("version", version[0].as_str()),
+                ("number", "02/PL"),
+                ("amended_on", today.as_str()),
+                ("deadline", "2025-04-30"),
+                ("counterpart_funds", "0"),
+                ("reason", "Lần nữa"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+}
+
+#[sqlx::test]
+async fn bad_contracts_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, decided_on) = approved(&app.pool).await;
+    app.login("canbo", PASSWORD).await;
+    let before = (decided_on - time::Duration::days(1)).to_string();
+    let after = (decided_on + time::Duration::days(5)).to_string();
+    let earlier = (decided_on + time::Duration::days(4)).to_string();
+    let taken: String = sqlx::query_scalar("select number from contracts order by id limit 1")
+        .fetch_one(&app.pool)
+        .await
+        .expect("a demo contract");
+    let cases: [Case<'_>; 6] = [
+        (
+            &[("signed_on", &before)],
+            "#signed_on-error",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &[("signed_on", "2100-01-01")],
+            "#signed_on-error",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &[("signed_on", &after), ("deadline", &earlier)],
+            "#deadline-error",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &[("signed_on", &after), ("counterpart_funds", "-5")],
+            "#counterpart_funds-error",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &[("signed_on", &after), ("holder_signer", "")],
+            "#holder_signer-error",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &[("signed_on", &after), ("number", &taken)],
+            "#number-error",
+            StatusCode::CONFLICT,
+        ),
+    ];
+    for (changes, error, status) in cases {
+        let fields = signing_form(&app, id, changes).await;
+        let response = post(&app, &format!("/proposals/{id}/contract"), &fields).await;
+        assert_eq!(response.status(), status, "{changes:?}");
+        let page = html(response).await;
+        assert!(!text(&page, error).is_empty(), "{changes:?}: {error}");
+        // The form keeps what was typed.
+        assert_eq!(
+            attrs(&page, "form input[name='signed_on']", "value"),
+            [changes
+                .iter()
+                .find(|(n, _)| *n == "signed_on")
+                .map(|(_, v)| (*v).to_owned())
+                .unwrap_or_default()]
+        );
+        assert_eq!(state_of(&app.pool, id).await, "approved");
+        assert_eq!(contracts_of(&app.pool, id).await, 0);
+    }
+}
+
+#[sqlx::test]
+async fn roles_that_may_not_sign_or_amend_cannot(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, decided_on) = approved(&app.pool).await;
+    let canbo = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let signed_on = (decided_on + time::Duration::days(3)).to_string();
+    let fields = signing_form(&canbo, id, &[("signed_on", &signed_on)]).await;
+    for user in [
+        "giamdoc",
+        "ketoan",
+        "thamdinh",
+        "so.congthuong",
+        "pkt.phubinh",
+        "coso.phucxuan",
+        "admin",
+    ] {
+        let other = app.with_client(app.login_new_client(user, PASSWORD).await);
+        let response = post(&other, &format!("/proposals/{id}/contract"), &fields).await;
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&response.status()),
+            "{user} signs: {}",
+            response.status()
+        );
+    }
+    assert_eq!(contracts_of(&app.pool, id).await, 0);
+    // A contracted demo proposal: only the Centre amends it; the parties read it.
+    let (contracted, office, version): (i64, String, i32) = sqlx::query_as(
+        "select p.id, u.username, c.version from proposals p join contracts c on c.proposal_id = p.id \
+         join users u on u.organisation_id = p.office_id and u.role = 'local_officer' \
+         where p.state in ('contracted', 'in_progress') order by p.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a contracted proposal with a local office account");
+    let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
+    officer
+        .page(&format!("/proposals/{contracted}/contract"))
+        .await;
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let version = version.to_string();
+    let amendment = [
+        ("version", version.as_str()),
+        ("number", "09/PL"),
+        ("amended_on", today.as_str()),
+        ("deadline", "2030-01-01"),
+        ("counterpart_funds", "0"),
+        ("reason", "x"),
+    ];
+    for user in ["giamdoc", "ketoan", office.as_str()] {
+        let other = app.with_client(app.login_new_client(user, PASSWORD).await);
+        let response = other
+            .post_form(
+                &format!("/proposals/{contracted}/contract/amend"),
+                &amendment,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{user} amends");
+    }
+    let amendments: i64 = sqlx::query_scalar("select count(*) from contract_amendments")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(amendments, 0);
+}
