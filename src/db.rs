@@ -21,6 +21,7 @@ pub mod facilities;
 pub mod funding;
 pub mod generate;
 pub mod login_attempts;
+pub mod national;
 pub mod notifications;
 pub mod organisations;
 pub mod post_checks;

@@ -542,6 +542,7 @@ pub async fn ranking(
     province_code: &str,
     plan_year: i16,
     level: ProposalLevel,
+    state: ProposalState,
     on: Date,
 ) -> AppResult<Vec<RankingRow>> {
     Ok(sqlx::query_as!(
@@ -573,13 +574,13 @@ pub async fn ranking(
             from proposal_facilities pf join facilities f on f.id = pf.facility_id
             where pf.proposal_id = p.id
         ) b on true
-        where p.province_code = $1 and p.plan_year = $2 and p.level = $3
-          and p.state = 'appraised'
+        where p.province_code = $1 and p.plan_year = $2 and p.level = $3 and p.state = $5
         "#,
         province_code,
         plan_year,
         level as ProposalLevel,
         on,
+        state as ProposalState,
     )
     .fetch_all(pool)
     .await?)

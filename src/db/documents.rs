@@ -127,19 +127,21 @@ pub async fn kinds(pool: &PgPool) -> AppResult<Vec<Kind>> {
 
 /// The documents of a proposal (not removed), by kind, oldest first within a kind.
 pub async fn list_for_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<DocumentSummary>> {
-    list_of(pool, Some(proposal_id), None).await
+    list_of(pool, Some(proposal_id), None, None).await
 }
 
-/// The documents of a plan decision.
-pub async fn list_for_decision(pool: &PgPool, decision_id: i64) -> AppResult<Vec<DocumentSummary>> {
-    list_of(pool, None, Some(decision_id)).await
+/// The documents of a plan decision or a dispatch.
+pub async fn list_for_record(pool: &PgPool, owner: RecordOwner) -> AppResult<Vec<DocumentSummary>> {
+    let (decision, forwarding) = owner.ids();
+    list_of(pool, None, decision, forwarding).await
 }
 
-/// The documents of a proposal or of a decision (the other id `None`).
+/// The documents of a proposal, a decision or a dispatch (the other ids `None`).
 async fn list_of(
     pool: &PgPool,
     proposal_id: Option<i64>,
     decision_id: Option<i64>,
+    forwarding_id: Option<i64>,
 ) -> AppResult<Vec<DocumentSummary>> {
     Ok(sqlx::query_as!(
         DocumentSummary,
@@ -149,11 +151,13 @@ async fn list_of(
         from documents d
         join document_kinds k on k.code = d.kind_code
         join users u on u.id = d.uploaded_by
-        where (d.proposal_id = $1 or d.plan_decision_id = $2) and d.removed_at is null
+        where (d.proposal_id = $1 or d.plan_decision_id = $2 or d.forwarding_id = $3)
+          and d.removed_at is null
         order by k.sort_order, d.uploaded_at, d.id
         "#,
         proposal_id,
         decision_id,
+        forwarding_id,
     )
     .fetch_all(pool)
     .await?)
@@ -345,21 +349,40 @@ async fn record_event(
     Ok(())
 }
 
-/// Records the scanned copy of plan decision `decision_id` (kind `plan_decision`), in the
-/// decision's transaction.
-pub async fn insert_for_decision(
+/// A record other than a proposal that documents belong to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordOwner {
+    /// A plan decision (its scan).
+    Decision(i64),
+    /// A dispatch to the Ministry (its scan).
+    Forwarding(i64),
+}
+
+impl RecordOwner {
+    fn ids(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Self::Decision(id) => (Some(id), None),
+            Self::Forwarding(id) => (None, Some(id)),
+        }
+    }
+}
+
+/// Records a document of `owner` in the owner's transaction.
+pub async fn insert_for_record(
     conn: &mut PgConnection,
-    decision_id: i64,
+    owner: RecordOwner,
     actor_id: i64,
     document: &NewDocument,
 ) -> AppResult<()> {
+    let (decision, forwarding) = owner.ids();
     sqlx::query!(
         r#"
-        insert into documents (plan_decision_id, kind_code, file_name, content_type, size_bytes,
-                               sha256, storage_key, uploaded_by)
-        values ($1, $2, $3, $4, $5, $6, $7, $8)
+        insert into documents (plan_decision_id, forwarding_id, kind_code, file_name, content_type,
+                               size_bytes, sha256, storage_key, uploaded_by)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         "#,
-        decision_id,
+        decision,
+        forwarding,
         document.kind_code,
         document.file_name,
         document.content_type,
@@ -373,22 +396,28 @@ pub async fn insert_for_decision(
     Ok(())
 }
 
-/// Document `id` of plan decision `decision_id` of `province_code`, for download.
-pub async fn find_for_decision(
+/// Document `id` of `owner`, if the owner is of `province_code`, for download.
+pub async fn find_for_record(
     pool: &PgPool,
     province_code: &str,
-    decision_id: i64,
+    owner: RecordOwner,
     id: i64,
 ) -> AppResult<Option<StoredDocument>> {
+    let (decision, forwarding) = owner.ids();
     Ok(sqlx::query_as!(
         StoredDocument,
         r#"
         select d.id, d.file_name, d.content_type, d.size_bytes, d.sha256, d.storage_key
-        from documents d join plan_decisions pd on pd.id = d.plan_decision_id
-        where d.id = $1 and pd.id = $2 and pd.province_code = $3 and d.removed_at is null
+        from documents d
+        left join plan_decisions pd on pd.id = d.plan_decision_id
+        left join ministry_forwardings mf on mf.id = d.forwarding_id
+        where d.id = $1 and d.removed_at is null
+          and (pd.id = $2 or mf.id = $3)
+          and coalesce(pd.province_code, mf.province_code) = $4
         "#,
         id,
-        decision_id,
+        decision,
+        forwarding,
         province_code,
     )
     .fetch_optional(pool)

@@ -652,22 +652,24 @@ pub async fn lock_candidates(
     .await?)
 }
 
-/// The appraised proposals of a level and plan year not yet in a plan: the plan's choice.
-pub async fn appraised_ids(
+/// The proposals of a level and plan year in `state` (waiting for a plan): the plan's choice.
+pub async fn candidate_ids(
     pool: &PgPool,
     province_code: &str,
     plan_year: i16,
     level: ProposalLevel,
+    state: ProposalState,
 ) -> AppResult<Vec<i64>> {
     Ok(sqlx::query_scalar!(
         r#"
         select id from proposals
-        where province_code = $1 and plan_year = $2 and level = $3 and state = 'appraised'
+        where province_code = $1 and plan_year = $2 and level = $3 and state = $4
         order by id
         "#,
         province_code,
         plan_year,
         level as ProposalLevel,
+        state as ProposalState,
     )
     .fetch_all(pool)
     .await?)

@@ -144,6 +144,34 @@ pub fn check_decision_date(
     }
 }
 
+/// The national registration deadline rule: a day of the year, in the plan year or the year
+/// before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeadlineRule {
+    /// Month, 1–12.
+    pub month: u8,
+    /// Day of the month.
+    pub day: u8,
+    /// 0: the plan year; -1: the year before.
+    pub year_offset: i8,
+}
+
+impl DeadlineRule {
+    /// The day the Department's registration for `plan_year` must reach the Ministry (the
+    /// last day of the month when the day does not exist that year).
+    pub fn deadline(self, plan_year: i16) -> Option<Date> {
+        let year = i32::from(plan_year) + i32::from(self.year_offset);
+        let month = time::Month::try_from(self.month).ok()?;
+        let last = month.length(year);
+        Date::from_calendar_date(year, month, self.day.min(last)).ok()
+    }
+}
+
+/// How a deadline stands on `today`: days left (negative: days late).
+pub fn days_left(deadline: Date, today: Date) -> i64 {
+    (deadline - today).whole_days()
+}
+
 /// Why an allocation round cannot be recorded, as a catalogue key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RoundProblem {
@@ -302,6 +330,30 @@ mod tests {
             Err(DateProblem::InFuture)
         );
         assert_eq!(check_decision_date(today, None, today), Ok(()));
+    }
+
+    #[test]
+    fn the_national_deadline_falls_in_the_year_its_rule_says() {
+        let rule = DeadlineRule {
+            month: 6,
+            day: 20,
+            year_offset: -1,
+        };
+        assert_eq!(rule.deadline(2025), Some(date!(2024 - 06 - 20)));
+        let same_year = DeadlineRule {
+            year_offset: 0,
+            ..rule
+        };
+        assert_eq!(same_year.deadline(2025), Some(date!(2025 - 06 - 20)));
+        let end_of_february = DeadlineRule {
+            month: 2,
+            day: 31,
+            year_offset: 0,
+        };
+        assert_eq!(end_of_february.deadline(2024), Some(date!(2024 - 02 - 29)));
+        assert_eq!(DeadlineRule { month: 13, ..rule }.deadline(2025), None);
+        assert_eq!(days_left(date!(2024 - 06 - 20), date!(2024 - 06 - 10)), 10);
+        assert_eq!(days_left(date!(2024 - 06 - 20), date!(2024 - 06 - 22)), -2);
     }
 
     #[test]

@@ -36,11 +36,17 @@ pub enum Action {
     SignContract,
     /// Work starts under the contract.
     Start,
+    /// A national proposal is sent on to the Ministry (from the national page).
+    Forward,
+    /// The Ministry approves a forwarded proposal with an amount (from the plan's page).
+    MinistryApprove,
+    /// The Ministry does not fund a forwarded proposal (from the plan's page).
+    MinistryReject,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [
         Self::Submit,
         Self::Resubmit,
         Self::Accept,
@@ -55,6 +61,9 @@ impl Action {
         Self::NotSelected,
         Self::SignContract,
         Self::Start,
+        Self::Forward,
+        Self::MinistryApprove,
+        Self::MinistryReject,
     ];
 
     /// The URL segment: `POST /proposals/{id}/{code}`; also the event's `action`.
@@ -74,6 +83,9 @@ impl Action {
             Self::NotSelected => "not_selected",
             Self::SignContract => "contract",
             Self::Start => "start",
+            Self::Forward => "forward",
+            Self::MinistryApprove => "ministry_approve",
+            Self::MinistryReject => "ministry_reject",
         }
     }
 
@@ -99,6 +111,9 @@ impl Action {
             Self::NotSelected => "action.not_selected",
             Self::SignContract => "action.contract",
             Self::Start => "action.start",
+            Self::Forward => "action.forward",
+            Self::MinistryApprove => "action.ministry_approve",
+            Self::MinistryReject => "action.ministry_reject",
         }
     }
 }
@@ -123,6 +138,8 @@ pub enum Requirement {
     PlanDecision,
     /// The contract's terms (number, dates, parties), recorded on the contract's page.
     Contract,
+    /// A dispatch to the Ministry (number, date, scan), recorded on the national page.
+    Dispatch,
 }
 
 impl Requirement {
@@ -131,7 +148,7 @@ impl Requirement {
     pub fn is_elsewhere(self) -> bool {
         matches!(
             self,
-            Self::Visit | Self::FinalRecord | Self::PlanDecision | Self::Contract
+            Self::Visit | Self::FinalRecord | Self::PlanDecision | Self::Contract | Self::Dispatch
         )
     }
 }
@@ -280,6 +297,27 @@ pub const TABLE: &[Transition] = &[
         requires: Needs::Contract,
     },
     Transition {
+        from: S::Appraised,
+        action: Action::Forward,
+        to: S::Forwarded,
+        roles: DIRECTOR,
+        requires: Needs::Dispatch,
+    },
+    Transition {
+        from: S::Forwarded,
+        action: Action::MinistryApprove,
+        to: S::Approved,
+        roles: DIRECTOR,
+        requires: Needs::PlanDecision,
+    },
+    Transition {
+        from: S::Forwarded,
+        action: Action::MinistryReject,
+        to: S::Rejected,
+        roles: DIRECTOR,
+        requires: Needs::PlanDecision,
+    },
+    Transition {
         from: S::Contracted,
         action: Action::Start,
         to: S::InProgress,
@@ -287,6 +325,35 @@ pub const TABLE: &[Transition] = &[
         requires: Needs::Nothing,
     },
 ];
+
+/// How a plan decision moves the proposals of a level: those it chooses from, and the
+/// actions for the ones it approves and the ones it leaves out. A local plan chooses from
+/// the appraised proposals; the Ministry's decision, from those forwarded to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlanSteps {
+    /// The state of the proposals to choose from.
+    pub from: ProposalState,
+    /// The action for a proposal approved.
+    pub approve: Action,
+    /// The action for one left out.
+    pub leave_out: Action,
+}
+
+/// The plan steps of `level`.
+pub fn plan_steps(level: super::proposal::ProposalLevel) -> PlanSteps {
+    match level {
+        super::proposal::ProposalLevel::Local => PlanSteps {
+            from: ProposalState::Appraised,
+            approve: Action::ApproveInPlan,
+            leave_out: Action::NotSelected,
+        },
+        super::proposal::ProposalLevel::National => PlanSteps {
+            from: ProposalState::Forwarded,
+            approve: Action::MinistryApprove,
+            leave_out: Action::MinistryReject,
+        },
+    }
+}
 
 /// Why an action cannot be taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -361,6 +428,9 @@ mod tests {
                 (S::Appraised, A::NotSelected) => (S::Rejected, DIRECTOR),
                 (S::Approved, A::SignContract) => (S::Contracted, CENTRE),
                 (S::Contracted, A::Start) => (S::InProgress, CENTRE),
+                (S::Appraised, A::Forward) => (S::Forwarded, DIRECTOR),
+                (S::Forwarded, A::MinistryApprove) => (S::Approved, DIRECTOR),
+                (S::Forwarded, A::MinistryReject) => (S::Rejected, DIRECTOR),
                 _ => return Err(TransitionError::NotFromThisState),
             };
             if roles.contains(&role) {
@@ -427,6 +497,30 @@ mod tests {
             Ok(Needs::Contract)
         );
         assert_eq!(needs(S::Contracted, Action::Start), Ok(Needs::Nothing));
+        assert_eq!(director(S::Appraised, Action::Forward), Ok(Needs::Dispatch));
+        for action in [Action::MinistryApprove, Action::MinistryReject] {
+            assert_eq!(director(S::Forwarded, action), Ok(Needs::PlanDecision));
+        }
+    }
+
+    #[test]
+    fn each_level_plans_from_its_own_state() {
+        use crate::domain::proposal::ProposalLevel;
+        for level in [ProposalLevel::Local, ProposalLevel::National] {
+            let steps = plan_steps(level);
+            for action in [steps.approve, steps.leave_out] {
+                let row = transition(steps.from, action, R::Director).expect("a row");
+                assert_eq!(row.requires, Needs::PlanDecision);
+            }
+            assert_eq!(
+                transition(steps.from, steps.approve, R::Director).map(|t| t.to),
+                Ok(S::Approved)
+            );
+            assert_eq!(
+                transition(steps.from, steps.leave_out, R::Director).map(|t| t.to),
+                Ok(S::Rejected)
+            );
+        }
     }
 
     #[test]

@@ -33,6 +33,7 @@ use crate::error::{AppError, AppResult};
 
 mod commitments;
 mod decision;
+mod national;
 mod plan;
 
 /// Every route under `/funding`.
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(plan::router())
         .merge(decision::router())
         .merge(commitments::router())
+        .merge(national::router())
 }
 
 /// A plan year from a query or form: empty means this year; anything else must be a year

@@ -1094,7 +1094,8 @@ async fn act(
         Requirement::Visit
         | Requirement::FinalRecord
         | Requirement::PlanDecision
-        | Requirement::Contract => {}
+        | Requirement::Contract
+        | Requirement::Dispatch => {}
     }
     if !errors.is_empty() {
         let page = show_page(&state, ctx, &user, proposal, Vec::new(), errors, form).await?;
@@ -1176,7 +1177,10 @@ fn step_message(action: Action) -> &'static str {
         | Action::RecordAppraisal
         | Action::ApproveInPlan
         | Action::NotSelected
-        | Action::SignContract => "flash.proposal_moved",
+        | Action::SignContract
+        | Action::Forward
+        | Action::MinistryApprove
+        | Action::MinistryReject => "flash.proposal_moved",
         Action::Start => "flash.proposal_started",
     }
 }

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, assert_redirect, text, texts, user_id};
+use crate::helpers::{PASSWORD, TestApp, assert_redirect, state_of, text, texts, user_id};
 
 /// Accepted demo proposals, waiting for a visit, in id order.
 async fn accepted(pool: &PgPool) -> Vec<i64> {
@@ -12,14 +12,6 @@ async fn accepted(pool: &PgPool) -> Vec<i64> {
         .fetch_all(pool)
         .await
         .expect("accepted proposals")
-}
-
-async fn state_of(pool: &PgPool, proposal: i64) -> String {
-    sqlx::query_scalar("select state::text from proposals where id = $1")
-        .bind(proposal)
-        .fetch_one(pool)
-        .await
-        .expect("state")
 }
 
 async fn count(pool: &PgPool, sql: &str) -> i64 {

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, text, texts};
+use crate::helpers::{PASSWORD, TestApp, attrs, state_of, text, texts};
 
 /// A demo proposal approved in 2024's plan and not contracted yet, and its decision's date.
 async fn approved(pool: &PgPool) -> (i64, time::Date) {
@@ -17,14 +17,6 @@ async fn approved(pool: &PgPool) -> (i64, time::Date) {
     .fetch_one(pool)
     .await
     .expect("an approved proposal")
-}
-
-async fn state_of(pool: &PgPool, id: i64) -> String {
-    sqlx::query_scalar("select state::text from proposals where id = $1")
-        .bind(id)
-        .fetch_one(pool)
-        .await
-        .expect("state")
 }
 
 async fn contracts_of(pool: &PgPool, id: i64) -> i64 {

@@ -332,3 +332,12 @@ pub async fn attach_required_documents(app: &TestApp, proposal_id: i64) {
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "upload of {kind}");
     }
 }
+
+/// A proposal's state, as its code.
+pub async fn state_of(pool: &PgPool, proposal: i64) -> String {
+    sqlx::query_scalar("select state::text from proposals where id = $1")
+        .bind(proposal)
+        .fetch_one(pool)
+        .await
+        .expect("state")
+}

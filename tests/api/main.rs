@@ -11,6 +11,7 @@ mod documents;
 mod funding;
 mod helpers;
 mod intake;
+mod national;
 mod operations;
 mod pages;
 mod reference;

@@ -127,7 +127,15 @@ async fn ranking(
         "" => ProposalLevel::Local,
         code => ProposalLevel::from_code(code).ok_or(AppError::BadRequest("error.bad_filter"))?,
     };
-    let rows = db::appraisals::ranking(&state.db, province, year, level, today()).await?;
+    let rows = db::appraisals::ranking(
+        &state.db,
+        province,
+        year,
+        level,
+        crate::domain::proposal::ProposalState::Appraised,
+        today(),
+    )
+    .await?;
     let requested_total = rows
         .iter()
         .fold(0_i64, |sum, r| sum.saturating_add(r.requested_support));

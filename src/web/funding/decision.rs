@@ -19,7 +19,7 @@ use serde_json::json;
 use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan};
 use crate::app::AppState;
 use crate::db;
-use crate::db::documents::DocumentSummary;
+use crate::db::documents::{DocumentSummary, RecordOwner};
 use crate::db::funding::{
     ChainLine, Decision, DecisionLine, DecisionSummary, NewDecision, NewLine, Source,
 };
@@ -80,7 +80,7 @@ async fn show(
     let db = &state.db;
     let (lines, documents, decisions, sources) = tokio::try_join!(
         db::funding::decision_lines(db, id),
-        db::documents::list_for_decision(db, id),
+        db::documents::list_for_record(db, RecordOwner::Decision(id)),
         db::funding::decisions(db, province, decision.plan_year),
         db::funding::sources(db),
     )?;
@@ -110,9 +110,14 @@ async fn download(
     Path((id, doc)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     user.require(Permission::ViewFunding)?;
-    let document = db::documents::find_for_decision(&state.db, &user.0.province_code, id, doc)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let document = db::documents::find_for_record(
+        &state.db,
+        &user.0.province_code,
+        RecordOwner::Decision(id),
+        doc,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     upload::download(&state, &document).await
 }
 
@@ -448,7 +453,8 @@ async fn write_amendment(
     .on_constraint("plan_decisions_province_code_number_key", || {
         AppError::Conflict("funding.decision.number_taken")
     })?;
-    db::documents::insert_for_decision(tx, amendment_id, user_id, &scan).await?;
+    db::documents::insert_for_record(tx, RecordOwner::Decision(amendment_id), user_id, &scan)
+        .await?;
     db::funding::insert_lines(tx, amendment_id, lines).await?;
     let events: Vec<NewEvent<'_>> = lines
         .iter()

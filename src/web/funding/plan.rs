@@ -26,12 +26,13 @@ use time::Date;
 use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan, plan_year};
 use crate::app::AppState;
 use crate::db;
+use crate::db::documents::RecordOwner;
 use crate::db::funding::{Candidate, NewDecision, NewLine, Source};
 use crate::db::proposals::NewEvent;
 use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
-use crate::domain::transition::Action;
+use crate::domain::transition::{PlanSteps, plan_steps};
 use crate::domain::{document, input, money};
 use crate::error::{AppError, AppResult, ResultExt as _};
 use crate::web::appraisals::ranking::{self, Ranked};
@@ -174,7 +175,14 @@ async fn build(
     let on = typed.fields.cap_date();
     let db = &state.db;
     let (rows, caps_in_force, sources, envelopes) = tokio::try_join!(
-        db::appraisals::ranking(db, province, year, source.level, on),
+        db::appraisals::ranking(
+            db,
+            province,
+            year,
+            source.level,
+            plan_steps(source.level).from,
+            on
+        ),
         db::rules::caps_in_force_at_level(db, source.level, province, on),
         db::funding::sources(db),
         db::funding::envelopes(db, province, year),
@@ -327,12 +335,13 @@ async fn record(
     };
 
     let province = user.0.province_code.clone();
+    let steps = plan_steps(source.level);
     let mut tx = state.db.begin().await?;
     let (envelope_id, figures) =
         db::funding::lock_envelope(&mut tx, &province, year, &source.code).await?;
     let picked_ids: Vec<i64> = page.typed.picked.keys().copied().collect();
     let others: Vec<i64> = if page.typed.reject_others {
-        db::funding::appraised_ids(&state.db, &province, year, source.level)
+        db::funding::candidate_ids(&state.db, &province, year, source.level, steps.from)
             .await?
             .into_iter()
             .filter(|id| !page.typed.picked.contains_key(id))
@@ -342,9 +351,8 @@ async fn record(
     };
     let all_ids: Vec<i64> = picked_ids.iter().chain(&others).copied().collect();
     let candidates = db::funding::lock_candidates(&mut tx, &province, &all_ids).await?;
-    let still_open = |c: &Candidate| {
-        c.state == ProposalState::Appraised && c.plan_year == year && c.level == source.level
-    };
+    let still_open =
+        |c: &Candidate| c.state == steps.from && c.plan_year == year && c.level == source.level;
     if candidates.len() != all_ids.len() || !candidates.iter().all(still_open) {
         drop(tx);
         let ctx = page.ctx.clone();
@@ -419,6 +427,7 @@ async fn record(
             province: &province,
             valid: &valid,
             reason: &reason,
+            steps,
             lines: &lines,
             others: &others,
             total,
@@ -467,6 +476,8 @@ struct DecisionWrite<'a> {
     valid: &'a ValidDecision,
     /// Why those left out are: what their submitters read.
     reason: &'a str,
+    /// The states and actions of the source's level.
+    steps: PlanSteps,
     lines: &'a [NewLine],
     others: &'a [i64],
     total: i64,
@@ -494,32 +505,22 @@ async fn write_decision(tx: &mut sqlx::PgConnection, w: &DecisionWrite<'_>) -> A
     .on_constraint("plan_decisions_province_code_number_key", || {
         AppError::Conflict("funding.decision.number_taken")
     })?;
-    db::documents::insert_for_decision(tx, decision_id, w.user_id, &w.scan).await?;
+    db::documents::insert_for_record(tx, RecordOwner::Decision(decision_id), w.user_id, &w.scan)
+        .await?;
     db::funding::insert_lines(tx, decision_id, w.lines).await?;
 
     let approved: Vec<i64> = w.lines.iter().map(|l| l.proposal_id).collect();
-    let moved = db::proposals::move_many(
-        tx,
-        &approved,
-        ProposalState::Appraised,
-        ProposalState::Approved,
-    )
-    .await?;
-    let rejected = db::proposals::move_many(
-        tx,
-        w.others,
-        ProposalState::Appraised,
-        ProposalState::Rejected,
-    )
-    .await?;
+    let from = w.steps.from;
+    let moved = db::proposals::move_many(tx, &approved, from, ProposalState::Approved).await?;
+    let rejected = db::proposals::move_many(tx, w.others, from, ProposalState::Rejected).await?;
     if moved as usize != approved.len() || rejected as usize != w.others.len() {
         return Err(AppError::Conflict("plan.changed"));
     }
     let approve_events = w.lines.iter().map(|l| NewEvent {
         proposal_id: l.proposal_id,
         actor_id: w.user_id,
-        action: Action::ApproveInPlan.code(),
-        from: Some(ProposalState::Appraised),
+        action: w.steps.approve.code(),
+        from: Some(from),
         to: ProposalState::Approved,
         note: "",
         details: json!({
@@ -532,8 +533,8 @@ async fn write_decision(tx: &mut sqlx::PgConnection, w: &DecisionWrite<'_>) -> A
     let reject_events = w.others.iter().map(|&id| NewEvent {
         proposal_id: id,
         actor_id: w.user_id,
-        action: Action::NotSelected.code(),
-        from: Some(ProposalState::Appraised),
+        action: w.steps.leave_out.code(),
+        from: Some(from),
         to: ProposalState::Rejected,
         note: w.reason,
         details: json!({ "decision_id": decision_id, "decision": w.valid.number }),

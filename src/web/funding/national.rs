@@ -1,0 +1,327 @@
+//! `/funding/national`: appraised national proposals are forwarded to the Ministry in a
+//! dispatch (number, date, note, scan) before the registration deadline of the rule in force
+//! (20 June of the year before the plan year by default), which the page shows and warns
+//! about. The Ministry's decision is recorded later on the plan's page for the national
+//! source, from the forwarded proposals (`transition::plan_steps`).
+
+use std::collections::HashSet;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde_json::json;
+use time::Date;
+
+use super::{YearQuery, one_scan, plan_year};
+use crate::app::AppState;
+use crate::db;
+use crate::db::appraisals::RankingRow;
+use crate::db::documents::RecordOwner;
+use crate::db::national::{Forwarding, NewForwarding};
+use crate::db::proposals::NewEvent;
+use crate::domain::funding::{self, DeadlineRule};
+use crate::domain::policy::Permission;
+use crate::domain::proposal::{ProposalLevel, ProposalState};
+use crate::domain::transition::Action;
+use crate::domain::{document, input};
+use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::web::context::{CurrentUser, Flash, PageContext};
+use crate::web::form::FieldErrors;
+use crate::web::today;
+use crate::web::upload::{self, Limits, MultipartForm};
+
+/// Routes under `/funding/national`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/funding/national",
+            // The form carries the scan: `forward` applies the configured upload limit itself.
+            get(show).post(forward).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/funding/national/{id}/documents/{doc}", get(download))
+}
+
+/// The dispatch form as typed.
+#[derive(Clone, Debug, Default)]
+struct Typed {
+    dispatch_number: String,
+    forwarded_on: String,
+    note: String,
+    picked: HashSet<i64>,
+}
+
+impl Typed {
+    fn from_form(form: &MultipartForm) -> Self {
+        Self {
+            dispatch_number: form.text("dispatch_number").to_owned(),
+            forwarded_on: form.text("forwarded_on").to_owned(),
+            note: form.text("note").to_owned(),
+            picked: form
+                .texts
+                .keys()
+                .filter_map(|name| name.strip_prefix("pick_")?.parse().ok())
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "funding/national.html")]
+struct NationalPage {
+    ctx: PageContext,
+    year: i16,
+    deadline: Option<Date>,
+    legal_ref: String,
+    /// Days to the deadline (negative: days late).
+    days_left: Option<i64>,
+    pending: Vec<RankingRow>,
+    forwardings: Vec<Forwarding>,
+    may_forward: bool,
+    typed: Typed,
+    errors: FieldErrors,
+    file_error: Option<String>,
+    file_hint: String,
+    accept: &'static str,
+}
+
+impl NationalPage {
+    fn picked(&self, id: &i64) -> bool {
+        self.typed.picked.contains(id)
+    }
+}
+
+async fn page(
+    state: &AppState,
+    ctx: PageContext,
+    user: &CurrentUser,
+    year: i16,
+    typed: Typed,
+) -> AppResult<NationalPage> {
+    let province = &user.0.province_code;
+    let db = &state.db;
+    let (rule, pending, forwardings) = tokio::try_join!(
+        db::national::deadline_rule(db, province, today()),
+        db::appraisals::ranking(
+            db,
+            province,
+            year,
+            ProposalLevel::National,
+            ProposalState::Appraised,
+            today(),
+        ),
+        db::national::forwardings(db, province, year),
+    )?;
+    let (deadline, legal_ref) = match rule {
+        Some((rule, legal_ref)) => (rule.deadline(year), legal_ref),
+        None => (DEFAULT_RULE.deadline(year), String::new()),
+    };
+    Ok(NationalPage {
+        days_left: deadline.map(|d| funding::days_left(d, today())),
+        may_forward: user.may(Permission::DecidePlan),
+        file_hint: upload::file_hint(ctx.lang, &state.config),
+        ctx,
+        year,
+        deadline,
+        legal_ref,
+        pending,
+        forwardings,
+        typed,
+        errors: FieldErrors::default(),
+        file_error: None,
+        accept: document::ACCEPT,
+    })
+}
+
+/// Without a rule row: 20 June of the year before the plan year.
+const DEFAULT_RULE: DeadlineRule = DeadlineRule {
+    month: 6,
+    day: 20,
+    year_offset: -1,
+};
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Query(query): Query<YearQuery>,
+) -> AppResult<NationalPage> {
+    user.require(Permission::ViewFunding)?;
+    let year = plan_year(&query.year)?;
+    let typed = Typed {
+        forwarded_on: today().to_string(),
+        ..Typed::default()
+    };
+    page(&state, ctx, &user, year, typed).await
+}
+
+async fn forward(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Query(query): Query<YearQuery>,
+    request: Request,
+) -> AppResult<Response> {
+    // Authorise before reading a byte of the body.
+    user.require(Permission::DecidePlan)?;
+    let (form, refusal) =
+        upload::read_multipart(request, Limits::configured(&state.config, 2048), "file").await;
+    let year = plan_year(match form.text("year") {
+        "" => &query.year,
+        year => year,
+    })?;
+    let typed = Typed::from_form(&form);
+    let mut page = page(&state, ctx, &user, year, typed).await?;
+    let mut errors = FieldErrors::default();
+    let number = errors.required("dispatch_number", &page.typed.dispatch_number, 100);
+    let note = errors.text("note", &page.typed.note, 2000);
+    let forwarded_on = match errors.check("forwarded_on", input::date(&page.typed.forwarded_on)) {
+        Some(Some(date)) if date > today() => {
+            errors.add("forwarded_on", "funding.date_in_future");
+            None
+        }
+        Some(Some(date)) => Some(date),
+        Some(None) => {
+            errors.add("forwarded_on", "input.required");
+            None
+        }
+        None => None,
+    };
+    if page.typed.picked.is_empty() {
+        errors.add("picked", "plan.none_picked");
+    }
+    let scan = match one_scan(refusal, form.files, page.ctx.lang, &state.config) {
+        Ok(scan) => Some(scan),
+        Err(message) => {
+            page.file_error = Some(message);
+            None
+        }
+    };
+    let (Some(forwarded_on), Some(scan), true) = (forwarded_on, scan, errors.is_empty()) else {
+        page.errors = errors;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+
+    let province = user.0.province_code.clone();
+    let ids: Vec<i64> = page.typed.picked.iter().copied().collect();
+    let mut tx = state.db.begin().await?;
+    let candidates = db::funding::lock_candidates(&mut tx, &province, &ids).await?;
+    let open = candidates.len() == ids.len()
+        && candidates.iter().all(|c| {
+            c.state == ProposalState::Appraised
+                && c.level == ProposalLevel::National
+                && c.plan_year == year
+                && c.appraised_on.is_none_or(|a| a <= forwarded_on)
+        });
+    if !open {
+        drop(tx);
+        page.errors.add("picked", "national.changed");
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
+    let written = async {
+        let id = db::national::insert(
+            &mut tx,
+            &NewForwarding {
+                province_code: &province,
+                plan_year: year,
+                dispatch_number: &number,
+                forwarded_on,
+                note: &note,
+                recorded_by: user.0.user_id,
+            },
+            &ids,
+        )
+        .await
+        .on_constraint(
+            "ministry_forwardings_province_code_dispatch_number_key",
+            || AppError::Conflict("national.number_taken"),
+        )?;
+        db::documents::insert_for_record(
+            &mut tx,
+            RecordOwner::Forwarding(id),
+            user.0.user_id,
+            &scan.document(&stored[0], "ministry_dispatch", None),
+        )
+        .await?;
+        let moved = db::proposals::move_many(
+            &mut tx,
+            &ids,
+            ProposalState::Appraised,
+            ProposalState::Forwarded,
+        )
+        .await?;
+        if moved as usize != ids.len() {
+            return Err(AppError::Conflict("national.changed"));
+        }
+        let events: Vec<NewEvent<'_>> = ids
+            .iter()
+            .map(|&proposal_id| NewEvent {
+                proposal_id,
+                actor_id: user.0.user_id,
+                action: Action::Forward.code(),
+                from: Some(ProposalState::Appraised),
+                to: ProposalState::Forwarded,
+                note: &note,
+                details: json!({ "dispatch": number, "forwarded_on": forwarded_on.to_string() }),
+            })
+            .collect();
+        db::proposals::insert_events(&mut tx, &events).await?;
+        let links: Vec<String> = ids.iter().map(|id| format!("/proposals/{id}")).collect();
+        db::notifications::notify_followers(
+            &mut tx,
+            &ids,
+            user.0.user_id,
+            "notify.proposal_forwarded",
+            &vec![number.clone(); ids.len()],
+            &links,
+        )
+        .await?;
+        Ok::<_, AppError>(id)
+    }
+    .await;
+    let committed = match written {
+        Ok(_) => tx.commit().await.map_err(AppError::from),
+        Err(error) => Err(error),
+    };
+    if let Err(error) = committed {
+        upload::delete_all(&state, &stored).await;
+        return match error {
+            AppError::Conflict("national.number_taken") => {
+                page.errors.add("dispatch_number", "national.number_taken");
+                Ok((StatusCode::CONFLICT, page).into_response())
+            }
+            other => Err(other),
+        };
+    }
+    tracing::info!(
+        proposals = ids.len(),
+        user.id = user.0.user_id,
+        "national proposals forwarded"
+    );
+    Ok((
+        Flash::success("flash.forwarded").with(number),
+        Redirect::to(&format!("/funding/national?year={year}")),
+    )
+        .into_response())
+}
+
+async fn download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path((id, doc)): axum::extract::Path<(i64, i64)>,
+) -> AppResult<Response> {
+    user.require(Permission::ViewFunding)?;
+    let document = db::documents::find_for_record(
+        &state.db,
+        &user.0.province_code,
+        RecordOwner::Forwarding(id),
+        doc,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    upload::download(&state, &document).await
+}
