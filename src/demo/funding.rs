@@ -167,6 +167,12 @@ async fn insert_contracts(
     users: &std::collections::HashMap<String, i64>,
 ) -> anyhow::Result<()> {
     let staff = super::lookup(users, super::CENTRE_STAFF, "user")?;
+    let director = super::PEOPLE
+        .iter()
+        .find(|(username, ..)| *username == DIRECTOR)
+        .map(|(_, name, _)| *name)
+        .ok_or_else(|| anyhow::anyhow!("no demo director"))?;
+    let holder_signer = format!("{director}, Giám đốc Trung tâm");
     for (proposal, &id) in planned.iter().zip(ids) {
         let (Some(support), Some(step)) = (
             proposal.approved(),
@@ -194,7 +200,7 @@ async fn insert_contracts(
                 province_code: province,
                 number: &number,
                 signed_on,
-                holder: (super::CENTRE, "Lê Văn Hùng, Giám đốc Trung tâm"),
+                holder: (super::CENTRE, &holder_signer),
                 implementer: (facility.1, &implementer_signer),
                 approved_support: support,
                 counterpart_funds: total.saturating_sub(support).max(0),

@@ -313,6 +313,25 @@ pub async fn store_all(state: &AppState, files: &[Checked]) -> AppResult<Vec<Sto
     Ok(stored)
 }
 
+/// Ends a transaction that recorded the files stored under `stored`: committed when
+/// `written` succeeded, and the files deleted when it or the commit failed, so a refused
+/// write leaves no file behind.
+pub async fn commit_or_discard<T>(
+    state: &AppState,
+    tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    stored: &[StorageKey],
+    written: AppResult<T>,
+) -> AppResult<T> {
+    let done = match written {
+        Ok(value) => tx.commit().await.map(|()| value).map_err(AppError::from),
+        Err(error) => Err(error),
+    };
+    if done.is_err() {
+        delete_all(state, stored).await;
+    }
+    done
+}
+
 /// Deletes stored contents no row refers to; a failure leaves an orphan file, logged.
 pub async fn delete_all(state: &AppState, keys: &[StorageKey]) {
     for key in keys {

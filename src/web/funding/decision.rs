@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::json;
 
-use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan};
+use super::{CapFacts, DecisionFields, ValidDecision, cap_for, insert_decision, one_scan};
 use crate::app::AppState;
 use crate::db;
 use crate::db::documents::{DocumentSummary, RecordOwner};
@@ -390,24 +390,14 @@ async fn amend(
         scan.document(&stored[0], "plan_decision", None),
     )
     .await;
-    let amendment_id = match written {
+    let amendment_id = match upload::commit_or_discard(&state, tx, &stored, written).await {
         Ok(id) => id,
-        Err(error) => {
-            upload::delete_all(&state, &stored).await;
-            drop(tx);
-            return match error {
-                AppError::Conflict("funding.decision.number_taken") => {
-                    page.errors.add("number", "funding.decision.number_taken");
-                    Ok((StatusCode::CONFLICT, page).into_response())
-                }
-                other => Err(other),
-            };
+        Err(AppError::Conflict("funding.decision.number_taken")) => {
+            page.errors.add("number", "funding.decision.number_taken");
+            return Ok((StatusCode::CONFLICT, page).into_response());
         }
+        Err(other) => return Err(other),
     };
-    if let Err(error) = tx.commit().await {
-        upload::delete_all(&state, &stored).await;
-        return Err(error.into());
-    }
     tracing::info!(
         decision.id = amendment_id,
         amends = decision.id,
@@ -436,26 +426,17 @@ async fn write_amendment(
     user_id: i64,
     scan: db::documents::NewDocument,
 ) -> AppResult<i64> {
-    let amendment_id = db::funding::insert_decision(
-        tx,
-        &NewDecision {
-            envelope_id: decision.envelope_id,
-            province_code: &decision.province_code,
-            number: &valid.number,
-            decided_on: valid.decided_on,
-            signer: &valid.signer,
-            amends: Some((decision.id, decision.original_id)),
-            reason,
-            recorded_by: user_id,
-        },
-    )
-    .await
-    .on_constraint("plan_decisions_province_code_number_key", || {
-        AppError::Conflict("funding.decision.number_taken")
-    })?;
-    db::documents::insert_for_record(tx, RecordOwner::Decision(amendment_id), user_id, &scan)
-        .await?;
-    db::funding::insert_lines(tx, amendment_id, lines).await?;
+    let amendment = NewDecision {
+        envelope_id: decision.envelope_id,
+        province_code: &decision.province_code,
+        number: &valid.number,
+        decided_on: valid.decided_on,
+        signer: &valid.signer,
+        amends: Some((decision.id, decision.original_id)),
+        reason,
+        recorded_by: user_id,
+    };
+    let amendment_id = insert_decision(tx, &amendment, &scan, lines).await?;
     let events: Vec<NewEvent<'_>> = lines
         .iter()
         .map(|l| NewEvent {

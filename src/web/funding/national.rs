@@ -283,19 +283,13 @@ async fn forward(
         Ok::<_, AppError>(id)
     }
     .await;
-    let committed = match written {
-        Ok(_) => tx.commit().await.map_err(AppError::from),
-        Err(error) => Err(error),
-    };
-    if let Err(error) = committed {
-        upload::delete_all(&state, &stored).await;
-        return match error {
-            AppError::Conflict("national.number_taken") => {
-                page.errors.add("dispatch_number", "national.number_taken");
-                Ok((StatusCode::CONFLICT, page).into_response())
-            }
-            other => Err(other),
-        };
+    match upload::commit_or_discard(&state, tx, &stored, written).await {
+        Ok(_) => {}
+        Err(AppError::Conflict("national.number_taken")) => {
+            page.errors.add("dispatch_number", "national.number_taken");
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(other) => return Err(other),
     }
     tracing::info!(
         proposals = ids.len(),

@@ -23,10 +23,11 @@ use serde::Deserialize;
 use serde_json::json;
 use time::Date;
 
-use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan, plan_year};
+use super::{
+    CapFacts, DecisionFields, ValidDecision, cap_for, insert_decision, one_scan, plan_year,
+};
 use crate::app::AppState;
 use crate::db;
-use crate::db::documents::RecordOwner;
 use crate::db::funding::{Candidate, NewDecision, NewLine, Source};
 use crate::db::proposals::NewEvent;
 use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
@@ -436,24 +437,14 @@ async fn record(
         },
     )
     .await;
-    let decision_id = match written {
+    let decision_id = match upload::commit_or_discard(&state, tx, &stored, written).await {
         Ok(id) => id,
-        Err(error) => {
-            upload::delete_all(&state, &stored).await;
-            drop(tx);
-            return match error {
-                AppError::Conflict("funding.decision.number_taken") => {
-                    page.errors.add("number", "funding.decision.number_taken");
-                    refused(page, StatusCode::CONFLICT)
-                }
-                other => Err(other),
-            };
+        Err(AppError::Conflict("funding.decision.number_taken")) => {
+            page.errors.add("number", "funding.decision.number_taken");
+            return refused(page, StatusCode::CONFLICT);
         }
+        Err(other) => return Err(other),
     };
-    if let Err(error) = tx.commit().await {
-        upload::delete_all(&state, &stored).await;
-        return Err(error.into());
-    }
     tracing::info!(
         decision.id = decision_id,
         proposals = lines.len(),
@@ -488,26 +479,17 @@ struct DecisionWrite<'a> {
 /// The decision, its scan and lines, the approvals and rejections with their timeline steps
 /// and notifications, and the envelope's committed total, in the caller's transaction.
 async fn write_decision(tx: &mut sqlx::PgConnection, w: &DecisionWrite<'_>) -> AppResult<i64> {
-    let decision_id = db::funding::insert_decision(
-        tx,
-        &NewDecision {
-            envelope_id: w.envelope_id,
-            province_code: w.province,
-            number: &w.valid.number,
-            decided_on: w.valid.decided_on,
-            signer: &w.valid.signer,
-            amends: None,
-            reason: "",
-            recorded_by: w.user_id,
-        },
-    )
-    .await
-    .on_constraint("plan_decisions_province_code_number_key", || {
-        AppError::Conflict("funding.decision.number_taken")
-    })?;
-    db::documents::insert_for_record(tx, RecordOwner::Decision(decision_id), w.user_id, &w.scan)
-        .await?;
-    db::funding::insert_lines(tx, decision_id, w.lines).await?;
+    let decision = NewDecision {
+        envelope_id: w.envelope_id,
+        province_code: w.province,
+        number: &w.valid.number,
+        decided_on: w.valid.decided_on,
+        signer: &w.valid.signer,
+        amends: None,
+        reason: "",
+        recorded_by: w.user_id,
+    };
+    let decision_id = insert_decision(tx, &decision, &w.scan, w.lines).await?;
 
     let approved: Vec<i64> = w.lines.iter().map(|l| l.proposal_id).collect();
     let from = w.steps.from;
