@@ -34,6 +34,15 @@ pub mod sessions;
 pub mod users;
 pub mod visits;
 
+/// `NotFound` when an update touched no row.
+fn found(rows_affected: u64) -> crate::error::AppResult<()> {
+    if rows_affected == 0 {
+        Err(crate::error::AppError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 /// The schema migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

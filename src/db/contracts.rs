@@ -335,3 +335,133 @@ pub async fn amend(conn: &mut PgConnection, a: &NewAmendment<'_>) -> AppResult<b
     .rows_affected();
     Ok(inserted == 1)
 }
+
+/// An advance rule as a rule row (the admin pages).
+#[derive(Clone, Debug)]
+pub struct AdvanceRuleRow {
+    /// Id.
+    pub id: i64,
+    /// `None`: every province without a rule of its own.
+    pub province_code: Option<String>,
+    /// `None`: every activity type without a rule of its own.
+    pub activity_type_code: Option<String>,
+    /// Most of the approved support advanced, in basis points.
+    pub share_bp: i32,
+    /// Progress from which an advance may be asked, in basis points.
+    pub threshold_bp: i32,
+    /// Legal basis.
+    pub legal_ref: String,
+    /// First day in force.
+    pub valid_from: Option<Date>,
+    /// First day no longer in force.
+    pub valid_to: Option<Date>,
+}
+
+/// A validated advance rule to write.
+#[derive(Clone, Copy, Debug)]
+pub struct AdvanceRuleInput<'a> {
+    /// Province, or every province.
+    pub province_code: Option<&'a str>,
+    /// Activity type, or every type.
+    pub activity_type_code: Option<&'a str>,
+    /// Share, basis points.
+    pub share_bp: i32,
+    /// Threshold, basis points.
+    pub threshold_bp: i32,
+    /// Legal basis.
+    pub legal_ref: &'a str,
+    /// First day in force.
+    pub valid_from: Option<Date>,
+    /// First day no longer in force.
+    pub valid_to: Option<Date>,
+}
+
+/// Every advance rule, by scope and start.
+pub async fn list_advance_rules(pool: &PgPool) -> AppResult<Vec<AdvanceRuleRow>> {
+    Ok(sqlx::query_as!(
+        AdvanceRuleRow,
+        r#"
+        select id, province_code, activity_type_code, share_bp, threshold_bp, legal_ref,
+               valid_from, valid_to
+        from advance_rules
+        order by province_code nulls first, activity_type_code nulls first,
+                 valid_from nulls first, id
+        "#
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One advance rule.
+pub async fn get_advance_rule(pool: &PgPool, id: i64) -> AppResult<AdvanceRuleRow> {
+    Ok(sqlx::query_as!(
+        AdvanceRuleRow,
+        r#"
+        select id, province_code, activity_type_code, share_bp, threshold_bp, legal_ref,
+               valid_from, valid_to
+        from advance_rules where id = $1
+        "#,
+        id
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Adds an advance rule; its id.
+pub async fn insert_advance_rule(pool: &PgPool, r: &AdvanceRuleInput<'_>) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        insert into advance_rules (province_code, activity_type_code, share_bp, threshold_bp,
+                                   legal_ref, valid_from, valid_to)
+        values ($1, $2, $3, $4, $5, $6, $7)
+        returning id
+        "#,
+        r.province_code,
+        r.activity_type_code,
+        r.share_bp,
+        r.threshold_bp,
+        r.legal_ref,
+        r.valid_from,
+        r.valid_to,
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Changes advance rule `id`.
+pub async fn update_advance_rule(
+    pool: &PgPool,
+    id: i64,
+    r: &AdvanceRuleInput<'_>,
+) -> AppResult<()> {
+    let done = sqlx::query!(
+        r#"
+        update advance_rules
+        set province_code = $2, activity_type_code = $3, share_bp = $4, threshold_bp = $5,
+            legal_ref = $6, valid_from = $7, valid_to = $8
+        where id = $1
+        "#,
+        id,
+        r.province_code,
+        r.activity_type_code,
+        r.share_bp,
+        r.threshold_bp,
+        r.legal_ref,
+        r.valid_from,
+        r.valid_to,
+    )
+    .execute(pool)
+    .await?;
+    super::found(done.rows_affected())
+}
+
+/// Whether a contract copied its terms from advance rule `id` (it is then ended and
+/// replaced, not edited).
+pub async fn advance_rule_in_use(pool: &PgPool, id: i64) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from contracts where advance_rule_id = $1) as "used!""#,
+        id
+    )
+    .fetch_one(pool)
+    .await?)
+}

@@ -136,3 +136,111 @@ pub async fn insert(
     .await?;
     Ok(id)
 }
+
+/// A registration deadline rule as a rule row (the admin pages).
+#[derive(Clone, Debug)]
+pub struct DeadlineRow {
+    /// Id.
+    pub id: i64,
+    /// `None`: every province without a rule of its own.
+    pub province_code: Option<String>,
+    /// Month of the deadline.
+    pub month: i16,
+    /// Day of the deadline.
+    pub day: i16,
+    /// The deadline's year relative to the plan year (−1: the year before).
+    pub year_offset: i16,
+    /// Legal basis.
+    pub legal_ref: String,
+    /// First day in force.
+    pub valid_from: Option<Date>,
+    /// First day no longer in force.
+    pub valid_to: Option<Date>,
+}
+
+/// A validated deadline rule to write.
+#[derive(Clone, Copy, Debug)]
+pub struct DeadlineInput<'a> {
+    /// Province, or every province.
+    pub province_code: Option<&'a str>,
+    /// The deadline.
+    pub rule: DeadlineRule,
+    /// Legal basis.
+    pub legal_ref: &'a str,
+    /// First day in force.
+    pub valid_from: Option<Date>,
+    /// First day no longer in force.
+    pub valid_to: Option<Date>,
+}
+
+/// Every deadline rule, by scope and start.
+pub async fn list_deadlines(pool: &PgPool) -> AppResult<Vec<DeadlineRow>> {
+    Ok(sqlx::query_as!(
+        DeadlineRow,
+        r#"
+        select id, province_code, month, day, year_offset, legal_ref, valid_from, valid_to
+        from national_deadlines
+        order by province_code nulls first, valid_from nulls first, id
+        "#
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One deadline rule.
+pub async fn get_deadline(pool: &PgPool, id: i64) -> AppResult<DeadlineRow> {
+    Ok(sqlx::query_as!(
+        DeadlineRow,
+        r#"
+        select id, province_code, month, day, year_offset, legal_ref, valid_from, valid_to
+        from national_deadlines where id = $1
+        "#,
+        id
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Adds a deadline rule.
+pub async fn insert_deadline(pool: &PgPool, d: &DeadlineInput<'_>) -> AppResult<()> {
+    sqlx::query!(
+        r#"
+        insert into national_deadlines (province_code, month, day, year_offset, legal_ref,
+                                        valid_from, valid_to)
+        values ($1, $2, $3, $4, $5, $6, $7)
+        "#,
+        d.province_code,
+        i16::from(d.rule.month),
+        i16::from(d.rule.day),
+        i16::from(d.rule.year_offset),
+        d.legal_ref,
+        d.valid_from,
+        d.valid_to,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Changes deadline rule `id` (no record keeps a deadline, so a rule is edited in place).
+pub async fn update_deadline(pool: &PgPool, id: i64, d: &DeadlineInput<'_>) -> AppResult<()> {
+    let done = sqlx::query!(
+        r#"
+        update national_deadlines
+        set province_code = $2, month = $3, day = $4, year_offset = $5, legal_ref = $6,
+            valid_from = $7, valid_to = $8
+        where id = $1
+        "#,
+        id,
+        d.province_code,
+        i16::from(d.rule.month),
+        i16::from(d.rule.day),
+        i16::from(d.rule.year_offset),
+        d.legal_ref,
+        d.valid_from,
+        d.valid_to,
+    )
+    .execute(pool)
+    .await?;
+    super::found(done.rows_affected())
+}

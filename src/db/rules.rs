@@ -6,6 +6,7 @@
 //! Nothing here is narrowed by record scope: reference data is the same for every reader;
 //! who may read or change it is `domain::policy`'s `ViewReference`/`ManageReference`.
 
+use super::found;
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
 
@@ -1048,6 +1049,10 @@ pub enum RuleRow<'a> {
     PriorityArea(i64),
     /// An appraisal criterion, by id.
     AppraisalCriterion(i64),
+    /// An advance rule, by id.
+    AdvanceRule(i64),
+    /// A national registration deadline rule, by id.
+    NationalDeadline(i64),
 }
 
 /// Ends a row: from `on` it is no longer in force. `NotFound` if there is none.
@@ -1086,6 +1091,15 @@ pub async fn end_rule(pool: &PgPool, row: RuleRow<'_>, on: Date) -> AppResult<()
                 id
             )
         }
+        RuleRow::AdvanceRule(id) => {
+            set_valid_to!("update advance_rules set valid_to = $2 where id = $1", id)
+        }
+        RuleRow::NationalDeadline(id) => {
+            set_valid_to!(
+                "update national_deadlines set valid_to = $2 where id = $1",
+                id
+            )
+        }
     };
     found(done.rows_affected())
 }
@@ -1096,14 +1110,5 @@ fn localised<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
     match lang {
         Lang::Vi => vi,
         Lang::En => en,
-    }
-}
-
-/// `NotFound` when an update touched no row.
-fn found(rows_affected: u64) -> AppResult<()> {
-    if rows_affected == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
     }
 }

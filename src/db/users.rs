@@ -1,5 +1,6 @@
 //! User accounts.
 
+use super::found;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
@@ -215,15 +216,6 @@ pub async fn set_password(pool: &PgPool, id: i64, password_hash: &str) -> AppRes
     end_sessions_if_found(&mut tx, id, changed).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// `NotFound` when an update touched no row.
-fn found(rows_changed: u64) -> AppResult<()> {
-    if rows_changed == 0 {
-        Err(crate::error::AppError::NotFound)
-    } else {
-        Ok(())
-    }
 }
 
 /// Ends every session of user `id`, within the caller's transaction, after checking that

@@ -157,6 +157,17 @@ pub struct DeadlineRule {
 }
 
 impl DeadlineRule {
+    /// A rule from its parts, if they name a day that exists (29 February counts: the
+    /// deadline falls on the 28th in other years) in the plan year or the year before.
+    pub fn new(month: u8, day: u8, year_offset: i8) -> Option<Self> {
+        let longest = time::Month::try_from(month).ok()?.length(2024);
+        ((1..=longest).contains(&day) && (-1..=0).contains(&year_offset)).then_some(Self {
+            month,
+            day,
+            year_offset,
+        })
+    }
+
     /// The day the Department's registration for `plan_year` must reach the Ministry (the
     /// last day of the month when the day does not exist that year).
     pub fn deadline(self, plan_year: i16) -> Option<Date> {
@@ -354,6 +365,25 @@ mod tests {
         assert_eq!(DeadlineRule { month: 13, ..rule }.deadline(2025), None);
         assert_eq!(days_left(date!(2024 - 06 - 20), date!(2024 - 06 - 10)), 10);
         assert_eq!(days_left(date!(2024 - 06 - 20), date!(2024 - 06 - 22)), -2);
+    }
+
+    #[test]
+    fn a_deadline_rule_names_a_day_that_exists() {
+        assert_eq!(
+            DeadlineRule::new(6, 20, -1),
+            Some(DeadlineRule {
+                month: 6,
+                day: 20,
+                year_offset: -1
+            })
+        );
+        let leap_day = DeadlineRule::new(2, 29, 0).expect("29 February is a day");
+        assert_eq!(leap_day.deadline(2025), Some(date!(2025 - 02 - 28)));
+        for (month, day, offset) in [(2, 30, 0), (4, 31, 0), (13, 1, 0), (0, 1, 0), (6, 0, 0)] {
+            assert_eq!(DeadlineRule::new(month, day, offset), None, "{month}/{day}");
+        }
+        assert_eq!(DeadlineRule::new(6, 20, 1), None);
+        assert_eq!(DeadlineRule::new(6, 20, -2), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Reference data and rules as data (PRODUCT.md §4), under `/admin/reference`: sectors,
-//! activity types, support caps, required documents and priority areas.
+//! activity types, support caps, required documents, appraisal criteria, priority areas,
+//! advance rules and the national registration deadline.
 //!
 //! Whoever has `ViewReference` reads the lists; `ManageReference` (administrators) adds,
 //! edits and ends rows. A rule is ended (its `valid_to` set) and a new one added, never
@@ -35,7 +36,9 @@ use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::error::{AppError, AppResult, ResultExt as _};
 
+mod advances;
 mod criteria;
+mod deadlines;
 
 const BASE: &str = "/admin/reference";
 /// Longest name of a sector or activity type.
@@ -77,7 +80,7 @@ pub fn router() -> Router<AppState> {
         .route(criteria::CRITERIA, get(criteria::list_criteria))
         .route(
             "/admin/reference/criteria/new",
-            get(criteria::new_criterion).post(create_rule::<criteria::Criteria>),
+            get(new_rule::<criteria::Criteria>).post(create_rule::<criteria::Criteria>),
         )
         .route(
             "/admin/reference/criteria/{id}/edit",
@@ -86,6 +89,32 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/reference/criteria/{id}/end",
             post(end_rule::<criteria::Criteria>),
+        )
+        .route(advances::ADVANCES, get(advances::list_advances))
+        .route(
+            "/admin/reference/advances/new",
+            get(new_rule::<advances::Advances>).post(create_rule::<advances::Advances>),
+        )
+        .route(
+            "/admin/reference/advances/{id}/edit",
+            get(edit_rule::<advances::Advances>).post(update_rule::<advances::Advances>),
+        )
+        .route(
+            "/admin/reference/advances/{id}/end",
+            post(end_rule::<advances::Advances>),
+        )
+        .route(deadlines::DEADLINES, get(deadlines::list_deadlines))
+        .route(
+            "/admin/reference/national-deadlines/new",
+            get(new_rule::<deadlines::Deadlines>).post(create_rule::<deadlines::Deadlines>),
+        )
+        .route(
+            "/admin/reference/national-deadlines/{id}/edit",
+            get(edit_rule::<deadlines::Deadlines>).post(update_rule::<deadlines::Deadlines>),
+        )
+        .route(
+            "/admin/reference/national-deadlines/{id}/end",
+            post(end_rule::<deadlines::Deadlines>),
         )
         .route(AREAS, get(list_areas))
         .route(
@@ -187,6 +216,25 @@ fn validity(
             None
         }
     }
+}
+
+/// An optional code picked from `known` ("" for every one): `Some(None)` when empty, `None`
+/// (with the mistake recorded on `field`) when unknown.
+fn optional_code<'a>(
+    value: &str,
+    known: impl IntoIterator<Item = &'a str>,
+    field: &'static str,
+    key: &'static str,
+    errors: &mut FieldErrors,
+) -> Option<Option<String>> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Some(None);
+    }
+    let found = known.into_iter().any(|code| code == value);
+    errors
+        .need(field, key, found.then(|| value.to_owned()))
+        .map(Some)
 }
 
 fn legal_ref(value: &str, errors: &mut FieldErrors) -> Option<String> {
@@ -440,6 +488,52 @@ trait RuleForm: RuleTable<Key = i64> {
     fn legal_ref(valid: Self::Valid) -> String;
 }
 
+/// The id and end form of the row a form under `list` edits (`row`: its id and end).
+fn editing_row(list: &str, row: Option<(i64, Option<Date>)>) -> Option<(i64, EndBox)> {
+    row.map(|(id, valid_to)| (id, EndBox::new(format!("{list}/{id}/end"), valid_to)))
+}
+
+/// Where a form under `list` posts: row `id`'s edit path, or the path that adds a row.
+fn form_action(list: &str, id: Option<i64>) -> String {
+    match id {
+        Some(id) => format!("{list}/{id}/edit"),
+        None => format!("{list}/new"),
+    }
+}
+
+/// The edit page of a rule form: `form` holds `row`'s values.
+async fn rule_edit_page<R: RuleForm>(
+    state: &AppState,
+    ctx: PageContext,
+    row: &R::Row,
+    form: R::Form,
+    errors: FieldErrors,
+) -> AppResult<R::Page> {
+    let choices = R::choices(state, &form).await?;
+    Ok(R::form_page(ctx, form, errors, choices, Some(row)))
+}
+
+/// `GET …/new` of a rule form that starts empty.
+async fn new_rule<R: RuleForm>(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+) -> AppResult<R::Page>
+where
+    R::Form: Default,
+{
+    user.require(Permission::ManageReference)?;
+    let form = R::Form::default();
+    let choices = R::choices(&state, &form).await?;
+    Ok(R::form_page(
+        ctx,
+        form,
+        FieldErrors::default(),
+        choices,
+        None,
+    ))
+}
+
 /// `GET …/{key}/edit`.
 async fn edit_rule<R: RuleTable>(
     State(state): State<AppState>,
@@ -549,7 +643,9 @@ rule_lists!(
     CapsPage,
     DocumentsPage,
     AreasPage,
-    criteria::CriteriaPage
+    criteria::CriteriaPage,
+    advances::AdvancesPage,
+    deadlines::DeadlinesPage
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -15,5 +15,6 @@ mod national;
 mod operations;
 mod pages;
 mod reference;
+mod rule_tables;
 mod scope;
 mod security;

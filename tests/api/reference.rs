@@ -154,6 +154,8 @@ async fn the_seeded_caps_are_listed_with_their_legal_basis_in_both_languages(poo
             "/admin/reference/caps",
             "/admin/reference/required-documents",
             "/admin/reference/criteria",
+            "/admin/reference/advances",
+            "/admin/reference/national-deadlines",
             "/admin/reference/priority-areas",
         ]
     );

@@ -11,7 +11,7 @@ use time::Date;
 
 use super::{
     Basis, BasisForm, Dated, EndBox, Need as _, RuleForm, RuleList as _, RuleTable, clean_text,
-    province_label, today,
+    editing_row, form_action, optional_code, province_label, rule_edit_page, today,
 };
 use crate::app::AppState;
 use crate::db;
@@ -132,21 +132,13 @@ impl ValidCriterion {
 
 fn validate(form: &CriterionForm, provinces: &[UnitOption]) -> Result<ValidCriterion, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let province = form.province_code.trim();
-    let province_code = if province.is_empty() {
-        Some(None)
-    } else {
-        errors
-            .need(
-                "province_code",
-                "reference.province_unknown",
-                provinces
-                    .iter()
-                    .any(|p| p.code == province)
-                    .then(|| province.to_owned()),
-            )
-            .map(Some)
-    };
+    let province_code = optional_code(
+        &form.province_code,
+        provinces.iter().map(|p| p.code.as_str()),
+        "province_code",
+        "reference.province_unknown",
+        &mut errors,
+    );
     let position = errors
         .check(
             "position",
@@ -241,38 +233,13 @@ impl CriterionFormPage {
             form,
             errors,
             provinces,
-            editing: editing.map(|row| {
-                (
-                    row.id,
-                    EndBox::new(format!("{CRITERIA}/{}/end", row.id), row.valid_to),
-                )
-            }),
+            editing: editing_row(CRITERIA, editing.map(|row| (row.id, row.valid_to))),
         }
     }
 
     fn action(&self) -> String {
-        match &self.editing {
-            Some((id, _)) => format!("{CRITERIA}/{id}/edit"),
-            None => format!("{CRITERIA}/new"),
-        }
+        form_action(CRITERIA, self.editing.as_ref().map(|(id, _)| *id))
     }
-}
-
-/// `GET /admin/reference/criteria/new`.
-pub(super) async fn new_criterion(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-) -> AppResult<CriterionFormPage> {
-    user.require(Permission::ManageReference)?;
-    let provinces = db::rules::provinces_in_force(&state.db, today()).await?;
-    Ok(CriterionFormPage::new(
-        ctx,
-        CriterionForm::default(),
-        FieldErrors::default(),
-        provinces,
-        None,
-    ))
 }
 
 /// Appraisal criteria as a rule table.
@@ -300,14 +267,8 @@ impl RuleTable for Criteria {
         row: &CriterionRow,
         errors: FieldErrors,
     ) -> AppResult<CriterionFormPage> {
-        let provinces = db::rules::provinces_in_force(&state.db, today()).await?;
-        Ok(CriterionFormPage::new(
-            ctx,
-            CriterionForm::of(row),
-            errors,
-            provinces,
-            Some(row),
-        ))
+        let form = CriterionForm::of(row);
+        rule_edit_page::<Self>(state, ctx, row, form, errors).await
     }
 
     fn end_box(page: &mut CriterionFormPage) -> Option<&mut EndBox> {

@@ -1,0 +1,289 @@
+//! The advance rules and the national registration deadline as rules an administrator keeps:
+//! a province's own rule takes over from the general one where the pages use it (the
+//! contract's advance terms, the national plan's deadline); bad forms come back with their
+//! values and nothing saved; a rule a contract copied is ended, not edited; other roles
+//! cannot change them.
+
+use reqwest::StatusCode;
+use scraper::Html;
+use sqlx::PgPool;
+
+use crate::helpers::{PASSWORD, TestApp, attrs, text};
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.pool)
+        .await
+        .expect("count")
+}
+
+async fn html(response: reqwest::Response) -> Html {
+    Html::parse_document(&response.text().await.expect("body"))
+}
+
+/// A demo proposal approved in 2024's plan and not contracted yet, its activity type and its
+/// decision's date.
+async fn approved(pool: &PgPool) -> (i64, String, time::Date) {
+    sqlx::query_as(
+        "select p.id, p.activity_type_code, d.decided_on from proposals p \
+         join plan_decisions d on d.id = p.plan_decision_id \
+         where p.state = 'approved' and p.plan_year = 2024 order by p.id limit 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("an approved proposal")
+}
+
+#[sqlx::test]
+async fn a_province_advance_rule_sets_the_terms_of_the_contracts_signed_under_it(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, activity, decided_on) = approved(&app.pool).await;
+    app.login("admin", PASSWORD).await;
+    let rule = |province: &'static str, activity: &str, share: &'static str, threshold| {
+        vec![
+            ("province_code", province.to_owned()),
+            ("activity_type_code", activity.to_owned()),
+            ("share", share.to_owned()),
+            ("threshold", threshold),
+            (
+                "legal_ref",
+                "Quyết định 5/2024/QĐ-UBND tỉnh Thái Nguyên".to_owned(),
+            ),
+            ("valid_from", String::new()),
+            ("valid_to", String::new()),
+        ]
+    };
+    let pairs = |form: &[(&'static str, String)]| -> Vec<(&'static str, String)> { form.to_vec() };
+    let before = count(&app, "select count(*) from advance_rules").await;
+    for (form, field) in [
+        (rule("19", &activity, "120", "60".into()), "share"),
+        (rule("19", &activity, "50", "bảy mươi".into()), "threshold"),
+        (
+            rule("19", "khong_co", "50", "60".into()),
+            "activity_type_code",
+        ),
+        (rule("99", &activity, "50", "60".into()), "province_code"),
+    ] {
+        let sent: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let response = app.post_form("/admin/reference/advances/new", &sent).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}"
+        );
+        let page = html(response).await;
+        assert!(
+            !text(&page, &format!("#{field}-error")).is_empty(),
+            "{field} says why"
+        );
+        let typed = pairs(&form);
+        if field == "threshold" {
+            assert_eq!(
+                attrs(&page, "input[name='threshold']", "value"),
+                [typed[3].1.clone()],
+                "the typed value comes back"
+            );
+        }
+    }
+    assert_eq!(
+        count(&app, "select count(*) from advance_rules").await,
+        before
+    );
+
+    // The province's own rule for the activity type: half the support, from 60% done.
+    let form = rule("19", &activity, "50", "60".into());
+    let sent: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let response = app.post_form("/admin/reference/advances/new", &sent).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let list = app.page("/admin/reference/advances").await;
+    assert!(
+        text(&list, "tbody").contains("60%"),
+        "{}",
+        text(&list, "tbody")
+    );
+    let rule_id: i64 = sqlx::query_scalar(
+        "select id from advance_rules where province_code = '19' and activity_type_code = $1",
+    )
+    .bind(&activity)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the province's rule");
+
+    // The Centre cannot change the rules; its contract copies the province's terms.
+    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    assert_eq!(
+        staff
+            .post_form("/admin/reference/advances/new", &sent)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let contract_page = staff.page(&format!("/proposals/{id}/contract")).await;
+    let mut fields: Vec<(String, String)> = [
+        "version",
+        "number",
+        "holder_name",
+        "implementer_name",
+        "counterpart_funds",
+        "deadline",
+    ]
+    .iter()
+    .map(|name| {
+        let value = attrs(
+            &contract_page,
+            &format!("form input[name='{name}']"),
+            "value",
+        )
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+        ((*name).to_owned(), value)
+    })
+    .collect();
+    fields.extend([
+        (
+            "signed_on".to_owned(),
+            (decided_on + time::Duration::days(10)).to_string(),
+        ),
+        (
+            "holder_signer".to_owned(),
+            "Lê Văn Hùng, Giám đốc".to_owned(),
+        ),
+        ("implementer_signer".to_owned(), "Lương Văn Quý".to_owned()),
+        ("payment_terms".to_owned(), String::new()),
+    ]);
+    let sent: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let response = staff
+        .post_form(&format!("/proposals/{id}/contract"), &sent)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let terms: (Option<i64>, i32, i32) = sqlx::query_as(
+        "select advance_rule_id, advance_share_bp, advance_threshold_bp from contracts \
+         where proposal_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the contract");
+    assert_eq!(terms, (Some(rule_id), 5000, 6000));
+
+    // Copied into a contract, the rule is ended and replaced, never edited.
+    let form = rule("19", &activity, "40", "60".into());
+    let sent: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let response = app
+        .post_form(&format!("/admin/reference/advances/{rule_id}/edit"), &sent)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html(response).await;
+    assert!(
+        text(&page, "#share-error").contains("kết thúc hiệu lực"),
+        "{}",
+        text(&page, ".field-error")
+    );
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let response = app
+        .post_form(
+            &format!("/admin/reference/advances/{rule_id}/end"),
+            &[("end_on", today.as_str())],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let share: i32 = sqlx::query_scalar("select share_bp from advance_rules where id = $1")
+        .bind(rule_id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("share");
+    assert_eq!(share, 5000);
+}
+
+#[sqlx::test]
+async fn a_province_deadline_moves_the_deadline_the_national_page_shows(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("admin", PASSWORD).await;
+    let deadline = |day: &'static str, month: &'static str, offset: &'static str| {
+        [
+            ("province_code", "19"),
+            ("day", day),
+            ("month", month),
+            ("year_offset", offset),
+            ("legal_ref", "Quyết định 7/2024/QĐ-UBND tỉnh Thái Nguyên"),
+            ("valid_from", ""),
+            ("valid_to", ""),
+        ]
+    };
+    let before = count(&app, "select count(*) from national_deadlines").await;
+    for (form, field) in [
+        (deadline("31", "4", "-1"), "day"),
+        (deadline("x", "5", "-1"), "day"),
+        (deadline("15", "5", "1"), "year_offset"),
+    ] {
+        let response = app
+            .post_form("/admin/reference/national-deadlines/new", &form)
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{form:?}"
+        );
+        let page = html(response).await;
+        assert!(
+            !text(&page, &format!("#{field}-error")).is_empty(),
+            "{form:?}"
+        );
+        assert_eq!(attrs(&page, "input[name='day']", "value"), [form[1].1]);
+    }
+    assert_eq!(
+        count(&app, "select count(*) from national_deadlines").await,
+        before
+    );
+    let response = app
+        .post_form(
+            "/admin/reference/national-deadlines/new",
+            &deadline("15", "5", "-1"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let list = app.page("/admin/reference/national-deadlines").await;
+    assert!(text(&list, "tbody").contains("15/5"));
+
+    let director = app.with_client(app.login_new_client("giamdoc", PASSWORD).await);
+    let national = director.page("/funding/national?year=2025").await;
+    assert!(
+        text(&national, "#deadline").contains("15/05/2024"),
+        "{}",
+        text(&national, "#deadline")
+    );
+    assert_eq!(
+        director
+            .post_form(
+                "/admin/reference/national-deadlines/new",
+                &deadline("1", "6", "-1"),
+            )
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Nothing keeps a deadline, so it is edited in place.
+    let id: i64 =
+        sqlx::query_scalar("select id from national_deadlines where province_code = '19'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("the province's deadline");
+    let edit = app
+        .page(&format!("/admin/reference/national-deadlines/{id}/edit"))
+        .await;
+    assert_eq!(attrs(&edit, "input[name='day']", "value"), ["15"]);
+    let response = app
+        .post_form(
+            &format!("/admin/reference/national-deadlines/{id}/edit"),
+            &deadline("10", "5", "-1"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let national = director.page("/funding/national?year=2025").await;
+    assert!(text(&national, "#deadline").contains("10/05/2024"));
+}
