@@ -24,6 +24,7 @@ pub mod login_attempts;
 pub mod national;
 pub mod notifications;
 pub mod organisations;
+pub mod payments;
 pub mod post_checks;
 pub mod proposals;
 pub mod reference;
@@ -130,6 +131,7 @@ pg_enum!(
 );
 pg_enum!(crate::domain::facility::LegalForm, "legal_form");
 pg_enum!(crate::domain::proposal::ProposalForm, "proposal_form");
+pg_enum!(crate::domain::payment::PaymentKind, "payment_kind");
 pg_enum!(
     crate::db::appraisals::RecordStatus,
     "appraisal_record_status"

@@ -13,6 +13,7 @@ pub mod funding;
 pub mod input;
 pub mod money;
 pub mod organisation;
+pub mod payment;
 pub mod policy;
 pub mod proposal;
 pub mod role;

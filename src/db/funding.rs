@@ -43,6 +43,10 @@ pub struct EnvelopeRow {
     pub figures: EnvelopeFigures,
     /// Approved support of proposals whose contract is signed (contracted or later).
     pub contracted: i64,
+    /// Advanced on their contracts.
+    pub advanced: i64,
+    /// Paid on their contracts, net of recoveries (advances included).
+    pub paid: i64,
     /// Allocation rounds.
     pub rounds: i64,
 }
@@ -58,15 +62,20 @@ pub async fn envelopes(
         select s.code, s.name_vi, s.name_en, s.level as "level: ProposalLevel",
                coalesce(e.amount, 0) as "amount!", coalesce(e.committed, 0) as "committed!",
                coalesce(c.contracted, 0)::bigint as "contracted!",
+               coalesce(c.advanced, 0)::bigint as "advanced!",
+               coalesce(c.paid, 0)::bigint as "paid!",
                (select count(*) from envelope_rounds r where r.envelope_id = e.id) as "rounds!"
         from funding_sources s
         left join funding_envelopes e
                on e.source_code = s.code and e.province_code = $1 and e.plan_year = $2
         left join lateral (
-            select sum(p.approved_support) as contracted
+            select sum(p.approved_support) filter (where p.state in
+                       ('contracted', 'in_progress', 'result_accepted', 'settled', 'completed'))
+                       as contracted,
+                   sum(k.advanced) as advanced, sum(k.paid) as paid
             from plan_decisions d join proposals p on p.plan_decision_id = d.id
+            left join contracts k on k.proposal_id = p.id
             where d.envelope_id = e.id
-              and p.state in ('contracted', 'in_progress', 'result_accepted', 'settled', 'completed')
         ) c on true
         order by s.sort_order, s.code
         "#,
@@ -89,6 +98,8 @@ pub async fn envelopes(
                 committed: r.committed,
             },
             contracted: r.contracted,
+            advanced: r.advanced,
+            paid: r.paid,
             rounds: r.rounds,
         })
         .collect())

@@ -1,8 +1,8 @@
 //! The demo's funding: for each plan year, the envelope of each source with its allocation
 //! rounds, the plan decision that approved the demo proposals the timeline says were
 //! approved (the province's in April, the Ministry's in June), and the contracts of those
-//! it says were contracted, so the funding page, the decisions, the contracts and the
-//! proposals agree. 2024's local envelope got a second round for the
+//! it says were contracted with the payments of those it says were accepted and settled, so
+//! the funding page, the decisions, the contracts and the proposals agree. 2024's local envelope got a second round for the
 //! supplementary round, which leaves room for some of the proposals still appraised: the
 //! director can build that plan in the demo.
 //!
@@ -17,8 +17,10 @@ use super::{Action, DECISIONS, Planned};
 use crate::db;
 use crate::db::contracts::NewContract;
 use crate::db::funding::{NewDecision, NewLine, NewRound};
+use crate::db::payments::NewPayment;
 use crate::domain::contract::{self, AdvanceTerms};
 use crate::domain::funding;
+use crate::domain::payment::PaymentKind;
 use crate::domain::proposal::ProposalLevel;
 
 /// The Centre's accountant records the rounds; the director records the decisions.
@@ -167,6 +169,8 @@ async fn insert_contracts(
     users: &std::collections::HashMap<String, i64>,
 ) -> anyhow::Result<()> {
     let staff = super::lookup(users, super::CENTRE_STAFF, "user")?;
+    let accountant = super::lookup(users, ACCOUNTANT, "user")?;
+    let mut vouchers = 0;
     let director = super::PEOPLE
         .iter()
         .find(|(username, ..)| *username == DIRECTOR)
@@ -193,7 +197,7 @@ async fn insert_contracts(
         let number = contract::suggested_number(proposal.code.as_deref(), spec.year);
         let implementer_signer = format!("{}, đại diện cơ sở", facility.4);
         let total = spec.total_million.saturating_mul(MILLION);
-        db::contracts::insert(
+        let contract_id = db::contracts::insert(
             conn,
             &NewContract {
                 proposal_id: id,
@@ -212,6 +216,69 @@ async fn insert_contracts(
             },
         )
         .await?;
+        let paid = Paid {
+            support,
+            advance: advance.1,
+        };
+        vouchers +=
+            insert_payments(conn, proposal, contract_id, paid, accountant, vouchers).await?;
     }
     Ok(())
+}
+
+/// A demo contract's support and advance terms.
+struct Paid {
+    support: i64,
+    advance: AdvanceTerms,
+}
+
+/// The payments of a demo contract the timeline says was worked on: the largest advance a
+/// month after the work started (once the work was accepted: the demo has no progress
+/// reports to show it passed the threshold earlier), and the rest on settlement. Vouchers are
+/// numbered `PC-<year>-<n>` from `first` on; returns how many were written.
+async fn insert_payments(
+    conn: &mut sqlx::PgConnection,
+    proposal: &Planned,
+    contract_id: i64,
+    paid: Paid,
+    accountant: i64,
+    first: usize,
+) -> anyhow::Result<usize> {
+    let day = |action| {
+        proposal
+            .steps
+            .iter()
+            .find(|s| s.action == action)
+            .map(|s| s.at.date())
+    };
+    let (Some(started), Some(_accepted)) = (day(Action::Start), day(Action::AcceptResult)) else {
+        return Ok(0);
+    };
+    let advance = paid.advance.max_advance(paid.support);
+    let mut payments = vec![(
+        PaymentKind::Advance,
+        advance,
+        started + time::Duration::days(30),
+    )];
+    if let Some(settled) = day(Action::Settle) {
+        payments.push((PaymentKind::Final, paid.support - advance, settled));
+    }
+    let mut written = 0;
+    for (kind, amount, paid_on) in payments.into_iter().filter(|(_, amount, _)| *amount > 0) {
+        let voucher = format!("PC-{}-{:03}", paid_on.year(), first + written + 1);
+        let payment = NewPayment {
+            contract_id,
+            kind,
+            amount,
+            paid_on,
+            voucher_number: &voucher,
+            note: "",
+            recorded_by: accountant,
+        };
+        db::payments::record(conn, &payment)
+            .await?
+            .map_err(|problem| anyhow::anyhow!("demo payment {voucher}: {problem:?}"))?;
+        written += 1;
+    }
+    Ok(written)
 }

@@ -280,6 +280,14 @@ impl OverviewPage {
         self.sum(|e| e.contracted)
     }
 
+    fn total_advanced(&self) -> i64 {
+        self.sum(|e| e.advanced)
+    }
+
+    fn total_paid(&self) -> i64 {
+        self.sum(|e| e.paid)
+    }
+
     fn total_remaining(&self) -> i64 {
         self.sum(|e| e.figures.remaining())
     }

@@ -14,6 +14,7 @@ mod intake;
 mod national;
 mod operations;
 mod pages;
+mod payments;
 mod reference;
 mod rule_tables;
 mod scope;
