@@ -68,18 +68,19 @@ struct ContractForm {
     version: String,
 }
 
-/// The amendment form as typed.
+/// The amendment form as typed. Its fields that the signing form has too are named
+/// `amend_…` on the page (one page holds both forms; ids must differ).
 #[derive(Clone, Debug, Default, Deserialize)]
 struct AmendForm {
-    #[serde(default)]
+    #[serde(default, rename = "amend_number")]
     number: String,
     #[serde(default)]
     amended_on: String,
     #[serde(default)]
     reason: String,
-    #[serde(default)]
+    #[serde(default, rename = "amend_deadline")]
     deadline: String,
-    #[serde(default)]
+    #[serde(default, rename = "amend_counterpart_funds")]
     counterpart_funds: String,
     #[serde(default)]
     payment_terms: String,
@@ -102,6 +103,9 @@ struct ContractPage {
     amend_form: AmendForm,
     errors: FieldErrors,
     amend_errors: FieldErrors,
+    /// The proposal or contract changed while its form was being typed: the typed values
+    /// are back, with the version they now apply to.
+    stale: bool,
 }
 
 impl ContractPage {
@@ -248,6 +252,7 @@ async fn page(
         amend_form,
         errors,
         amend_errors: FieldErrors::default(),
+        stale: false,
     })
 }
 
@@ -388,7 +393,23 @@ async fn sign(
     )
     .await?;
     if !moved {
-        return Err(AppError::Conflict("contract.stale"));
+        drop(tx);
+        let basis = self::basis(&state, &user, id).await?;
+        let form = ContractForm {
+            version: basis.version.to_string(),
+            ..form
+        };
+        let mut page = page(
+            &state,
+            ctx,
+            &user,
+            basis,
+            Some(form),
+            FieldErrors::default(),
+        )
+        .await?;
+        page.stale = true;
+        return Ok((StatusCode::CONFLICT, page).into_response());
     }
     let inserted = db::contracts::insert(
         &mut tx,
@@ -515,7 +536,14 @@ async fn amend(
     )
     .await?;
     if !done {
-        return Err(AppError::Conflict("contract.stale"));
+        drop(tx);
+        let mut page = page(&state, ctx, &user, basis, None, FieldErrors::default()).await?;
+        page.amend_form = AmendForm {
+            version: page.amend_form.version.clone(),
+            ..form
+        };
+        page.stale = true;
+        return Ok((StatusCode::CONFLICT, page).into_response());
     }
     db::proposals::insert_event(
         &mut tx,

@@ -814,3 +814,73 @@ async fn a_director_builds_and_approves_a_plan_of_several_proposals(pool: PgPool
         "the one left out waits for another round"
     );
 }
+
+/// The Centre's contract in a browser: the signing form prefilled from the approval, the
+/// amendment form on the same page, and the button that starts the work.
+#[sqlx::test]
+async fn the_centre_signs_amends_and_starts_a_contract_in_the_browser(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, decided_on): (i64, time::Date) = sqlx::query_as(
+        "select p.id, d.decided_on from proposals p join plan_decisions d on d.id = p.plan_decision_id \
+         where p.state = 'approved' and p.plan_year = 2024 order by p.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("an approved proposal");
+    let browser = browser(1280, 900).await;
+    let client = &browser.client;
+    sign_in(client, &app, "canbo", PASSWORD).await;
+    visit(client, &app, &format!("/proposals/{id}/contract")).await;
+    set_date(
+        client,
+        "signed_on",
+        &(decided_on + time::Duration::days(7)).to_string(),
+    )
+    .await;
+    type_into(client, "holder_signer", 0, "Lê Văn Hùng, Giám đốc").await;
+    type_into(
+        client,
+        "implementer_signer",
+        0,
+        "Lương Văn Quý, Giám đốc HTX",
+    )
+    .await;
+    click(
+        client,
+        &format!("form[action='/proposals/{id}/contract'] button"),
+    )
+    .await;
+    assert_text_starts(client, ".flash", "Đã ghi nhận hợp đồng").await;
+    screenshot(client, "contract-signed").await;
+
+    let today = time::OffsetDateTime::now_utc().date();
+    type_into(client, "amend_number", 0, "01/PL-HĐ").await;
+    set_date(client, "amended_on", &today.to_string()).await;
+    set_date(
+        client,
+        "amend_deadline",
+        &(today + time::Duration::days(90)).to_string(),
+    )
+    .await;
+    type_into(client, "reason", 0, "Thiết bị về chậm do nhà cung cấp.").await;
+    click(client, "form[action$='/contract/amend'] button").await;
+    assert_text_starts(client, ".flash", "Đã ghi nhận phụ lục 01/PL-HĐ").await;
+    let amended: (time::Date, i64) = sqlx::query_as(
+        "select c.deadline, (select count(*) from contract_amendments a where a.contract_id = c.id) \
+         from contracts c where c.proposal_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the contract");
+    assert_eq!(amended, (today + time::Duration::days(90), 1));
+
+    visit(client, &app, &format!("/proposals/{id}")).await;
+    click(
+        client,
+        &format!("form[action='/proposals/{id}/start'] button"),
+    )
+    .await;
+    assert_text_starts(client, ".flash", "Đề án đã chuyển sang đang thực hiện").await;
+    assert_eq!(crate::helpers::state_of(&app.pool, id).await, "in_progress");
+}

@@ -162,10 +162,10 @@ async fn the_centre_records_the_contract_prints_it_and_starts_the_work(pool: PgP
             &format!("/proposals/{id}/contract/amend"),
             &[
                 ("version", version[0].as_str()),
-                ("number", "01/PL"),
+                ("amend_number", "01/PL"),
                 ("amended_on", today.as_str()),
-                ("deadline", "2025-03-31"),
-                ("counterpart_funds", "50.000.000"),
+                ("amend_deadline", "2025-03-31"),
+                ("amend_counterpart_funds", "50.000.000"),
                 ("payment_terms", ""),
                 ("reason", "Thiết bị về chậm do nhà cung cấp."),
             ],
@@ -182,15 +182,38 @@ async fn the_centre_records_the_contract_prints_it_and_starts_the_work(pool: PgP
             &format!("/proposals/{id}/contract/amend"),
             &[
                 ("version", version[0].as_str()),
-                ("number", "02/PL"),
+                ("amend_number", "02/PL"),
                 ("amended_on", today.as_str()),
-                ("deadline", "2025-04-30"),
-                ("counterpart_funds", "0"),
+                ("amend_deadline", "2025-04-30"),
+                ("amend_counterpart_funds", "0"),
                 ("reason", "Lần nữa"),
             ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
+    // It comes back with what was typed, ready for the contract's version now.
+    let page = html(response).await;
+    assert!(text(&page, "[role='alert']").contains("vẫn được giữ"));
+    assert_eq!(
+        attrs(&page, "input[name='amend_number']", "value"),
+        ["02/PL"]
+    );
+    assert_eq!(text(&page, "#reason"), "Lần nữa");
+    let fresh = attrs(
+        &page,
+        "form[action$='/amend'] input[name='version']",
+        "value",
+    );
+    assert_ne!(fresh, version);
+    let amendments: i64 = sqlx::query_scalar(
+        "select count(*) from contract_amendments a join contracts c on c.id = a.contract_id \
+         where c.proposal_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("amendments");
+    assert_eq!(amendments, 1, "nothing saved");
 }
 
 #[sqlx::test]
@@ -299,10 +322,10 @@ async fn roles_that_may_not_sign_or_amend_cannot(pool: PgPool) {
     let version = version.to_string();
     let amendment = [
         ("version", version.as_str()),
-        ("number", "09/PL"),
+        ("amend_number", "09/PL"),
         ("amended_on", today.as_str()),
-        ("deadline", "2030-01-01"),
-        ("counterpart_funds", "0"),
+        ("amend_deadline", "2030-01-01"),
+        ("amend_counterpart_funds", "0"),
         ("reason", "x"),
     ];
     for user in ["giamdoc", "ketoan", office.as_str()] {
