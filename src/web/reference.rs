@@ -1,6 +1,6 @@
 //! Reference data and rules as data (PRODUCT.md §4), under `/admin/reference`: sectors,
 //! activity types, support caps, required documents, appraisal criteria, priority areas,
-//! advance rules and the national registration deadline.
+//! advance rules, the national registration deadline and funding sources.
 //!
 //! Whoever has `ViewReference` reads the lists; `ManageReference` (administrators) adds,
 //! edits and ends rows. A rule is ended (its `valid_to` set) and a new one added, never
@@ -39,6 +39,7 @@ use crate::error::{AppError, AppResult, ResultExt as _};
 mod advances;
 mod criteria;
 mod deadlines;
+mod sources;
 
 const BASE: &str = "/admin/reference";
 /// Longest name of a sector or activity type.
@@ -115,6 +116,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/reference/national-deadlines/{id}/end",
             post(end_rule::<deadlines::Deadlines>),
+        )
+        .route(sources::SOURCES, get(sources::list_sources))
+        .route(
+            "/admin/reference/funding-sources/new",
+            get(sources::new_source).post(sources::create_source),
+        )
+        .route(
+            "/admin/reference/funding-sources/{code}/edit",
+            get(sources::edit_source).post(sources::update_source),
         )
         .route(AREAS, get(list_areas))
         .route(

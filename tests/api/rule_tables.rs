@@ -287,3 +287,94 @@ async fn a_province_deadline_moves_the_deadline_the_national_page_shows(pool: Pg
     let national = director.page("/funding/national?year=2025").await;
     assert!(text(&national, "#deadline").contains("10/05/2024"));
 }
+
+#[sqlx::test]
+async fn an_administrator_adds_a_funding_source_and_the_funding_page_lists_it(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("admin", PASSWORD).await;
+    let source = |code: &'static str, name: &'static str, level: &'static str| {
+        [
+            ("code", code),
+            ("name_vi", name),
+            ("name_en", "District budget for industrial promotion"),
+            ("level", level),
+            ("legal_ref", "Nghị quyết 15/2024/NQ-HĐND tỉnh Thái Nguyên"),
+            ("sort_order", "30"),
+        ]
+    };
+    let before = count(&app, "select count(*) from funding_sources").await;
+    for (form, field) in [
+        (source("Huyện", "Ngân sách huyện", "local"), "code"),
+        (source("district", "", "local"), "name_vi"),
+        (source("district", "Ngân sách huyện", "regional"), "level"),
+        (source("local", "Ngân sách huyện", "local"), "code"),
+    ] {
+        let response = app
+            .post_form("/admin/reference/funding-sources/new", &form)
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{form:?}"
+        );
+        let page = html(response).await;
+        assert!(
+            !text(&page, &format!("#{field}-error")).is_empty(),
+            "{form:?}"
+        );
+        assert_eq!(attrs(&page, "input[name='code']", "value"), [form[0].1]);
+    }
+    assert_eq!(
+        count(&app, "select count(*) from funding_sources").await,
+        before
+    );
+    let response = app
+        .post_form(
+            "/admin/reference/funding-sources/new",
+            &source("district", "Ngân sách huyện hỗ trợ khuyến công", "local"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // The accountant sees it among the envelopes, and cannot change the sources.
+    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let funding = accountant.page("/funding?year=2025").await;
+    assert!(text(&funding, "table.envelopes").contains("Ngân sách huyện hỗ trợ khuyến công"));
+    assert_eq!(
+        accountant
+            .post_form(
+                "/admin/reference/funding-sources/new",
+                &source("other", "Khác", "local"),
+            )
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // A source with envelopes keeps its level; its name can change.
+    let mut local = source(
+        "local",
+        "Kinh phí khuyến công địa phương (tỉnh)",
+        "national",
+    );
+    local[2].1 = "Local funds";
+    let response = app
+        .post_form("/admin/reference/funding-sources/local/edit", &local)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!text(&html(response).await, "#level-error").is_empty());
+    local[3].1 = "local";
+    let response = app
+        .post_form("/admin/reference/funding-sources/local/edit", &local)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (name, level): (String, String) =
+        sqlx::query_as("select name_vi, level::text from funding_sources where code = 'local'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("local");
+    assert_eq!(
+        (name.as_str(), level.as_str()),
+        ("Kinh phí khuyến công địa phương (tỉnh)", "local")
+    );
+}
