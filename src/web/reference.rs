@@ -247,6 +247,18 @@ fn optional_code<'a>(
         .map(Some)
 }
 
+/// A row's names in both languages, each of 1..=`max` characters.
+fn names(
+    vi: &str,
+    en: &str,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> (Option<String>, Option<String>) {
+    let mut name =
+        |field, value| errors.need(field, "reference.name_invalid", clean_text(value, max));
+    (name("name_vi", vi), name("name_en", en))
+}
+
 fn legal_ref(value: &str, errors: &mut FieldErrors) -> Option<String> {
     errors.need(
         "legal_ref",
@@ -917,16 +929,7 @@ fn validate_entry(
     } else {
         Some(0)
     };
-    let name_vi = errors.need(
-        "name_vi",
-        "reference.name_invalid",
-        clean_text(&form.name_vi, NAME_MAX),
-    );
-    let name_en = errors.need(
-        "name_en",
-        "reference.name_invalid",
-        clean_text(&form.name_en, NAME_MAX),
-    );
+    let (name_vi, name_en) = names(&form.name_vi, &form.name_en, NAME_MAX, &mut errors);
     let basis = form.basis.check(false, &mut errors);
     let sort_order = errors.need(
         "sort_order",

@@ -21,6 +21,38 @@ async fn html(response: reqwest::Response) -> Html {
     Html::parse_document(&response.text().await.expect("body"))
 }
 
+/// Posts each bad form to `path`: each comes back 422 with the message by its field and the
+/// value of `kept` as typed, and `count_sql` counts as many rows after as before.
+async fn all_refused<const N: usize>(
+    app: &TestApp,
+    path: &str,
+    count_sql: &str,
+    cases: &[([(&str, &str); N], &str)],
+    kept: &str,
+) {
+    let before = count(app, count_sql).await;
+    for (form, field) in cases {
+        let response = app.post_form(path, form).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{form:?}"
+        );
+        let page = html(response).await;
+        assert!(
+            !text(&page, &format!("#{field}-error")).is_empty(),
+            "{form:?}"
+        );
+        let typed = form.iter().find(|(name, _)| *name == kept).map(|(_, v)| *v);
+        assert_eq!(
+            attrs(&page, &format!("input[name='{kept}']"), "value"),
+            typed.into_iter().collect::<Vec<_>>(),
+            "{form:?}"
+        );
+    }
+    assert_eq!(count(app, count_sql).await, before, "nothing saved");
+}
+
 /// A demo proposal approved in 2024's plan and not contracted yet, its activity type and its
 /// decision's date.
 async fn approved(pool: &PgPool) -> (i64, String, time::Date) {
@@ -214,31 +246,18 @@ async fn a_province_deadline_moves_the_deadline_the_national_page_shows(pool: Pg
             ("valid_to", ""),
         ]
     };
-    let before = count(&app, "select count(*) from national_deadlines").await;
-    for (form, field) in [
-        (deadline("31", "4", "-1"), "day"),
-        (deadline("x", "5", "-1"), "day"),
-        (deadline("15", "5", "1"), "year_offset"),
-    ] {
-        let response = app
-            .post_form("/admin/reference/national-deadlines/new", &form)
-            .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{form:?}"
-        );
-        let page = html(response).await;
-        assert!(
-            !text(&page, &format!("#{field}-error")).is_empty(),
-            "{form:?}"
-        );
-        assert_eq!(attrs(&page, "input[name='day']", "value"), [form[1].1]);
-    }
-    assert_eq!(
-        count(&app, "select count(*) from national_deadlines").await,
-        before
-    );
+    all_refused(
+        &app,
+        "/admin/reference/national-deadlines/new",
+        "select count(*) from national_deadlines",
+        &[
+            (deadline("31", "4", "-1"), "day"),
+            (deadline("x", "5", "-1"), "day"),
+            (deadline("15", "5", "1"), "year_offset"),
+        ],
+        "day",
+    )
+    .await;
     let response = app
         .post_form(
             "/admin/reference/national-deadlines/new",
@@ -302,32 +321,19 @@ async fn an_administrator_adds_a_funding_source_and_the_funding_page_lists_it(po
             ("sort_order", "30"),
         ]
     };
-    let before = count(&app, "select count(*) from funding_sources").await;
-    for (form, field) in [
-        (source("Huyện", "Ngân sách huyện", "local"), "code"),
-        (source("district", "", "local"), "name_vi"),
-        (source("district", "Ngân sách huyện", "regional"), "level"),
-        (source("local", "Ngân sách huyện", "local"), "code"),
-    ] {
-        let response = app
-            .post_form("/admin/reference/funding-sources/new", &form)
-            .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{form:?}"
-        );
-        let page = html(response).await;
-        assert!(
-            !text(&page, &format!("#{field}-error")).is_empty(),
-            "{form:?}"
-        );
-        assert_eq!(attrs(&page, "input[name='code']", "value"), [form[0].1]);
-    }
-    assert_eq!(
-        count(&app, "select count(*) from funding_sources").await,
-        before
-    );
+    all_refused(
+        &app,
+        "/admin/reference/funding-sources/new",
+        "select count(*) from funding_sources",
+        &[
+            (source("Huyện", "Ngân sách huyện", "local"), "code"),
+            (source("district", "", "local"), "name_vi"),
+            (source("district", "Ngân sách huyện", "regional"), "level"),
+            (source("local", "Ngân sách huyện", "local"), "code"),
+        ],
+        "code",
+    )
+    .await;
     let response = app
         .post_form(
             "/admin/reference/funding-sources/new",

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use time::Date;
 
 use super::{
-    Basis, BasisForm, Dated, EndBox, Need as _, RuleForm, RuleList as _, RuleTable, clean_text,
-    editing_row, form_action, optional_code, province_label, rule_edit_page, today,
+    Basis, BasisForm, Dated, EndBox, Need as _, RuleForm, RuleList as _, RuleTable, editing_row,
+    form_action, names, optional_code, province_label, rule_edit_page, today,
 };
 use crate::app::AppState;
 use crate::db;
@@ -156,16 +156,7 @@ fn validate(form: &CriterionForm, provinces: &[UnitOption]) -> Result<ValidCrite
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
         .then(|| code.to_owned()),
     );
-    let name_vi = errors.need(
-        "name_vi",
-        "reference.name_invalid",
-        clean_text(&form.name_vi, NAME_MAX),
-    );
-    let name_en = errors.need(
-        "name_en",
-        "reference.name_invalid",
-        clean_text(&form.name_en, NAME_MAX),
-    );
+    let (name_vi, name_en) = names(&form.name_vi, &form.name_en, NAME_MAX, &mut errors);
     let guidance_vi = errors.text("guidance_vi", &form.guidance_vi, GUIDANCE_MAX);
     let guidance_en = errors.text("guidance_en", &form.guidance_en, GUIDANCE_MAX);
     let max_points = errors

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{Need as _, clean_text, legal_ref, one_error, saved, unprocessable};
+use super::{Need as _, legal_ref, names, one_error, saved, unprocessable};
 use crate::app::AppState;
 use crate::db;
 use crate::db::funding::{SourceInput, SourceRow};
@@ -107,16 +107,7 @@ fn source_code(value: &str) -> Option<String> {
 fn validate(form: &SourceForm) -> Result<ValidSource, FieldErrors> {
     let mut errors = FieldErrors::default();
     let code = errors.need("code", "reference.code_invalid", source_code(&form.code));
-    let name_vi = errors.need(
-        "name_vi",
-        "reference.name_invalid",
-        clean_text(&form.name_vi, NAME_MAX),
-    );
-    let name_en = errors.need(
-        "name_en",
-        "reference.name_invalid",
-        clean_text(&form.name_en, NAME_MAX),
-    );
+    let (name_vi, name_en) = names(&form.name_vi, &form.name_en, NAME_MAX, &mut errors);
     let level = errors.need(
         "level",
         "reference.level_invalid",
