@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod organisations;
 pub mod payments;
 pub mod post_checks;
+pub mod progress;
 pub mod proposals;
 pub mod reference;
 pub mod rules;

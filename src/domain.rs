@@ -15,6 +15,7 @@ pub mod money;
 pub mod organisation;
 pub mod payment;
 pub mod policy;
+pub mod progress;
 pub mod proposal;
 pub mod role;
 pub mod search;

@@ -18,6 +18,7 @@ pub mod health;
 pub mod home;
 pub mod notifications;
 pub mod pagination;
+pub mod progress;
 pub mod proposals;
 pub mod reference;
 pub mod upload;
@@ -35,6 +36,7 @@ pub fn pages() -> Router<AppState> {
         .merge(appraisals::router())
         .merge(notifications::router())
         .merge(funding::router())
+        .merge(progress::router())
         .merge(contracts::router())
 }
 

@@ -58,11 +58,14 @@ pub enum Permission {
     DecidePlan,
     /// Record amendments of implementation contracts (signing is the transition table's).
     AmendContracts,
+    /// Report the monthly progress of a proposal being carried out (the implementing side:
+    /// the Centre, the local office, the facility).
+    ReportProgress,
 }
 
 impl Permission {
     /// Every permission, for exhaustive tests and documentation.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ViewFacilities,
         Permission::RegisterFacility,
         Permission::ViewProposals,
@@ -78,6 +81,7 @@ impl Permission {
         Permission::ManageEnvelopes,
         Permission::DecidePlan,
         Permission::AmendContracts,
+        Permission::ReportProgress,
     ];
 }
 
@@ -107,6 +111,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::DecidePlan => role == R::Director,
         // The Centre holds the funds and signs the contracts (the transition table's CENTRE).
         P::AmendContracts => role == R::CentreStaff,
+        P::ReportProgress => matches!(role, R::CentreStaff | R::LocalOfficer | R::FacilityOwner),
     }
 }
 
@@ -237,6 +242,9 @@ mod tests {
             P::ManageEnvelopes => [R::Director, R::Accountant].contains(&role),
             P::DecidePlan => role == R::Director,
             P::AmendContracts => role == R::CentreStaff,
+            P::ReportProgress => {
+                [R::CentreStaff, R::LocalOfficer, R::FacilityOwner].contains(&role)
+            }
         };
         for role in Role::ALL {
             for permission in Permission::ALL {

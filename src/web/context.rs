@@ -463,6 +463,8 @@ fn navigation(user: &SessionUser) -> Vec<NavItem> {
         (Permission::ViewProposals, "/proposals", "nav.proposals"),
         (Permission::ViewFacilities, "/facilities", "nav.facilities"),
         (Permission::ViewVisits, "/appraisals", "nav.appraisals"),
+        // Who sees the visits follows the work after them; an owner follows its own page.
+        (Permission::ViewVisits, "/progress", "nav.progress"),
         (Permission::ViewFunding, "/funding", "nav.funding"),
         (Permission::ManageUsers, "/admin/users", "nav.users"),
         (

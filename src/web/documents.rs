@@ -21,7 +21,7 @@ use super::upload::{self, Checked, Limits, UploadError};
 use crate::app::AppState;
 use crate::db;
 use crate::db::documents::{DocumentSummary, Kind, NewDocument, Owner};
-use crate::domain::document::{self, FileType};
+use crate::domain::document;
 use crate::domain::policy::{self, Permission};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
@@ -269,11 +269,7 @@ pub(crate) async fn attach_photos(
         Ok(checked) => checked,
         Err(error) => return Ok(Err((error.status(), error.message(lang, config)))),
     };
-    if let Some(other) = checked
-        .iter()
-        .find(|c| !matches!(c.file_type, FileType::Jpeg | FileType::Png))
-    {
-        let message = i18n::t_with(lang, "document.not_a_photo", &[("name", &other.name)]);
+    if let Err(message) = upload::only_photos(&checked, lang) {
         return Ok(Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, message)));
     }
     let added = store_and_record(

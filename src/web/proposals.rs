@@ -915,6 +915,18 @@ struct ShowPage {
 }
 
 impl ShowPage {
+    /// Whether the proposal has progress reports to show or take: work started on it.
+    fn progress_link(&self) -> bool {
+        matches!(
+            self.proposal.state,
+            ProposalState::InProgress
+                | ProposalState::ResultAccepted
+                | ProposalState::Settled
+                | ProposalState::Completed
+                | ProposalState::Stopped
+        )
+    }
+
     fn quantity(&self, hundredths: &i64) -> String {
         if hundredths % 100 == 0 {
             (hundredths / 100).to_string()

@@ -297,6 +297,21 @@ pub fn check_files(files: Vec<Received>) -> Result<Vec<Checked>, UploadError> {
         .collect()
 }
 
+/// Refuses any file that is not a photo (JPEG or PNG), naming it.
+pub fn only_photos(checked: &[Checked], lang: Lang) -> Result<(), String> {
+    match checked
+        .iter()
+        .find(|c| !matches!(c.file_type, FileType::Jpeg | FileType::Png))
+    {
+        Some(other) => Err(i18n::t_with(
+            lang,
+            "document.not_a_photo",
+            &[("name", &other.name)],
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Stores every file under a new key; on a failure, removes those already stored.
 pub async fn store_all(state: &AppState, files: &[Checked]) -> AppResult<Vec<StorageKey>> {
     let mut stored = Vec::with_capacity(files.len());

@@ -155,6 +155,22 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// Posts a multipart form from the app's own origin.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// Signs in; panics unless it succeeds.
     pub async fn login(&self, username: &str, password: &str) {
         let response = self

@@ -15,6 +15,7 @@ mod national;
 mod operations;
 mod pages;
 mod payments;
+mod progress;
 mod reference;
 mod rule_tables;
 mod scope;

@@ -40,17 +40,6 @@ fn dispatch(picks: &[i64], number: &str, date: &str) -> Form {
     )
 }
 
-async fn post_multipart(app: &TestApp, path: &str, form: Form) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("origin", &app.base)
-        .header("sec-fetch-site", "same-origin")
-        .multipart(form)
-        .send()
-        .await
-        .expect("POST")
-}
-
 #[sqlx::test]
 async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
@@ -69,31 +58,31 @@ async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(poo
 
     // No proposal picked, a date to come, no scan: the form comes back.
     let today = time::OffsetDateTime::now_utc().date();
-    let response = post_multipart(
-        &app,
-        "/funding/national",
-        dispatch(&[], "215/SCT-QLCN", &today.to_string()),
-    )
-    .await;
+    let response = app
+        .post_multipart(
+            "/funding/national",
+            dispatch(&[], "215/SCT-QLCN", &today.to_string()),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let tomorrow = (today + time::Duration::days(1)).to_string();
-    let response = post_multipart(
-        &app,
-        "/funding/national",
-        dispatch(&[id], "215/SCT-QLCN", &tomorrow),
-    )
-    .await;
+    let response = app
+        .post_multipart(
+            "/funding/national",
+            dispatch(&[id], "215/SCT-QLCN", &tomorrow),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Html::parse_document(&response.text().await.expect("body"));
     assert!(!text(&page, "#forwarded_on-error").is_empty());
     assert_eq!(state_of(&app.pool, id).await, "appraised");
 
-    let response = post_multipart(
-        &app,
-        "/funding/national",
-        dispatch(&[id], "215/SCT-QLCN", &today.to_string()),
-    )
-    .await;
+    let response = app
+        .post_multipart(
+            "/funding/national",
+            dispatch(&[id], "215/SCT-QLCN", &today.to_string()),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(state_of(&app.pool, id).await, "forwarded");
     let page = app.page("/funding/national?year=2024").await;
@@ -152,7 +141,7 @@ async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(poo
                 .mime_str("application/pdf")
                 .expect("mime"),
         );
-    let response = post_multipart(&app, "/funding/plan", form).await;
+    let response = app.post_multipart("/funding/plan", form).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(state_of(&app.pool, id).await, "approved");
     let approved: i64 = sqlx::query_scalar(
@@ -179,8 +168,9 @@ async fn only_a_director_forwards(pool: PgPool) {
         "coso.phucxuan",
     ] {
         let other = app.with_client(app.login_new_client(user, PASSWORD).await);
-        let response =
-            post_multipart(&other, "/funding/national", dispatch(&[id], "1/CV", &today)).await;
+        let response = other
+            .post_multipart("/funding/national", dispatch(&[id], "1/CV", &today))
+            .await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{user}");
     }
     assert_eq!(state_of(&app.pool, id).await, "appraised");

@@ -189,13 +189,19 @@ async fn payments_recorded_at_once_never_pass_the_share_or_the_support(pool: PgP
         .await;
     assert!(refused.is_err());
     // A voucher number is used once in the province.
+    let used: String =
+        sqlx::query_scalar("select voucher_number from payments where contract_id = $1 limit 1")
+            .bind(contract)
+            .fetch_one(&app.pool)
+            .await
+            .expect("a voucher");
     let mut tx = app.pool.begin().await.expect("begin");
     let again = NewPayment {
         contract_id: contract,
         kind: PaymentKind::Recovery,
         amount: 1,
         paid_on: time::OffsetDateTime::now_utc().date(),
-        voucher_number: "PC-A-0",
+        voucher_number: &used,
         note: "",
         recorded_by: accountant(&app.pool).await,
     };

@@ -1,0 +1,300 @@
+//! Monthly progress reports: the rule in force, a proposal's reports with their photos, the
+//! report written with its photos and timeline event in one transaction, and the list of
+//! proposals being carried out with their last report.
+
+use sqlx::{PgConnection, PgPool};
+use time::{Date, OffsetDateTime};
+
+use super::documents::NewDocument;
+use super::scope::ScopeParams;
+use crate::domain::progress::{Report, ReportingRule};
+use crate::error::AppResult;
+
+/// The reporting rule in force in a province on a date (the province's own first).
+pub async fn rule(pool: &PgPool, province_code: &str, on: Date) -> AppResult<ReportingRule> {
+    let due_day = sqlx::query_scalar!(
+        r#"
+        select due_day from progress_rules
+        where (province_code is null or province_code = $1)
+          and (valid_from is null or valid_from <= $2) and (valid_to is null or valid_to > $2)
+        order by province_code is not null desc, valid_from desc nulls last, id desc
+        limit 1
+        "#,
+        province_code,
+        on,
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(due_day
+        .and_then(|d| u8::try_from(d).ok())
+        .map_or(ReportingRule::DEFAULT, |due_day| ReportingRule { due_day }))
+}
+
+/// A report as the proposal's progress page lists it.
+#[derive(Clone, Debug)]
+pub struct ReportRow {
+    /// Id.
+    pub id: i64,
+    /// The month, as its first day.
+    pub month: Date,
+    /// Percent done.
+    pub percent_done: i16,
+    /// What was done.
+    pub work_done: String,
+    /// Spent to date.
+    pub spending: i64,
+    /// Who reported.
+    pub reported_by: String,
+    /// When.
+    pub reported_at: OffsetDateTime,
+    /// Its photos: document id and file name.
+    pub photos: Vec<(i64, String)>,
+}
+
+/// A proposal's reports, latest month first, with their photos (two statements).
+pub async fn reports(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<ReportRow>> {
+    let rows = sqlx::query!(
+        r#"
+        select r.id, r.month, r.percent_done, r.work_done, r.spending, u.full_name,
+               r.reported_at
+        from progress_reports r join users u on u.id = r.reported_by
+        where r.proposal_id = $1
+        order by r.month desc
+        "#,
+        proposal_id
+    )
+    .fetch_all(pool)
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let photos = sqlx::query!(
+        r#"
+        select progress_report_id as "report!", id, file_name from documents
+        where progress_report_id = any($1) and removed_at is null
+        order by id
+        "#,
+        &ids
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ReportRow {
+            photos: photos
+                .iter()
+                .filter(|p| p.report == r.id)
+                .map(|p| (p.id, p.file_name.clone()))
+                .collect(),
+            id: r.id,
+            month: r.month,
+            percent_done: r.percent_done,
+            work_done: r.work_done,
+            spending: r.spending,
+            reported_by: r.full_name,
+            reported_at: r.reported_at,
+        })
+        .collect())
+}
+
+/// The day work on a proposal started (its latest `start` step), if it did.
+pub async fn started_on<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    proposal_id: i64,
+) -> AppResult<Option<Date>> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        select (max(at) at time zone 'Asia/Ho_Chi_Minh')::date from proposal_events
+        where proposal_id = $1 and action = 'start'
+        "#,
+        proposal_id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// The reports just before and just after `month`, to check a new one against.
+pub async fn neighbours(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    month: Date,
+) -> AppResult<(Option<Report>, Option<Report>)> {
+    let rows = sqlx::query!(
+        r#"
+        (select month, percent_done, spending from progress_reports
+         where proposal_id = $1 and month < $2 order by month desc limit 1)
+        union all
+        (select month, percent_done, spending from progress_reports
+         where proposal_id = $1 and month > $2 order by month limit 1)
+        "#,
+        proposal_id,
+        month
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut previous = None;
+    let mut next = None;
+    for r in rows {
+        let (Some(m), Some(p), Some(s)) = (r.month, r.percent_done, r.spending) else {
+            continue;
+        };
+        let report = Report {
+            month: m,
+            percent_done: u8::try_from(p).unwrap_or(0),
+            spending: s,
+        };
+        if m < month {
+            previous = Some(report);
+        } else {
+            next = Some(report);
+        }
+    }
+    Ok((previous, next))
+}
+
+/// A report to write.
+#[derive(Clone, Copy, Debug)]
+pub struct NewReport<'a> {
+    /// The proposal.
+    pub proposal_id: i64,
+    /// What it says.
+    pub report: Report,
+    /// What was done.
+    pub work_done: &'a str,
+    /// Who reports.
+    pub reported_by: i64,
+}
+
+/// Writes a report and its photos; `None` when the month has a report already.
+pub async fn insert(
+    conn: &mut PgConnection,
+    r: &NewReport<'_>,
+    photos: &[NewDocument],
+) -> AppResult<Option<i64>> {
+    let id = sqlx::query_scalar!(
+        r#"
+        insert into progress_reports (proposal_id, month, percent_done, work_done, spending,
+                                      reported_by)
+        values ($1, $2, $3, $4, $5, $6)
+        on conflict (proposal_id, month) do nothing
+        returning id
+        "#,
+        r.proposal_id,
+        r.report.month,
+        i16::from(r.report.percent_done),
+        r.work_done,
+        r.report.spending,
+        r.reported_by,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(id) = id else { return Ok(None) };
+    let column = |f: fn(&NewDocument) -> String| photos.iter().map(f).collect::<Vec<_>>();
+    let sizes: Vec<i64> = photos.iter().map(|d| d.size_bytes).collect();
+    let hashes: Vec<Vec<u8>> = photos.iter().map(|d| d.sha256.clone()).collect();
+    sqlx::query!(
+        r#"
+        insert into documents (proposal_id, progress_report_id, kind_code, file_name,
+                               content_type, size_bytes, sha256, storage_key, uploaded_by)
+        select $1, $2, 'progress_photo', f.name, f.content_type, f.size, f.sha256, f.key, $3
+        from unnest($4::text[], $5::text[], $6::bigint[], $7::bytea[], $8::text[])
+             as f (name, content_type, size, sha256, key)
+        on conflict (proposal_id, kind_code, sha256) where removed_at is null do nothing
+        "#,
+        r.proposal_id,
+        id,
+        r.reported_by,
+        &column(|d| d.file_name.clone()),
+        &column(|d| d.content_type.to_owned()),
+        &sizes,
+        &hashes,
+        &column(|d| d.storage_key.clone()),
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(id))
+}
+
+/// A proposal being carried out, as the monitoring list shows it.
+#[derive(Clone, Debug)]
+pub struct InProgressRow {
+    /// Id.
+    pub id: i64,
+    /// Code.
+    pub code: Option<String>,
+    /// Title.
+    pub title: String,
+    /// The commune or ward.
+    pub unit_name: String,
+    /// The day work started.
+    pub started_on: Option<Date>,
+    /// The last month reported, and how far the work was then.
+    pub last_report: Option<(Date, i16)>,
+    /// Whether the report of the month due is missing.
+    pub overdue: bool,
+}
+
+/// The proposals being carried out in `scope`, those whose report of `due_month` is missing
+/// (and that started before `late_from`, the day it is late from) first, then by code; and
+/// how many there are and how many are overdue.
+pub async fn in_progress(
+    pool: &PgPool,
+    scope: &ScopeParams,
+    due_month: Option<Date>,
+    late_from: Option<Date>,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<InProgressRow>, i64, i64)> {
+    let rows = sqlx::query!(
+        r#"
+        with listed as (
+            select p.id, p.code, p.title, u.full_name as unit_name, s.started_on, l.month,
+                   l.percent_done,
+                   ($6::date is not null and s.started_on < $7
+                    and (l.month is null or l.month < $6)) as "overdue!"
+            from proposals p
+            join admin_units u on u.id = p.unit_id
+            left join lateral (
+                select (max(e.at) at time zone 'Asia/Ho_Chi_Minh')::date as started_on
+                from proposal_events e where e.proposal_id = p.id and e.action = 'start'
+            ) s on true
+            left join lateral (
+                select r.month, r.percent_done from progress_reports r
+                where r.proposal_id = p.id order by r.month desc limit 1
+            ) l on true
+            where p.state = 'in_progress' and proposal_in_scope(p, $1, $2, $3, $4, $5)
+        )
+        select id, code, title, unit_name, started_on, month as "month?",
+               percent_done as "percent_done?", "overdue!",
+               count(*) over () as "total!",
+               count(*) filter (where "overdue!") over () as "overdue_count!"
+        from listed
+        order by "overdue!" desc, code nulls last, id
+        limit $8 offset $9
+        "#,
+        scope.denied,
+        scope.province_code,
+        scope.area_unit_id,
+        scope.office_id,
+        scope.facility_id,
+        due_month,
+        late_from,
+        limit,
+        offset,
+    )
+    .fetch_all(pool)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let overdue = rows.first().map_or(0, |r| r.overdue_count);
+    let rows = rows
+        .into_iter()
+        .map(|r| InProgressRow {
+            id: r.id,
+            code: r.code,
+            title: r.title,
+            unit_name: r.unit_name,
+            started_on: r.started_on,
+            last_report: r.month.zip(r.percent_done),
+            overdue: r.overdue,
+        })
+        .collect();
+    Ok((rows, total, overdue))
+}
