@@ -13,6 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use crate::config::Config;
 
 pub mod admin_units;
+pub mod advances;
 pub mod appraisals;
 pub mod contracts;
 pub mod demo;

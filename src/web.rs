@@ -18,6 +18,7 @@ pub mod health;
 pub mod home;
 pub mod notifications;
 pub mod pagination;
+pub mod payments;
 pub mod progress;
 pub mod proposals;
 pub mod reference;
@@ -37,6 +38,7 @@ pub fn pages() -> Router<AppState> {
         .merge(notifications::router())
         .merge(funding::router())
         .merge(progress::router())
+        .merge(payments::router())
         .merge(contracts::router())
 }
 

@@ -125,6 +125,61 @@ pub fn check(
     Ok(after)
 }
 
+/// Why an advance cannot be requested, as a catalogue key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestProblem {
+    /// Nothing, or less than nothing.
+    NotPositive,
+    /// No progress report yet, or the last one is not above the threshold.
+    BelowThreshold,
+    /// With what is advanced or asked already, above the share the contract allows.
+    AboveShare,
+}
+
+impl RequestProblem {
+    /// Catalogue key of the message.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Self::NotPositive => "payment.not_positive",
+            Self::BelowThreshold => "advance.below_threshold",
+            Self::AboveShare => "payment.above_advance_share",
+        }
+    }
+}
+
+/// Whether work `percent_done` (whole percent) is past the threshold of `terms`: the
+/// progress report must show more than it (36/2013 Art. 14: "trên 70%").
+pub fn past_threshold(terms: AdvanceTerms, percent_done: u8) -> bool {
+    u32::from(percent_done) * 100 > terms.threshold_bp
+}
+
+/// What may still be asked as advances on `support` under `terms` when `asked` is advanced
+/// or asked already (requests not refused).
+pub fn advance_left(support: i64, terms: AdvanceTerms, asked: i64) -> i64 {
+    terms.max_advance(support).saturating_sub(asked).max(0)
+}
+
+/// Checks a request for an advance of `amount`, the latest progress report saying
+/// `percent_done` (`None`: none yet).
+pub fn check_request(
+    amount: i64,
+    support: i64,
+    terms: AdvanceTerms,
+    percent_done: Option<u8>,
+    asked: i64,
+) -> Result<(), RequestProblem> {
+    if amount <= 0 {
+        return Err(RequestProblem::NotPositive);
+    }
+    if !percent_done.is_some_and(|p| past_threshold(terms, p)) {
+        return Err(RequestProblem::BelowThreshold);
+    }
+    if amount > advance_left(support, terms, asked) {
+        return Err(RequestProblem::AboveShare);
+    }
+    Ok(())
+}
+
 /// How a contract settles: what is still owed to the implementer, or what it must pay back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Settlement {
@@ -227,6 +282,37 @@ mod tests {
             Err(PaymentProblem::AboveSupport)
         );
         assert_eq!(paid.with(PaymentKind::Advance, 10), None);
+    }
+
+    #[test]
+    fn an_advance_is_asked_past_the_threshold_and_within_the_share() {
+        assert_eq!(
+            check_request(1, SUPPORT, TERMS, None, 0),
+            Err(RequestProblem::BelowThreshold)
+        );
+        assert_eq!(
+            check_request(1, SUPPORT, TERMS, Some(70), 0),
+            Err(RequestProblem::BelowThreshold),
+            "70% is not above 70%"
+        );
+        assert_eq!(
+            check_request(140_000_000, SUPPORT, TERMS, Some(71), 0),
+            Ok(())
+        );
+        assert_eq!(
+            check_request(140_000_001, SUPPORT, TERMS, Some(90), 0),
+            Err(RequestProblem::AboveShare)
+        );
+        assert_eq!(
+            check_request(40_000_001, SUPPORT, TERMS, Some(90), 100_000_000),
+            Err(RequestProblem::AboveShare)
+        );
+        assert_eq!(
+            check_request(0, SUPPORT, TERMS, Some(90), 0),
+            Err(RequestProblem::NotPositive)
+        );
+        assert_eq!(advance_left(SUPPORT, TERMS, 150_000_000), 0);
+        assert_eq!(advance_left(SUPPORT, TERMS, 100_000_000), 40_000_000);
     }
 
     #[test]

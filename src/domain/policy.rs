@@ -61,11 +61,17 @@ pub enum Permission {
     /// Report the monthly progress of a proposal being carried out (the implementing side:
     /// the Centre, the local office, the facility).
     ReportProgress,
+    /// Ask for an advance on a contract (the implementing side).
+    RequestAdvance,
+    /// Confirm or refuse an advance request after checking the progress it relies on.
+    ConfirmAdvance,
+    /// Record payments against contracts (vouchers).
+    RecordPayments,
 }
 
 impl Permission {
     /// Every permission, for exhaustive tests and documentation.
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 19] = [
         Permission::ViewFacilities,
         Permission::RegisterFacility,
         Permission::ViewProposals,
@@ -82,6 +88,9 @@ impl Permission {
         Permission::DecidePlan,
         Permission::AmendContracts,
         Permission::ReportProgress,
+        Permission::RequestAdvance,
+        Permission::ConfirmAdvance,
+        Permission::RecordPayments,
     ];
 }
 
@@ -111,7 +120,11 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::DecidePlan => role == R::Director,
         // The Centre holds the funds and signs the contracts (the transition table's CENTRE).
         P::AmendContracts => role == R::CentreStaff,
-        P::ReportProgress => matches!(role, R::CentreStaff | R::LocalOfficer | R::FacilityOwner),
+        P::ReportProgress | P::RequestAdvance => {
+            matches!(role, R::CentreStaff | R::LocalOfficer | R::FacilityOwner)
+        }
+        P::ConfirmAdvance => role == R::CentreStaff,
+        P::RecordPayments => role == R::Accountant,
     }
 }
 
@@ -242,9 +255,11 @@ mod tests {
             P::ManageEnvelopes => [R::Director, R::Accountant].contains(&role),
             P::DecidePlan => role == R::Director,
             P::AmendContracts => role == R::CentreStaff,
-            P::ReportProgress => {
+            P::ReportProgress | P::RequestAdvance => {
                 [R::CentreStaff, R::LocalOfficer, R::FacilityOwner].contains(&role)
             }
+            P::ConfirmAdvance => role == R::CentreStaff,
+            P::RecordPayments => role == R::Accountant,
         };
         for role in Role::ALL {
             for permission in Permission::ALL {

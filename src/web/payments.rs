@@ -1,0 +1,394 @@
+//! A contract's money, at `/proposals/{id}/payments`: the advance terms, what was advanced
+//! and paid, the advance requests and every payment. The implementing side asks for an
+//! advance once its last progress report is past the threshold; the Centre confirms or
+//! refuses it (not the person who asked); the accountant pays it with a voucher.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::context::{CurrentUser, Flash, PageContext};
+use super::form::FieldErrors;
+use super::today;
+use crate::app::AppState;
+use crate::db;
+use crate::db::advances::Ledger;
+use crate::db::contracts::{Contract, ContractBasis};
+use crate::db::proposals::NewEvent;
+use crate::domain::contract::AdvanceTerms;
+use crate::domain::input;
+use crate::domain::payment;
+use crate::domain::policy::Permission;
+use crate::domain::proposal::ProposalState;
+use crate::error::{AppError, AppResult, ResultExt as _};
+
+/// Routes of a contract's payments.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/proposals/{id}/payments", get(show))
+        .route("/proposals/{id}/advances", post(request))
+        .route("/proposals/{id}/advances/{request}/confirm", post(confirm))
+        .route("/proposals/{id}/advances/{request}/refuse", post(refuse))
+        .route("/proposals/{id}/advances/{request}/pay", post(pay))
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+struct RequestForm {
+    amount: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+struct RefuseForm {
+    reason: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+struct PayForm {
+    paid_on: String,
+    voucher_number: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "payments/show.html")]
+struct PaymentsPage {
+    ctx: PageContext,
+    basis: ContractBasis,
+    contract: Contract,
+    ledger: Ledger,
+    /// What may still be asked.
+    left: i64,
+    may_request: bool,
+    may_confirm: bool,
+    may_pay: bool,
+    request_form: RequestForm,
+    pay_form: PayForm,
+    refuse_form: RefuseForm,
+    /// The request a refusal or payment form was for, when it comes back.
+    form_for: Option<i64>,
+    errors: FieldErrors,
+}
+
+impl PaymentsPage {
+    fn terms(&self) -> AdvanceTerms {
+        self.contract.advance()
+    }
+
+    fn percent(&self, bp: &u32) -> String {
+        crate::domain::caps::format_percent(*bp, self.ctx.lang)
+    }
+
+    fn max_advance(&self) -> i64 {
+        self.terms().max_advance(self.contract.approved_support)
+    }
+
+    fn month(&self, month: &time::Date) -> String {
+        format!("{:02}/{}", u8::from(month.month()), month.year())
+    }
+
+    /// The typed values of a request's refusal or payment form (its own, when it came back).
+    fn typed_for(&self, id: &i64) -> bool {
+        self.form_for == Some(*id)
+    }
+}
+
+/// The page, with empty forms.
+async fn load(
+    state: &AppState,
+    ctx: PageContext,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<PaymentsPage> {
+    user.require(Permission::ViewProposals)?;
+    let basis = db::contracts::basis(&state.db, &user.scope(), id).await?;
+    let contract = db::contracts::of_proposal(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ledger = db::advances::ledger(&state.db, contract.id).await?;
+    let left = payment::advance_left(
+        contract.approved_support,
+        contract.advance(),
+        ledger.asked(),
+    );
+    let open = matches!(
+        basis.state,
+        ProposalState::InProgress | ProposalState::ResultAccepted
+    );
+    Ok(PaymentsPage {
+        may_request: basis.state == ProposalState::InProgress
+            && left > 0
+            && user.may(Permission::RequestAdvance),
+        may_confirm: open && user.may(Permission::ConfirmAdvance),
+        may_pay: open && user.may(Permission::RecordPayments),
+        request_form: RequestForm::default(),
+        pay_form: PayForm {
+            paid_on: today().to_string(),
+            ..PayForm::default()
+        },
+        refuse_form: RefuseForm::default(),
+        form_for: None,
+        errors: FieldErrors::default(),
+        ctx,
+        basis,
+        contract,
+        ledger,
+        left,
+    })
+}
+
+fn back(id: i64, key: &'static str, value: String) -> Response {
+    (
+        Flash::success(key).with(value),
+        Redirect::to(&format!("/proposals/{id}/payments")),
+    )
+        .into_response()
+}
+
+fn again(page: PaymentsPage, status: StatusCode) -> Response {
+    (status, page).into_response()
+}
+
+/// `GET /proposals/{id}/payments`.
+async fn show(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<PaymentsPage> {
+    load(&state, ctx, &user, id).await
+}
+
+/// The event and the notice of a step on an advance, in the step's transaction.
+async fn record_step(
+    tx: &mut sqlx::PgConnection,
+    page: &PaymentsPage,
+    user: &CurrentUser,
+    action: &str,
+    note: &str,
+    amount: i64,
+) -> AppResult<()> {
+    let id = page.basis.id;
+    db::proposals::insert_event(
+        tx,
+        &NewEvent {
+            proposal_id: id,
+            actor_id: user.0.user_id,
+            action,
+            from: Some(page.basis.state),
+            to: page.basis.state,
+            note,
+            details: json!({ "amount": amount }),
+        },
+    )
+    .await?;
+    db::notifications::notify_followers(
+        tx,
+        &[id],
+        user.0.user_id,
+        &format!("notify.{action}"),
+        &[page.ctx.money(&amount)],
+        &[format!("/proposals/{id}/payments")],
+    )
+    .await
+}
+
+/// `POST /proposals/{id}/advances`: the implementing side asks for an advance.
+async fn request(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<RequestForm>,
+) -> AppResult<Response> {
+    user.require(Permission::RequestAdvance)?;
+    let mut page = load(&state, ctx, &user, id).await?;
+    if page.basis.state != ProposalState::InProgress {
+        return Err(AppError::Conflict("advance.not_in_progress"));
+    }
+    let mut errors = FieldErrors::default();
+    let amount = errors.check("amount", input::money(&form.amount));
+    page.request_form = form;
+    let Some(amount) = amount.filter(|_| errors.is_empty()) else {
+        page.errors = errors;
+        return Ok(again(page, StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let mut tx = state.db.begin().await?;
+    match db::advances::request(&mut tx, page.contract.id, amount, user.0.user_id).await? {
+        Ok(_) => {}
+        Err(problem) => {
+            drop(tx);
+            page.errors.add("amount", problem.message_key());
+            return Ok(again(page, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    }
+    record_step(&mut tx, &page, &user, "advance_requested", "", amount).await?;
+    tx.commit().await?;
+    tracing::info!(
+        proposal.id = id,
+        user.id = user.0.user_id,
+        amount,
+        "advance requested"
+    );
+    Ok(back(id, "flash.advance_requested", page.ctx.money(&amount)))
+}
+
+/// The request `request` of the page's contract, if it has one.
+fn request_amount(page: &PaymentsPage, request: i64) -> AppResult<(i64, i64)> {
+    page.ledger
+        .requests
+        .iter()
+        .find(|r| r.id == request)
+        .map(|r| (r.amount, r.requested_by_id))
+        .ok_or(AppError::NotFound)
+}
+
+/// Confirms or refuses (a reason given) request `request`.
+async fn decide(
+    state: &AppState,
+    page: PaymentsPage,
+    user: &CurrentUser,
+    request: i64,
+    reason: &str,
+) -> AppResult<Response> {
+    let (amount, requested_by) = request_amount(&page, request)?;
+    // Four eyes: who asked does not confirm.
+    if requested_by == user.0.user_id {
+        return Err(AppError::Conflict("advance.own_request"));
+    }
+    let id = page.basis.id;
+    let mut tx = state.db.begin().await?;
+    if !db::advances::decide(&mut tx, page.contract.id, request, reason, user.0.user_id).await? {
+        return Err(AppError::Conflict("advance.decided"));
+    }
+    let (action, flash) = if reason.is_empty() {
+        ("advance_confirmed", "flash.advance_confirmed")
+    } else {
+        ("advance_refused", "flash.advance_refused")
+    };
+    record_step(&mut tx, &page, user, action, reason, amount).await?;
+    tx.commit().await?;
+    tracing::info!(proposal.id = id, user.id = user.0.user_id, request, action);
+    Ok(back(id, flash, page.ctx.money(&amount)))
+}
+
+/// `POST /proposals/{id}/advances/{request}/confirm`.
+async fn confirm(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path((id, request)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    user.require(Permission::ConfirmAdvance)?;
+    let page = load(&state, ctx, &user, id).await?;
+    if !page.may_confirm {
+        return Err(AppError::Conflict("advance.not_in_progress"));
+    }
+    decide(&state, page, &user, request, "").await
+}
+
+/// `POST /proposals/{id}/advances/{request}/refuse`: with a reason the implementing side reads.
+async fn refuse(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path((id, request)): Path<(i64, i64)>,
+    Form(form): Form<RefuseForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ConfirmAdvance)?;
+    let mut page = load(&state, ctx, &user, id).await?;
+    if !page.may_confirm {
+        return Err(AppError::Conflict("advance.not_in_progress"));
+    }
+    let mut errors = FieldErrors::default();
+    let reason = errors.required("reason", &form.reason, 2000);
+    if !errors.is_empty() {
+        request_amount(&page, request)?;
+        page.refuse_form = form;
+        page.form_for = Some(request);
+        page.errors = errors;
+        return Ok(again(page, StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    decide(&state, page, &user, request, &reason).await
+}
+
+/// `POST /proposals/{id}/advances/{request}/pay`: the accountant's voucher.
+async fn pay(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path((id, request)): Path<(i64, i64)>,
+    Form(form): Form<PayForm>,
+) -> AppResult<Response> {
+    user.require(Permission::RecordPayments)?;
+    let mut page = load(&state, ctx, &user, id).await?;
+    if !page.may_pay {
+        return Err(AppError::Conflict("advance.not_in_progress"));
+    }
+    let (amount, _) = request_amount(&page, request)?;
+    let mut errors = FieldErrors::default();
+    let voucher = errors.required("voucher_number", &form.voucher_number, 100);
+    let paid_on = match errors.check("paid_on", input::date(&form.paid_on)) {
+        Some(Some(day)) if day > today() => {
+            errors.add("paid_on", "payment.in_future");
+            None
+        }
+        Some(Some(day)) if day < page.contract.signed_on => {
+            errors.add("paid_on", "payment.before_contract");
+            None
+        }
+        Some(Some(day)) => Some(day),
+        Some(None) => {
+            errors.add("paid_on", "input.required");
+            None
+        }
+        None => None,
+    };
+    page.pay_form = form;
+    page.form_for = Some(request);
+    let Some(paid_on) = paid_on.filter(|_| errors.is_empty()) else {
+        page.errors = errors;
+        return Ok(again(page, StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let mut tx = state.db.begin().await?;
+    let paid = db::advances::pay(
+        &mut tx,
+        page.contract.id,
+        request,
+        paid_on,
+        &voucher,
+        user.0.user_id,
+    )
+    .await
+    .on_constraint("payments_province_code_voucher_number_key", || {
+        AppError::Conflict("payment.voucher_taken")
+    });
+    let problem = match paid {
+        Ok(Some(Ok(_))) => None,
+        Ok(Some(Err(problem))) => Some(("voucher_number", problem.message_key())),
+        Ok(None) => return Err(AppError::Conflict("advance.decided")),
+        Err(AppError::Conflict(key)) => Some(("voucher_number", key)),
+        Err(other) => return Err(other),
+    };
+    if let Some((field, key)) = problem {
+        drop(tx);
+        page.errors.add(field, key);
+        return Ok(again(page, StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    record_step(&mut tx, &page, &user, "advance_paid", &voucher, amount).await?;
+    tx.commit().await?;
+    tracing::info!(
+        proposal.id = id,
+        user.id = user.0.user_id,
+        request,
+        "advance paid"
+    );
+    Ok(back(id, "flash.advance_paid", page.ctx.money(&amount)))
+}
