@@ -34,6 +34,7 @@ pub mod rules;
 pub mod scope;
 pub mod search;
 pub mod sessions;
+pub mod stops;
 pub mod users;
 pub mod visits;
 

@@ -22,6 +22,7 @@ pub mod payments;
 pub mod progress;
 pub mod proposals;
 pub mod reference;
+pub mod stops;
 pub mod upload;
 
 /// Every page route. Static files and health checks are added by `app::router`.
@@ -39,6 +40,7 @@ pub fn pages() -> Router<AppState> {
         .merge(funding::router())
         .merge(progress::router())
         .merge(payments::router())
+        .merge(stops::router())
         .merge(contracts::router())
 }
 

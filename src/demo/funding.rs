@@ -1,7 +1,8 @@
 //! The demo's funding: for each plan year, the envelope of each source with its allocation
 //! rounds, the plan decision that approved the demo proposals the timeline says were
 //! approved (the province's in April, the Ministry's in June), and the contracts of those
-//! it says were contracted with the payments of those it says were accepted and settled, so
+//! it says were contracted with the payments of those it says were accepted and settled and
+//! the stop decisions of those it says were stopped, so
 //! the funding page, the decisions, the contracts and the proposals agree. 2024's local envelope got a second round for the
 //! supplementary round, which leaves room for some of the proposals still appraised: the
 //! director can build that plan in the demo.
@@ -18,6 +19,7 @@ use crate::db;
 use crate::db::contracts::NewContract;
 use crate::db::funding::{NewDecision, NewLine, NewRound};
 use crate::db::payments::NewPayment;
+use crate::db::stops::NewStop;
 use crate::domain::contract::{self, AdvanceTerms};
 use crate::domain::funding;
 use crate::domain::payment::PaymentKind;
@@ -170,7 +172,9 @@ async fn insert_contracts(
 ) -> anyhow::Result<()> {
     let staff = super::lookup(users, super::CENTRE_STAFF, "user")?;
     let accountant = super::lookup(users, ACCOUNTANT, "user")?;
+    let director_id = super::lookup(users, DIRECTOR, "user")?;
     let mut vouchers = 0;
+    let mut stops = 0;
     let director = super::PEOPLE
         .iter()
         .find(|(username, ..)| *username == DIRECTOR)
@@ -222,6 +226,19 @@ async fn insert_contracts(
         };
         vouchers +=
             insert_payments(conn, proposal, contract_id, paid, accountant, vouchers).await?;
+        if let Some(step) = proposal.steps.iter().find(|s| s.action == Action::Stop) {
+            stops += 1;
+            let number = format!("{}/QĐ-UBND", 300 + stops);
+            let stop = NewStop {
+                proposal_id: id,
+                province_code: province,
+                number: &number,
+                decided_on: step.at.date(),
+                reason: spec.note,
+                recorded_by: director_id,
+            };
+            db::stops::stop(conn, &stop).await?;
+        }
     }
     Ok(())
 }

@@ -182,6 +182,17 @@ pub fn event_label_key(action: &str) -> &'static str {
         "settle" => "event.settle",
         "complete" => "event.complete",
         "stop" => "event.stop",
+        "not_selected" => "event.not_selected",
+        "ministry_approve" => "event.ministry_approve",
+        "ministry_reject" => "event.ministry_reject",
+        "amend_plan" => "event.amend_plan",
+        "amend_contract" => "event.amend_contract",
+        "progress_report" => "event.progress_report",
+        "advance_requested" => "event.advance_requested",
+        "advance_confirmed" => "event.advance_confirmed",
+        "advance_refused" => "event.advance_refused",
+        "advance_paid" => "event.advance_paid",
+        "recovery_paid" => "event.recovery_paid",
         _ => "event.other",
     }
 }

@@ -42,11 +42,13 @@ pub enum Action {
     MinistryApprove,
     /// The Ministry does not fund a forwarded proposal (from the plan's page).
     MinistryReject,
+    /// Work is stopped by a decision, with its reason (from the stop page).
+    Stop,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Self::Submit,
         Self::Resubmit,
         Self::Accept,
@@ -64,6 +66,7 @@ impl Action {
         Self::Forward,
         Self::MinistryApprove,
         Self::MinistryReject,
+        Self::Stop,
     ];
 
     /// The URL segment: `POST /proposals/{id}/{code}`; also the event's `action`.
@@ -86,6 +89,7 @@ impl Action {
             Self::Forward => "forward",
             Self::MinistryApprove => "ministry_approve",
             Self::MinistryReject => "ministry_reject",
+            Self::Stop => "stop",
         }
     }
 
@@ -114,6 +118,7 @@ impl Action {
             Self::Forward => "action.forward",
             Self::MinistryApprove => "action.ministry_approve",
             Self::MinistryReject => "action.ministry_reject",
+            Self::Stop => "action.stop",
         }
     }
 }
@@ -140,6 +145,8 @@ pub enum Requirement {
     Contract,
     /// A dispatch to the Ministry (number, date, scan), recorded on the national page.
     Dispatch,
+    /// The stop decision (number, date, reason), recorded on the stop page.
+    StopDecision,
 }
 
 impl Requirement {
@@ -148,7 +155,12 @@ impl Requirement {
     pub fn is_elsewhere(self) -> bool {
         matches!(
             self,
-            Self::Visit | Self::FinalRecord | Self::PlanDecision | Self::Contract | Self::Dispatch
+            Self::Visit
+                | Self::FinalRecord
+                | Self::PlanDecision
+                | Self::Contract
+                | Self::Dispatch
+                | Self::StopDecision
         )
     }
 }
@@ -324,6 +336,21 @@ pub const TABLE: &[Transition] = &[
         roles: CENTRE,
         requires: Needs::Nothing,
     },
+    // The director records the stop the competent level decided (DOMAIN.md §4.8).
+    Transition {
+        from: S::Contracted,
+        action: Action::Stop,
+        to: S::Stopped,
+        roles: DIRECTOR,
+        requires: Needs::StopDecision,
+    },
+    Transition {
+        from: S::InProgress,
+        action: Action::Stop,
+        to: S::Stopped,
+        roles: DIRECTOR,
+        requires: Needs::StopDecision,
+    },
 ];
 
 /// How a plan decision moves the proposals of a level: those it chooses from, and the
@@ -431,6 +458,7 @@ mod tests {
                 (S::Appraised, A::Forward) => (S::Forwarded, DIRECTOR),
                 (S::Forwarded, A::MinistryApprove) => (S::Approved, DIRECTOR),
                 (S::Forwarded, A::MinistryReject) => (S::Rejected, DIRECTOR),
+                (S::Contracted | S::InProgress, A::Stop) => (S::Stopped, DIRECTOR),
                 _ => return Err(TransitionError::NotFromThisState),
             };
             if roles.contains(&role) {
@@ -500,6 +528,9 @@ mod tests {
         assert_eq!(director(S::Appraised, Action::Forward), Ok(Needs::Dispatch));
         for action in [Action::MinistryApprove, Action::MinistryReject] {
             assert_eq!(director(S::Forwarded, action), Ok(Needs::PlanDecision));
+        }
+        for from in [S::Contracted, S::InProgress] {
+            assert_eq!(director(from, Action::Stop), Ok(Needs::StopDecision));
         }
     }
 

@@ -106,6 +106,8 @@ struct ContractPage {
     /// The proposal or contract changed while its form was being typed: the typed values
     /// are back, with the version they now apply to.
     stale: bool,
+    /// Whether the user may record a stop of the work.
+    may_stop: bool,
 }
 
 impl ContractPage {
@@ -235,6 +237,7 @@ async fn page(
             ..AmendForm::default()
         })
         .unwrap_or_default();
+    let basis_state = basis.state;
     Ok(ContractPage {
         may_sign: contract.is_none() && may_sign(user, basis.state),
         may_amend: contract.is_some()
@@ -253,6 +256,7 @@ async fn page(
         errors,
         amend_errors: FieldErrors::default(),
         stale: false,
+        may_stop: transition::transition(basis_state, Action::Stop, user.0.role).is_ok(),
     })
 }
 

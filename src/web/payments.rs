@@ -21,6 +21,7 @@ use crate::db;
 use crate::db::advances::Ledger;
 use crate::db::contracts::{Contract, ContractBasis};
 use crate::db::proposals::NewEvent;
+use crate::db::stops::StopDecision;
 use crate::domain::contract::AdvanceTerms;
 use crate::domain::input;
 use crate::domain::payment;
@@ -59,10 +60,10 @@ struct PayForm {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "payments/show.html")]
-struct PaymentsPage {
-    ctx: PageContext,
-    basis: ContractBasis,
-    contract: Contract,
+pub(super) struct PaymentsPage {
+    pub(super) ctx: PageContext,
+    pub(super) basis: ContractBasis,
+    pub(super) contract: Contract,
     ledger: Ledger,
     /// What may still be asked.
     left: i64,
@@ -74,7 +75,13 @@ struct PaymentsPage {
     refuse_form: RefuseForm,
     /// The request a refusal or payment form was for, when it comes back.
     form_for: Option<i64>,
-    errors: FieldErrors,
+    pub(super) errors: FieldErrors,
+    /// The stop decision, when the work was stopped.
+    stop: Option<StopDecision>,
+    /// Whether the accountant may record a recovery: stopped with money paid.
+    may_recover: bool,
+    /// The recovery form as typed: amount, day, voucher.
+    pub(super) recovery_form: (String, String, String),
 }
 
 impl PaymentsPage {
@@ -101,7 +108,7 @@ impl PaymentsPage {
 }
 
 /// The page, with empty forms.
-async fn load(
+pub(super) async fn payments_page(
     state: &AppState,
     ctx: PageContext,
     user: &CurrentUser,
@@ -122,7 +129,17 @@ async fn load(
         basis.state,
         ProposalState::InProgress | ProposalState::ResultAccepted
     );
+    let stop = db::stops::of_proposal(&state.db, id).await?;
     Ok(PaymentsPage {
+        may_recover: basis.state == ProposalState::Stopped
+            && ledger.paid > 0
+            && user.may(Permission::RecordPayments),
+        recovery_form: (
+            crate::domain::money::format_plain(ledger.paid),
+            today().to_string(),
+            String::new(),
+        ),
+        stop,
         may_request: basis.state == ProposalState::InProgress
             && left > 0
             && user.may(Permission::RequestAdvance),
@@ -163,11 +180,36 @@ async fn show(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<PaymentsPage> {
-    load(&state, ctx, &user, id).await
+    payments_page(&state, ctx, &user, id).await
+}
+
+/// The day of a payment typed in `field`: not in the future, not before the contract.
+pub(super) fn payment_day(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    signed_on: time::Date,
+) -> Option<time::Date> {
+    match errors.check(field, input::date(value)) {
+        Some(Some(day)) if day > today() => {
+            errors.add(field, "payment.in_future");
+            None
+        }
+        Some(Some(day)) if day < signed_on => {
+            errors.add(field, "payment.before_contract");
+            None
+        }
+        Some(Some(day)) => Some(day),
+        Some(None) => {
+            errors.add(field, "input.required");
+            None
+        }
+        None => None,
+    }
 }
 
 /// The event and the notice of a step on an advance, in the step's transaction.
-async fn record_step(
+pub(super) async fn record_step(
     tx: &mut sqlx::PgConnection,
     page: &PaymentsPage,
     user: &CurrentUser,
@@ -209,7 +251,7 @@ async fn request(
     Form(form): Form<RequestForm>,
 ) -> AppResult<Response> {
     user.require(Permission::RequestAdvance)?;
-    let mut page = load(&state, ctx, &user, id).await?;
+    let mut page = payments_page(&state, ctx, &user, id).await?;
     if page.basis.state != ProposalState::InProgress {
         return Err(AppError::Conflict("advance.not_in_progress"));
     }
@@ -287,7 +329,7 @@ async fn confirm(
     Path((id, request)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     user.require(Permission::ConfirmAdvance)?;
-    let page = load(&state, ctx, &user, id).await?;
+    let page = payments_page(&state, ctx, &user, id).await?;
     if !page.may_confirm {
         return Err(AppError::Conflict("advance.not_in_progress"));
     }
@@ -303,7 +345,7 @@ async fn refuse(
     Form(form): Form<RefuseForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ConfirmAdvance)?;
-    let mut page = load(&state, ctx, &user, id).await?;
+    let mut page = payments_page(&state, ctx, &user, id).await?;
     if !page.may_confirm {
         return Err(AppError::Conflict("advance.not_in_progress"));
     }
@@ -328,29 +370,19 @@ async fn pay(
     Form(form): Form<PayForm>,
 ) -> AppResult<Response> {
     user.require(Permission::RecordPayments)?;
-    let mut page = load(&state, ctx, &user, id).await?;
+    let mut page = payments_page(&state, ctx, &user, id).await?;
     if !page.may_pay {
         return Err(AppError::Conflict("advance.not_in_progress"));
     }
     let (amount, _) = request_amount(&page, request)?;
     let mut errors = FieldErrors::default();
     let voucher = errors.required("voucher_number", &form.voucher_number, 100);
-    let paid_on = match errors.check("paid_on", input::date(&form.paid_on)) {
-        Some(Some(day)) if day > today() => {
-            errors.add("paid_on", "payment.in_future");
-            None
-        }
-        Some(Some(day)) if day < page.contract.signed_on => {
-            errors.add("paid_on", "payment.before_contract");
-            None
-        }
-        Some(Some(day)) => Some(day),
-        Some(None) => {
-            errors.add("paid_on", "input.required");
-            None
-        }
-        None => None,
-    };
+    let paid_on = payment_day(
+        &mut errors,
+        "paid_on",
+        &form.paid_on,
+        page.contract.signed_on,
+    );
     page.pay_form = form;
     page.form_for = Some(request);
     let Some(paid_on) = paid_on.filter(|_| errors.is_empty()) else {

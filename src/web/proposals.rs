@@ -1107,7 +1107,8 @@ async fn act(
         | Requirement::FinalRecord
         | Requirement::PlanDecision
         | Requirement::Contract
-        | Requirement::Dispatch => {}
+        | Requirement::Dispatch
+        | Requirement::StopDecision => {}
     }
     if !errors.is_empty() {
         let page = show_page(&state, ctx, &user, proposal, Vec::new(), errors, form).await?;
@@ -1192,7 +1193,8 @@ fn step_message(action: Action) -> &'static str {
         | Action::SignContract
         | Action::Forward
         | Action::MinistryApprove
-        | Action::MinistryReject => "flash.proposal_moved",
+        | Action::MinistryReject
+        | Action::Stop => "flash.proposal_moved",
         Action::Start => "flash.proposal_started",
     }
 }

@@ -211,12 +211,18 @@ async fn a_director_approves_a_plan_within_the_envelope(pool: PgPool) {
     // The remaining two are still appraised: a second round may fund them.
     assert_eq!(appraised_2024(&app.pool).await.len(), candidates.len() - 2);
     // The envelope's figures follow the lines.
+    // (Of the lines, a stopped proposal's support went back to the envelope.)
     let lines_total = count(
         &app.pool,
-        "select coalesce(sum(l.approved_support), 0)::bigint from plan_decision_lines l \
-         join plan_decisions d on d.id = l.decision_id \
-         join funding_envelopes e on e.id = d.envelope_id \
-         where e.plan_year = 2024 and e.source_code = 'local'",
+        "select (select coalesce(sum(l.approved_support), 0)::bigint from plan_decision_lines l \
+                 join plan_decisions d on d.id = l.decision_id \
+                 join funding_envelopes e on e.id = d.envelope_id \
+                 where e.plan_year = 2024 and e.source_code = 'local') \
+              - (select coalesce(sum(s.returned), 0)::bigint from stop_decisions s \
+                 join proposals p on p.id = s.proposal_id \
+                 join plan_decisions d on d.id = p.plan_decision_id \
+                 join funding_envelopes e on e.id = d.envelope_id \
+                 where e.plan_year = 2024 and e.source_code = 'local')",
     )
     .await;
     assert_eq!(lines_total, committed0 + total);
@@ -610,7 +616,7 @@ async fn roles_that_may_not_fund_cannot(pool: PgPool) {
 async fn the_demo_funding_agrees_with_its_proposals(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     // Every approved demo proposal is a line of a decision, and each envelope's committed
-    // total is the sum of the lines in force.
+    // total is the sum of the lines in force, of a stopped proposal only what was paid.
     assert_eq!(
         count(
             &app.pool,
@@ -623,8 +629,10 @@ async fn the_demo_funding_agrees_with_its_proposals(pool: PgPool) {
         count(
             &app.pool,
             "select count(*) from funding_envelopes e where e.committed <> \
-             (select coalesce(sum(p.approved_support), 0) from proposals p \
-              join plan_decisions d on d.id = p.plan_decision_id where d.envelope_id = e.id)"
+             (select coalesce(sum(case when p.state = 'stopped' then coalesce(k.paid, 0) \
+                                       else p.approved_support end), 0) \
+              from proposals p join plan_decisions d on d.id = p.plan_decision_id \
+              left join contracts k on k.proposal_id = p.id where d.envelope_id = e.id)"
         )
         .await,
         0

@@ -21,3 +21,4 @@ mod reference;
 mod rule_tables;
 mod scope;
 mod security;
+mod stops;
