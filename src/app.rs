@@ -149,6 +149,9 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let grace = state.config.shutdown_grace;
     spawn_session_cleanup(&state);
+    if !state.config.daily_job_disabled {
+        crate::jobs::spawn(state.db.clone());
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {

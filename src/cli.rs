@@ -1,4 +1,5 @@
-//! The command line: `khuyencong serve | migrate | seed-demo | generate-data | create-user`.
+//! The command line: `khuyencong serve | migrate | seed-demo | generate-data | create-user |
+//! remind`.
 
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
@@ -27,6 +28,9 @@ pub enum Command {
     Serve,
     /// Apply database migrations and load reference data, then exit.
     Migrate,
+    /// Send today's reminders (progress reports due, contract deadlines, visits tomorrow)
+    /// unless today's run is done; for cron, with DAILY_JOB_DISABLED on the servers.
+    Remind,
     /// Load the demo data set (PRODUCT.md §6) into an empty database.
     SeedDemo {
         /// Do nothing, successfully, when the database already has users.
@@ -103,6 +107,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             db::prepare(&pool).await?;
             println!("database is up to date");
+            Ok(())
+        }
+        Command::Remind => {
+            let today = time::OffsetDateTime::now_utc()
+                .to_offset(crate::domain::format::VIETNAM)
+                .date();
+            match crate::jobs::run_daily(&pool, today).await? {
+                Some(reminders) => println!("{reminders} reminders sent for {today}"),
+                None => println!("the reminders of {today} were sent already"),
+            }
             Ok(())
         }
         Command::SeedDemo { if_empty } => {

@@ -40,6 +40,9 @@ pub struct Config {
     pub upload_max_file: u64,
     /// `UPLOAD_MAX_REQUEST_MB`: the largest upload request (several files), in bytes.
     pub upload_max_request: u64,
+    /// `DAILY_JOB_DISABLED`: this process does not run the daily reminders (another one, or
+    /// `khuyencong remind` from cron, does).
+    pub daily_job_disabled: bool,
 }
 
 /// A variable that is missing or cannot be read.
@@ -150,6 +153,7 @@ impl Config {
             storage_dir: PathBuf::from(parsed("STORAGE_DIR", ".data/uploads")?),
             upload_max_file: upload_max_file * MB,
             upload_max_request: upload_max_request * MB,
+            daily_job_disabled: flag(&var, "DAILY_JOB_DISABLED")?,
         })
     }
 

@@ -16,6 +16,7 @@ pub mod admin_units;
 pub mod advances;
 pub mod appraisals;
 pub mod contracts;
+pub mod daily;
 pub mod demo;
 pub mod documents;
 pub mod facilities;

@@ -23,6 +23,8 @@ pub mod error;
 pub mod generate;
 /// Message catalogue (Vietnamese first, English second).
 pub mod i18n;
+/// The daily job (reminders of what is due or overdue), run once a day across processes.
+pub mod jobs;
 /// Where documents' contents are kept (a local directory; an S3-compatible store later).
 pub mod storage;
 /// Logging and request spans.

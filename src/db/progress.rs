@@ -11,7 +11,11 @@ use crate::domain::progress::{Report, ReportingRule};
 use crate::error::AppResult;
 
 /// The reporting rule in force in a province on a date (the province's own first).
-pub async fn rule(pool: &PgPool, province_code: &str, on: Date) -> AppResult<ReportingRule> {
+pub async fn rule<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    province_code: &str,
+    on: Date,
+) -> AppResult<ReportingRule> {
     let due_day = sqlx::query_scalar!(
         r#"
         select due_day from progress_rules
@@ -23,7 +27,7 @@ pub async fn rule(pool: &PgPool, province_code: &str, on: Date) -> AppResult<Rep
         province_code,
         on,
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     Ok(due_day
         .and_then(|d| u8::try_from(d).ok())

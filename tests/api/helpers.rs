@@ -60,6 +60,8 @@ pub fn test_config(extra: &[(&str, &str)]) -> Config {
             "postgres://unused@127.0.0.1/unused".into(),
         ),
         ("STORAGE_DIR".into(), temp_storage_dir()),
+        // The tests run the daily job themselves, when they mean to.
+        ("DAILY_JOB_DISABLED".into(), "true".into()),
     ];
     pairs.extend(
         extra

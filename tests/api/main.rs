@@ -18,6 +18,7 @@ mod pages;
 mod payments;
 mod progress;
 mod reference;
+mod reminders;
 mod rule_tables;
 mod scope;
 mod security;
