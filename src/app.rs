@@ -152,6 +152,10 @@ pub async fn serve(
     if !state.config.daily_job_disabled {
         crate::jobs::spawn(state.db.clone());
     }
+    if let Some(mail) = &state.config.mail {
+        let mailer = crate::mail::Mailer::new(mail, &state.config.base_url)?;
+        crate::mail::spawn(mailer, state.db.clone(), mail.poll);
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {

@@ -43,6 +43,36 @@ pub struct Config {
     /// `DAILY_JOB_DISABLED`: this process does not run the daily reminders (another one, or
     /// `khuyencong remind` from cron, does).
     pub daily_job_disabled: bool,
+    /// `SMTP_HOST` and the rest: notifications by e-mail, when set.
+    pub mail: Option<MailConfig>,
+}
+
+/// How a connection to the SMTP server is secured (`SMTP_TLS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// `starttls` (default): a plain connection upgraded with STARTTLS, or refused.
+    StartTls,
+    /// `tls`: TLS from the first byte (port 465).
+    Tls,
+    /// `none`: no encryption; only for a relay on this machine or loopback tests.
+    None,
+}
+
+/// Where and how notifications are mailed.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// `SMTP_HOST`.
+    pub host: String,
+    /// `SMTP_PORT` (587 by default; 465 for `tls`).
+    pub port: u16,
+    /// `SMTP_TLS`.
+    pub tls: SmtpTls,
+    /// `SMTP_USERNAME` and `SMTP_PASSWORD`, when the server wants them.
+    pub credentials: Option<(String, SecretString)>,
+    /// `MAIL_FROM`: the sender, e.g. `Trung tâm Khuyến công <khuyencong@example.vn>`.
+    pub from: String,
+    /// `MAIL_POLL_SECONDS`: how often the outbox is looked at (30 by default).
+    pub poll: Duration,
 }
 
 /// A variable that is missing or cannot be read.
@@ -154,6 +184,7 @@ impl Config {
             upload_max_file: upload_max_file * MB,
             upload_max_request: upload_max_request * MB,
             daily_job_disabled: flag(&var, "DAILY_JOB_DISABLED")?,
+            mail: mail_config(&var)?,
         })
     }
 
@@ -186,6 +217,49 @@ where
         });
     }
     Ok(value)
+}
+
+/// The mail settings, if `SMTP_HOST` is set (then `MAIL_FROM` must be too).
+fn mail_config(
+    var: &impl Fn(&'static str) -> Option<String>,
+) -> Result<Option<MailConfig>, ConfigError> {
+    let Some(host) = var("SMTP_HOST") else {
+        return Ok(None);
+    };
+    let tls = match var("SMTP_TLS").as_deref().map(str::trim) {
+        None | Some("starttls") => SmtpTls::StartTls,
+        Some("tls") => SmtpTls::Tls,
+        Some("none") => SmtpTls::None,
+        Some(other) => {
+            return Err(ConfigError {
+                name: "SMTP_TLS",
+                problem: format!("{other:?} is not starttls, tls or none"),
+            });
+        }
+    };
+    let default_port = if tls == SmtpTls::Tls { 465 } else { 587 };
+    let from = var("MAIL_FROM").ok_or(ConfigError {
+        name: "MAIL_FROM",
+        problem: "is required with SMTP_HOST (e.g. Trung tâm Khuyến công <kc@example.vn>)".into(),
+    })?;
+    let credentials = match (var("SMTP_USERNAME"), var("SMTP_PASSWORD")) {
+        (Some(user), Some(password)) => Some((user, SecretString::from(password))),
+        (None, None) => None,
+        _ => {
+            return Err(ConfigError {
+                name: "SMTP_USERNAME",
+                problem: "SMTP_USERNAME and SMTP_PASSWORD go together".into(),
+            });
+        }
+    };
+    Ok(Some(MailConfig {
+        host: host.trim().to_owned(),
+        port: number(var, "SMTP_PORT", default_port, 1..=65535)?,
+        tls,
+        credentials,
+        from,
+        poll: Duration::from_secs(number(var, "MAIL_POLL_SECONDS", 30, 1..=3600)?),
+    }))
 }
 
 fn flag(

@@ -25,6 +25,8 @@ pub mod generate;
 pub mod i18n;
 /// The daily job (reminders of what is due or overdue), run once a day across processes.
 pub mod jobs;
+/// Notifications by e-mail, when SMTP is configured.
+pub mod mail;
 /// Where documents' contents are kept (a local directory; an S3-compatible store later).
 pub mod storage;
 /// Logging and request spans.

@@ -160,3 +160,60 @@ pub async fn mark_all_read(pool: &PgPool, user_id: i64) -> AppResult<()> {
     .await?;
     Ok(())
 }
+
+/// A notification to mail: its text's key and value, link, and its user's address.
+#[derive(Clone, Debug)]
+pub struct Unmailed {
+    /// Id.
+    pub id: i64,
+    /// Catalogue key of the message.
+    pub message_key: String,
+    /// Its value.
+    pub value: String,
+    /// Where it leads, a path of the site.
+    pub link: String,
+    /// The user's name and address (`None`: nothing to send).
+    pub to: Option<(String, String)>,
+}
+
+/// Takes up to `limit` notifications of the last day not mailed yet, oldest first, locked
+/// for the rest of the transaction; those another process took are skipped.
+pub async fn take_unmailed(conn: &mut PgConnection, limit: i64) -> AppResult<Vec<Unmailed>> {
+    let rows = sqlx::query!(
+        r#"
+        select n.id, n.message_key, n.value, n.link, u.full_name, u.email
+        from notifications n join users u on u.id = n.user_id
+        where n.mailed_at is null and n.created_at > now() - interval '1 day'
+        order by n.created_at, n.id
+        limit $1
+        for update of n skip locked
+        "#,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Unmailed {
+            id: r.id,
+            message_key: r.message_key,
+            value: r.value,
+            link: r.link,
+            to: r
+                .email
+                .filter(|e| !e.trim().is_empty())
+                .map(|email| (r.full_name, email)),
+        })
+        .collect())
+}
+
+/// Stamps notifications as mailed.
+pub async fn mark_mailed(conn: &mut PgConnection, ids: &[i64]) -> AppResult<()> {
+    sqlx::query!(
+        "update notifications set mailed_at = now() where id = any($1)",
+        ids
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -12,6 +12,7 @@ mod documents;
 mod funding;
 mod helpers;
 mod intake;
+mod mail;
 mod national;
 mod operations;
 mod pages;
