@@ -302,3 +302,90 @@ pub async fn in_progress(
         .collect();
     Ok((rows, total, overdue))
 }
+
+/// A reporting rule as a rule row (the admin pages).
+#[derive(Clone, Debug)]
+pub struct RuleRowData {
+    /// Id.
+    pub id: i64,
+    /// `None`: every province without a rule of its own.
+    pub province_code: Option<String>,
+    /// A month's report is late from this day.
+    pub due_day: i16,
+    /// Legal basis.
+    pub legal_ref: String,
+    /// First day in force.
+    pub valid_from: Option<Date>,
+    /// First day no longer in force.
+    pub valid_to: Option<Date>,
+}
+
+/// A validated reporting rule to write.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleInput<'a> {
+    /// Province, or every province.
+    pub province_code: Option<&'a str>,
+    /// The due day.
+    pub rule: ReportingRule,
+    /// Legal basis.
+    pub legal_ref: &'a str,
+    /// First day in force.
+    pub valid_from: Option<Date>,
+    /// First day no longer in force.
+    pub valid_to: Option<Date>,
+}
+
+/// Every reporting rule, by scope and start.
+pub async fn list_rules(pool: &PgPool) -> AppResult<Vec<RuleRowData>> {
+    Ok(sqlx::query_as!(
+        RuleRowData,
+        r#"
+        select id, province_code, due_day, legal_ref, valid_from, valid_to from progress_rules
+        order by province_code nulls first, valid_from nulls first, id
+        "#
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One reporting rule.
+pub async fn get_rule(pool: &PgPool, id: i64) -> AppResult<RuleRowData> {
+    Ok(sqlx::query_as!(
+        RuleRowData,
+        r#"
+        select id, province_code, due_day, legal_ref, valid_from, valid_to from progress_rules
+        where id = $1
+        "#,
+        id
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Adds a reporting rule (`id` `None`) or changes rule `id` (no record keeps a due day).
+pub async fn save_rule(pool: &PgPool, id: Option<i64>, r: &RuleInput<'_>) -> AppResult<()> {
+    let done = sqlx::query!(
+        r#"
+        with added as (
+            insert into progress_rules (province_code, due_day, legal_ref, valid_from, valid_to)
+            select $2, $3, $4, $5, $6 where $1::bigint is null
+            returning id
+        ), changed as (
+            update progress_rules
+            set province_code = $2, due_day = $3, legal_ref = $4, valid_from = $5, valid_to = $6
+            where id = $1
+            returning id
+        )
+        select count(*) as "count!" from (select id from added union all select id from changed) s
+        "#,
+        id,
+        r.province_code,
+        i16::from(r.rule.due_day),
+        r.legal_ref,
+        r.valid_from,
+        r.valid_to,
+    )
+    .fetch_one(pool)
+    .await?;
+    super::found(u64::try_from(done.count).unwrap_or(0))
+}

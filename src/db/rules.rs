@@ -1053,6 +1053,8 @@ pub enum RuleRow<'a> {
     AdvanceRule(i64),
     /// A national registration deadline rule, by id.
     NationalDeadline(i64),
+    /// A progress reporting rule, by id.
+    ProgressRule(i64),
 }
 
 /// Ends a row: from `on` it is no longer in force. `NotFound` if there is none.
@@ -1099,6 +1101,9 @@ pub async fn end_rule(pool: &PgPool, row: RuleRow<'_>, on: Date) -> AppResult<()
                 "update national_deadlines set valid_to = $2 where id = $1",
                 id
             )
+        }
+        RuleRow::ProgressRule(id) => {
+            set_valid_to!("update progress_rules set valid_to = $2 where id = $1", id)
         }
     };
     found(done.rows_affected())

@@ -1,6 +1,7 @@
 //! Reference data and rules as data (PRODUCT.md §4), under `/admin/reference`: sectors,
 //! activity types, support caps, required documents, appraisal criteria, priority areas,
-//! advance rules, the national registration deadline and funding sources.
+//! advance rules, the national registration deadline, the progress reporting day and
+//! funding sources.
 //!
 //! Whoever has `ViewReference` reads the lists; `ManageReference` (administrators) adds,
 //! edits and ends rows. A rule is ended (its `valid_to` set) and a new one added, never
@@ -39,6 +40,7 @@ use crate::error::{AppError, AppResult, ResultExt as _};
 mod advances;
 mod criteria;
 mod deadlines;
+mod reporting;
 mod sources;
 
 const BASE: &str = "/admin/reference";
@@ -116,6 +118,19 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/reference/national-deadlines/{id}/end",
             post(end_rule::<deadlines::Deadlines>),
+        )
+        .route(reporting::REPORTING, get(reporting::list_reporting))
+        .route(
+            "/admin/reference/reporting/new",
+            get(new_rule::<reporting::Reporting>).post(create_rule::<reporting::Reporting>),
+        )
+        .route(
+            "/admin/reference/reporting/{id}/edit",
+            get(edit_rule::<reporting::Reporting>).post(update_rule::<reporting::Reporting>),
+        )
+        .route(
+            "/admin/reference/reporting/{id}/end",
+            post(end_rule::<reporting::Reporting>),
         )
         .route(sources::SOURCES, get(sources::list_sources))
         .route(
@@ -667,7 +682,8 @@ rule_lists!(
     AreasPage,
     criteria::CriteriaPage,
     advances::AdvancesPage,
-    deadlines::DeadlinesPage
+    deadlines::DeadlinesPage,
+    reporting::ReportingPage
 );
 
 // ---------------------------------------------------------------------------------------------

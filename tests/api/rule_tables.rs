@@ -384,3 +384,72 @@ async fn an_administrator_adds_a_funding_source_and_the_funding_page_lists_it(po
         ("Kinh phí khuyến công địa phương (tỉnh)", "local")
     );
 }
+
+#[sqlx::test]
+async fn a_province_report_day_moves_when_reports_are_late(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("admin", PASSWORD).await;
+    let rule = |day: &'static str| {
+        [
+            ("province_code", "19"),
+            ("due_day", day),
+            ("legal_ref", "Quyết định 9/2024/QĐ-UBND tỉnh Thái Nguyên"),
+            ("valid_from", ""),
+            ("valid_to", ""),
+        ]
+    };
+    all_refused(
+        &app,
+        "/admin/reference/reporting/new",
+        "select count(*) from progress_rules",
+        &[
+            (rule("29"), "due_day"),
+            (rule("0"), "due_day"),
+            (rule(""), "due_day"),
+        ],
+        "due_day",
+    )
+    .await;
+    let response = app
+        .post_form("/admin/reference/reporting/new", &rule("10"))
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // The monitoring list says the month is late from the 10th.
+    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let list = staff.page("/progress").await;
+    assert!(
+        text(&list, "main .lead").contains("10/"),
+        "{}",
+        text(&list, "main .lead")
+    );
+    assert_eq!(
+        staff
+            .post_form("/admin/reference/reporting/new", &rule("5"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // Nothing keeps a report day, so it is edited in place.
+    let id: i64 = sqlx::query_scalar("select id from progress_rules where province_code = '19'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("the province's rule");
+    let response = app
+        .post_form(
+            &format!("/admin/reference/reporting/{id}/edit"),
+            &rule("12"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let list = staff.page("/progress").await;
+    assert!(
+        text(&list, "main .lead").contains("12/"),
+        "{}",
+        text(&list, "main .lead")
+    );
+    assert_eq!(
+        count(&app, "select count(*) from progress_rules").await,
+        2,
+        "the general rule and the province's"
+    );
+}
