@@ -27,7 +27,7 @@ async fn contracted(pool: &PgPool) -> (i64, i64, i64, String) {
 }
 
 fn month(offset: i64) -> String {
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::helpers::today();
     let first = today.replace_day(1).expect("first");
     let month = if offset < 0 {
         first - time::Duration::days(1)
@@ -162,7 +162,7 @@ async fn an_advance_is_asked_confirmed_and_paid_within_the_share(pool: PgPool) {
 
     // The accountant pays the confirmed one with a voucher.
     let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::helpers::today();
     let tomorrow = (today + time::Duration::days(1)).to_string();
     for (form, field) in [
         (

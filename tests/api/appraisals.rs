@@ -20,7 +20,7 @@ async fn count(pool: &PgPool, sql: &str) -> i64 {
 
 /// The day visits are planned for: a week from today.
 fn visit_day() -> String {
-    (time::OffsetDateTime::now_utc().date() + time::Duration::days(7)).to_string()
+    (crate::helpers::today() + time::Duration::days(7)).to_string()
 }
 
 /// Plans a visit as the signed-in Centre officer of `app`; returns its id.
@@ -904,7 +904,7 @@ async fn rescheduling_keeps_history_and_cancelling_returns_proposals_to_the_queu
             .expect("version")
             .to_string()
     };
-    let new_day = (time::OffsetDateTime::now_utc().date() + time::Duration::days(9)).to_string();
+    let new_day = (crate::helpers::today() + time::Duration::days(9)).to_string();
     let response = app
         .post_form(
             &format!("/appraisals/visits/{visit}/reschedule"),
@@ -1270,7 +1270,7 @@ async fn notifications_are_listed_opened_and_marked_read(pool: PgPool) {
 async fn a_province_sets_its_own_criteria_and_new_records_are_scored_on_them(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     app.login("admin", PASSWORD).await;
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = crate::helpers::today().to_string();
     let criterion = |position: &'static str, code: &'static str, max: &'static str| {
         vec![
             ("province_code", "19"),

@@ -590,7 +590,7 @@ async fn an_appraisal_is_recorded_on_a_phone_with_a_photo_and_finalised(pool: Pg
     let leader = crate::helpers::user_id(&app.pool, "thamdinh")
         .await
         .to_string();
-    let day = (time::OffsetDateTime::now_utc().date() + time::Duration::days(3)).to_string();
+    let day = (crate::helpers::today() + time::Duration::days(3)).to_string();
     let response = app
         .post_form(
             "/appraisals/visits/new",
@@ -853,7 +853,7 @@ async fn the_centre_signs_amends_and_starts_a_contract_in_the_browser(pool: PgPo
     assert_text_starts(client, ".flash", "Đã ghi nhận hợp đồng").await;
     screenshot(client, "contract-signed").await;
 
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::helpers::today();
     type_into(client, "amend_number", 0, "01/PL-HĐ").await;
     set_date(client, "amended_on", &today.to_string()).await;
     set_date(

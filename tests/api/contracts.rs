@@ -156,7 +156,7 @@ async fn the_centre_records_the_contract_prints_it_and_starts_the_work(pool: PgP
         "form[action$='/amend'] input[name='version']",
         "value",
     );
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = crate::helpers::today().to_string();
     let response = app
         .post_form(
             &format!("/proposals/{id}/contract/amend"),
@@ -318,7 +318,7 @@ async fn roles_that_may_not_sign_or_amend_cannot(pool: PgPool) {
     officer
         .page(&format!("/proposals/{contracted}/contract"))
         .await;
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = crate::helpers::today().to_string();
     let version = version.to_string();
     let amendment = [
         ("version", version.as_str()),

@@ -359,3 +359,10 @@ pub async fn state_of(pool: &PgPool, proposal: i64) -> String {
         .await
         .expect("state")
 }
+
+/// Today as the application sees it: in Vietnam (UTC+7), which is tomorrow in UTC from 17:00.
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc()
+        .to_offset(khuyencong::domain::format::VIETNAM)
+        .date()
+}

@@ -57,7 +57,7 @@ async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(poo
     assert_eq!(texts(&page, "table.national-pending tbody tr").len(), 1);
 
     // No proposal picked, a date to come, no scan: the form comes back.
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::helpers::today();
     let response = app
         .post_multipart(
             "/funding/national",
@@ -158,7 +158,7 @@ async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(poo
 async fn only_a_director_forwards(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     let id = pending_national(&app.pool).await;
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = crate::helpers::today().to_string();
     for user in [
         "canbo",
         "ketoan",

@@ -101,7 +101,7 @@ async fn at_once(
     tag: &str,
 ) -> (usize, Vec<PaymentProblem>) {
     let by = accountant(pool).await;
-    let day = time::OffsetDateTime::now_utc().date();
+    let day = crate::helpers::today();
     let tasks: Vec<_> = (0..count)
         .map(|n| {
             let pool = pool.clone();
@@ -200,7 +200,7 @@ async fn payments_recorded_at_once_never_pass_the_share_or_the_support(pool: PgP
         contract_id: contract,
         kind: PaymentKind::Recovery,
         amount: 1,
-        paid_on: time::OffsetDateTime::now_utc().date(),
+        paid_on: crate::helpers::today(),
         voucher_number: &used,
         note: "",
         recorded_by: accountant(&app.pool).await,

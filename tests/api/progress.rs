@@ -22,7 +22,7 @@ async fn carried_out(pool: &PgPool) -> (i64, String) {
 }
 
 fn this_month() -> String {
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::helpers::today();
     format!("{}-{:02}", today.year(), u8::from(today.month()))
 }
 
@@ -205,7 +205,7 @@ async fn bad_reports_come_back_with_the_form_and_nothing_is_saved(pool: PgPool) 
         .post_multipart(&path, report(&month, "60", "100.000.000", "Đã lắp máy"))
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::helpers::today();
     let earlier = today.replace_day(1).expect("first") - time::Duration::days(1);
     let earlier = format!("{}-{:02}", earlier.year(), u8::from(earlier.month()));
     let page = html(

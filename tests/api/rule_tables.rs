@@ -215,7 +215,7 @@ async fn a_province_advance_rule_sets_the_terms_of_the_contracts_signed_under_it
         "{}",
         text(&page, ".field-error")
     );
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = crate::helpers::today().to_string();
     let response = app
         .post_form(
             &format!("/admin/reference/advances/{rule_id}/end"),

@@ -41,7 +41,7 @@ async fn html(response: reqwest::Response) -> Html {
 async fn a_stop_gives_back_what_was_not_paid_and_recoveries_the_rest(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     let (id, contract, support, office, envelope) = running(&app.pool).await;
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::helpers::today();
 
     // An advance of half the support is paid first.
     let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
