@@ -32,7 +32,7 @@ pub async fn run_daily(pool: &PgPool, today: Date) -> AppResult<Option<u64>> {
         let Some(month) = rule.month_due(today, Date::MIN) else {
             continue;
         };
-        let label = format!("{:02}/{}", u8::from(month.month()), month.year());
+        let label = crate::domain::format::month(month);
         written +=
             db::daily::remind_progress(&mut tx, &province, month, rule.late_from(month), &label)
                 .await?;

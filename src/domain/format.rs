@@ -6,6 +6,11 @@ use time::{Date, OffsetDateTime, UtcOffset};
 /// Vietnam's offset. The country has kept UTC+7 without daylight saving since 1975.
 pub const VIETNAM: UtcOffset = offset!(+7);
 
+/// `11/2026`: a month (of a report, a reminder).
+pub fn month(day: Date) -> String {
+    format!("{:02}/{}", u8::from(day.month()), day.year())
+}
+
 /// `25/11/2026`.
 pub fn date(date: Date) -> String {
     date.format(format_description!("[day]/[month]/[year]"))

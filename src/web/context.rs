@@ -380,6 +380,16 @@ impl PageContext {
         crate::domain::format::date(*date)
     }
 
+    /// A month, as `mm/yyyy`.
+    pub fn month(&self, date: &time::Date) -> String {
+        crate::domain::format::month(*date)
+    }
+
+    /// A share in basis points, as a percentage in the page's language (`70`, `12,5`).
+    pub fn percent(&self, bp: &u32) -> String {
+        crate::domain::caps::format_percent(*bp, self.lang)
+    }
+
     /// A day spelled out, as official papers date themselves (`ngày 05 tháng 3 năm 2024`).
     pub fn long_day(&self, date: &time::Date) -> String {
         crate::domain::format::long_date(*date, self.lang == Lang::Vi)

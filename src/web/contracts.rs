@@ -111,10 +111,6 @@ struct ContractPage {
 }
 
 impl ContractPage {
-    fn percent(&self, bp: &u32) -> String {
-        caps::format_percent(*bp, self.ctx.lang)
-    }
-
     fn max_advance(&self) -> i64 {
         let support = self
             .contract
@@ -137,10 +133,6 @@ struct PrintPage {
 }
 
 impl PrintPage {
-    fn percent(&self, bp: &u32) -> String {
-        caps::format_percent(*bp, self.ctx.lang)
-    }
-
     fn max_advance(&self) -> i64 {
         self.contract
             .advance()

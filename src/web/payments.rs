@@ -89,16 +89,8 @@ impl PaymentsPage {
         self.contract.advance()
     }
 
-    fn percent(&self, bp: &u32) -> String {
-        crate::domain::caps::format_percent(*bp, self.ctx.lang)
-    }
-
     fn max_advance(&self) -> i64 {
         self.terms().max_advance(self.contract.approved_support)
-    }
-
-    fn month(&self, month: &time::Date) -> String {
-        format!("{:02}/{}", u8::from(month.month()), month.year())
     }
 
     /// The typed values of a request's refusal or payment form (its own, when it came back).

@@ -68,12 +68,7 @@ struct ProgressPage {
     overdue: bool,
 }
 
-impl ProgressPage {
-    /// "05/2024".
-    fn month(&self, month: &Date) -> String {
-        format!("{:02}/{}", u8::from(month.month()), month.year())
-    }
-}
+impl ProgressPage {}
 
 /// What the page needs besides the form: the proposal, its reports and when they are due.
 async fn load(
@@ -185,7 +180,10 @@ async fn report(
     };
     let lang = page.ctx.lang;
     let mut errors = FieldErrors::default();
-    let month = errors.need_month(&page.form.month);
+    let month = parse_month(&page.form.month);
+    if month.is_none() {
+        errors.add("month", "progress.month_invalid");
+    }
     let percent_done = errors
         .check(
             "percent_done",
@@ -297,21 +295,6 @@ async fn report(
         .into_response())
 }
 
-/// Reading the month field.
-trait MonthField {
-    fn need_month(&mut self, value: &str) -> Option<Date>;
-}
-
-impl MonthField for FieldErrors {
-    fn need_month(&mut self, value: &str) -> Option<Date> {
-        let month = parse_month(value);
-        if month.is_none() {
-            self.add("month", "progress.month_invalid");
-        }
-        month
-    }
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "progress/list.html")]
 struct MonitoringPage {
@@ -323,12 +306,7 @@ struct MonitoringPage {
     due: Option<(Date, Date)>,
 }
 
-impl MonitoringPage {
-    /// "05/2024".
-    fn month(&self, month: &Date) -> String {
-        format!("{:02}/{}", u8::from(month.month()), month.year())
-    }
-}
+impl MonitoringPage {}
 
 #[derive(Debug, Default, Deserialize)]
 struct MonitoringQuery {

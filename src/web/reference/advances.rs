@@ -79,7 +79,7 @@ impl AdvancesPage {
     }
 
     fn percent(&self, bp: &i32) -> String {
-        caps::format_percent(u32::try_from(*bp).unwrap_or(0), self.ctx.lang)
+        self.ctx.percent(&u32::try_from(*bp).unwrap_or(0))
     }
 }
 
