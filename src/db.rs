@@ -12,6 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::config::Config;
 
+pub mod acceptance;
 pub mod admin_units;
 pub mod advances;
 pub mod appraisals;
@@ -19,6 +20,7 @@ pub mod contracts;
 pub mod daily;
 pub mod demo;
 pub mod documents;
+pub mod evaluations;
 pub mod facilities;
 pub mod funding;
 pub mod generate;
@@ -35,6 +37,7 @@ pub mod rules;
 pub mod scope;
 pub mod search;
 pub mod sessions;
+pub mod settlements;
 pub mod stops;
 pub mod users;
 pub mod visits;
@@ -136,6 +139,15 @@ pg_enum!(
 pg_enum!(crate::domain::facility::LegalForm, "legal_form");
 pg_enum!(crate::domain::proposal::ProposalForm, "proposal_form");
 pg_enum!(crate::domain::payment::PaymentKind, "payment_kind");
+pg_enum!(
+    crate::domain::acceptance::AcceptanceStatus,
+    "acceptance_status"
+);
+pg_enum!(
+    crate::domain::acceptance::AcceptanceResult,
+    "acceptance_result"
+);
+pg_enum!(crate::domain::appraisal::VisitPurpose, "visit_purpose");
 pg_enum!(
     crate::db::appraisals::RecordStatus,
     "appraisal_record_status"

@@ -27,6 +27,7 @@ use crate::domain::organisation::OrganisationKind;
 use crate::domain::proposal::{ProposalLevel, ProposalState, proposal_code};
 use crate::domain::role::Role;
 
+mod acceptance;
 mod appraisals;
 mod funding;
 
@@ -105,6 +106,7 @@ pub async fn seed(pool: &PgPool, passwords: &Passwords) -> anyhow::Result<SeedSu
         .collect::<anyhow::Result<HashMap<_, _>>>()?;
     let visits = appraisals::insert(&mut tx, &proposals, &ids, &users, &districts).await?;
     funding::insert(&mut tx, PROVINCE, &proposals, &ids, &users).await?;
+    acceptance::insert(&mut tx, PROVINCE, &proposals, &ids, &users).await?;
     // Bulk-loaded rows get their diacritics-insensitive search text here.
     crate::db::search::fill_missing(&mut tx).await?;
     tx.commit().await?;
@@ -1437,6 +1439,7 @@ async fn insert_proposals(
     }
     sql::insert_proposals(conn, PROVINCE, &rows).await?;
     sql::insert_beneficiaries(conn, &beneficiaries).await?;
+    sql::itemise_budgets(conn, PROVINCE).await?;
     sql::insert_events(conn, &events).await?;
     Ok((events.action.len(), ids))
 }

@@ -1,12 +1,14 @@
 //! Pure domain rules. Nothing here touches the database or HTTP: this is where the
 //! regulations and the product's rules live, tested without a server.
 
+pub mod acceptance;
 pub mod appraisal;
 pub mod calendar;
 pub mod caps;
 pub mod contract;
 pub mod document;
 pub mod dossier;
+pub mod evaluation;
 pub mod facility;
 pub mod format;
 pub mod funding;

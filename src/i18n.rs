@@ -60,6 +60,7 @@ const FILES: &[(&str, &str, &str)] = &catalogue_files!(
     "appraisal",
     "funding",
     "contract",
+    "acceptance",
 );
 
 static VI: LazyLock<Catalogue> = LazyLock::new(|| load(FILES.iter().map(|(_, vi, _)| *vi)));

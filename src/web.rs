@@ -11,6 +11,7 @@ pub mod auth;
 pub mod context;
 pub mod contracts;
 pub mod documents;
+pub mod evaluation;
 pub mod facilities;
 pub mod form;
 pub mod funding;
@@ -22,6 +23,7 @@ pub mod payments;
 pub mod progress;
 pub mod proposals;
 pub mod reference;
+pub mod settlement;
 pub mod stops;
 pub mod upload;
 
@@ -41,6 +43,8 @@ pub fn pages() -> Router<AppState> {
         .merge(progress::router())
         .merge(payments::router())
         .merge(stops::router())
+        .merge(settlement::router())
+        .merge(evaluation::router())
         .merge(contracts::router())
 }
 

@@ -165,6 +165,33 @@ pub async fn date_appraisal_record(
     Ok(())
 }
 
+/// Dates a demo acceptance record, finalised then.
+pub async fn date_acceptance_record(
+    conn: &mut PgConnection,
+    record_id: i64,
+    at: OffsetDateTime,
+) -> AppResult<()> {
+    sqlx::query!(
+        "update acceptance_records set created_at = $2, updated_at = $2, finalised_at = $2 where id = $1",
+        record_id,
+        at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The contract of a demo proposal.
+pub async fn contract_of(conn: &mut PgConnection, proposal_id: i64) -> AppResult<(i64, i64)> {
+    let row = sqlx::query!(
+        "select id, approved_support from contracts where proposal_id = $1",
+        proposal_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.id, row.approved_support))
+}
+
 /// Whether any account exists.
 pub async fn has_users(conn: &mut PgConnection) -> AppResult<bool> {
     Ok(
@@ -342,6 +369,37 @@ pub async fn insert_proposals(
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// Itemises the demo's budgets, which are summed: every proposal of `province_code` without
+/// a budget gets one line of its whole cost and support, and the rest of the cost as its
+/// counterpart funds, as a submitted dossier has.
+pub async fn itemise_budgets(conn: &mut PgConnection, province_code: &str) -> AppResult<u64> {
+    let lines = sqlx::query!(
+        r#"
+        insert into proposal_cost_lines (proposal_id, position, item, unit, quantity_hundredths,
+                                         unit_price, total, support)
+        select p.id, 1, 'Máy móc, thiết bị và hạng mục chính của đề án', 'bộ', 100,
+               p.total_cost, p.total_cost, p.requested_support
+        from proposals p
+        where p.province_code = $1 and p.total_cost > 0
+          and not exists (select 1 from proposal_cost_lines l where l.proposal_id = p.id)
+        "#,
+        province_code
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    sqlx::query!(
+        r#"
+        update proposals set counterpart_funds = total_cost - requested_support
+        where province_code = $1 and counterpart_funds = 0 and total_cost > requested_support
+        "#,
+        province_code
+    )
+    .execute(conn)
+    .await?;
+    Ok(lines)
 }
 
 /// Links proposals to their beneficiary facilities.

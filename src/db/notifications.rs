@@ -94,14 +94,20 @@ pub async fn proposal_followers(conn: &mut PgConnection, proposal_id: i64) -> Ap
     .await?)
 }
 
-/// The active directors of a province (who rank appraised proposals).
-pub async fn directors(conn: &mut PgConnection, province_code: &str) -> AppResult<Vec<i64>> {
+/// The active users of a province with `role` (the directors who rank appraised
+/// proposals, the accountants who settle accepted ones…).
+pub async fn with_role(
+    conn: &mut PgConnection,
+    province_code: &str,
+    role: crate::domain::role::Role,
+) -> AppResult<Vec<i64>> {
     Ok(sqlx::query_scalar!(
         r#"
         select u.id from users u join organisations o on o.id = u.organisation_id
-        where u.active and u.role = 'director' and o.province_code = $1
+        where u.active and u.role = $2 and o.province_code = $1
         "#,
-        province_code
+        province_code,
+        role as crate::domain::role::Role,
     )
     .fetch_all(conn)
     .await?)

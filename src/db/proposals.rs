@@ -7,7 +7,7 @@ use time::{Date, OffsetDateTime};
 
 use super::scope::ScopeParams;
 use crate::domain::dossier::{CostLine, Totals};
-use crate::domain::proposal::{ProposalForm, ProposalLevel, ProposalState};
+use crate::domain::proposal::{EventRefs, ProposalForm, ProposalLevel, ProposalState};
 use crate::error::AppResult;
 
 /// A row of a proposals list.
@@ -190,6 +190,8 @@ pub struct Event {
     pub to_state: ProposalState,
     /// Note.
     pub note: String,
+    /// The records its details name (the timeline links the step's document).
+    pub refs: EventRefs,
 }
 
 /// An open request to complete a returned dossier.
@@ -414,10 +416,14 @@ pub async fn cost_lines(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<CostLi
 
 /// A proposal's timeline, oldest first.
 pub async fn events(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<Event>> {
-    Ok(sqlx::query_as!(
-        Event,
+    Ok(sqlx::query!(
         r#"
-        select e.at, u.full_name as "actor_name?", e.action, e.to_state as "to_state: ProposalState", e.note
+        select e.at, u.full_name as "actor_name?", e.action, e.to_state as "to_state: ProposalState", e.note,
+               (e.details->>'record_id')::bigint as record_id,
+               (e.details->>'decision_id')::bigint as decision_id,
+               (e.details->>'visit_id')::bigint as visit_id,
+               (e.details->>'acceptance_record_id')::bigint as acceptance_record_id,
+               (e.details->>'document_id')::bigint as document_id
         from proposal_events e left join users u on u.id = e.actor_id
         where e.proposal_id = $1
         order by e.at, e.id
@@ -425,7 +431,23 @@ pub async fn events(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<Event>> {
         proposal_id
     )
     .fetch_all(pool)
-    .await?)
+    .await?
+    .into_iter()
+    .map(|r| Event {
+        at: r.at,
+        actor_name: r.actor_name,
+        action: r.action,
+        to_state: r.to_state,
+        note: r.note,
+        refs: EventRefs {
+            record_id: r.record_id,
+            decision_id: r.decision_id,
+            visit_id: r.visit_id,
+            acceptance_record_id: r.acceptance_record_id,
+            document_id: r.document_id,
+        },
+    })
+    .collect())
 }
 
 /// The open return request of a proposal, if any.

@@ -98,7 +98,11 @@ pub async fn stop(conn: &mut PgConnection, s: &NewStop<'_>) -> AppResult<(i64, i
 }
 
 /// Takes `amount` off what an envelope has committed: it can be approved again.
-async fn give_back(conn: &mut PgConnection, envelope_id: i64, amount: i64) -> AppResult<()> {
+pub(super) async fn give_back(
+    conn: &mut PgConnection,
+    envelope_id: i64,
+    amount: i64,
+) -> AppResult<()> {
     sqlx::query!(
         "update funding_envelopes set committed = committed - $2 where id = $1",
         envelope_id,

@@ -9,7 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime, Time};
 
 use super::scope::ScopeParams;
-use crate::domain::appraisal::{Declaration, TeamRole};
+use crate::domain::appraisal::{Declaration, TeamRole, VisitPurpose};
 use crate::domain::proposal::ProposalState;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -31,6 +31,8 @@ pub struct VisitSummary {
     pub proposals: i64,
     /// Of which with a final record.
     pub finalised: i64,
+    /// Appraisal or acceptance.
+    pub purpose: VisitPurpose,
 }
 
 /// A visit's own fields.
@@ -54,6 +56,8 @@ pub struct Visit {
     pub version: i32,
     /// Who planned it.
     pub created_by_name: String,
+    /// Appraisal or acceptance.
+    pub purpose: VisitPurpose,
 }
 
 /// A team member.
@@ -207,7 +211,7 @@ pub async fn list(
         r#"
         select v.id as "id!", v.title as "title!", v.visit_date as "visit_date!",
                v.state = 'cancelled' as "cancelled!", v.leader, v.proposals as "proposals!",
-               v.finalised as "finalised!"
+               v.finalised as "finalised!", v.purpose as "purpose!: VisitPurpose"
         from visit_summaries v
         where v.visit_date between $7 and $8
           and not $1
@@ -243,7 +247,7 @@ pub async fn upcoming_for_member(
         r#"
         select v.id as "id!", v.title as "title!", v.visit_date as "visit_date!",
                v.state = 'cancelled' as "cancelled!", v.leader, v.proposals as "proposals!",
-               v.finalised as "finalised!"
+               v.finalised as "finalised!", v.purpose as "purpose!: VisitPurpose"
         from visit_members m join visit_summaries v on v.id = m.visit_id
         where m.user_id = $1 and v.visit_date >= $2 and v.state = 'planned'
         order by v.visit_date, v.id
@@ -269,7 +273,7 @@ pub async fn find(
         r#"
         select v.id, v.province_code, v.title, v.visit_date, v.notes,
                v.state = 'cancelled' as "cancelled!", v.cancel_reason, v.version,
-               u.full_name as created_by_name
+               u.full_name as created_by_name, v.purpose as "purpose: VisitPurpose"
         from appraisal_visits v join users u on u.id = v.created_by
         where v.id = $7
           and not $1
@@ -327,7 +331,8 @@ pub async fn proposals(pool: &PgPool, visit_id: i64) -> AppResult<Vec<VisitPropo
         select p.id as proposal_id, p.code, p.title, p.state as "state: ProposalState",
                coalesce(b.names, '') as "facilities!", coalesce(b.contacts, '') as "contacts!",
                coalesce(b.addresses, '') as "addresses!", p.requested_support, vp.planned_time,
-               r.id as "record_id?", coalesce(r.status in ('final', 'superseded'), false) as "record_final!",
+               coalesce(r.id, a.id) as "record_id?",
+               coalesce(r.status in ('final', 'superseded'), a.status = 'final', false) as "record_final!",
                r.score_tenths as "score_tenths?",
                case when r.status in ('final', 'superseded') then r.recommendation end
                    as "recommendation?: crate::domain::appraisal::Recommendation",
@@ -352,6 +357,8 @@ pub async fn proposals(pool: &PgPool, visit_id: i64) -> AppResult<Vec<VisitPropo
             where r.visit_id = vp.visit_id and r.proposal_id = vp.proposal_id and r.status <> 'void'
             order by r.revision desc limit 1
         ) r on true
+        left join acceptance_records a
+            on a.visit_id = vp.visit_id and a.proposal_id = vp.proposal_id and a.status <> 'void'
         where vp.visit_id = $1
         order by vp.planned_time nulls last, vp.position, p.id
         "#,
@@ -443,17 +450,19 @@ pub async fn insert(
     title: &str,
     visit_date: Date,
     notes: &str,
+    purpose: VisitPurpose,
     created_by: i64,
 ) -> AppResult<i64> {
     Ok(sqlx::query_scalar!(
         r#"
-        insert into appraisal_visits (province_code, title, visit_date, notes, created_by)
-        values ($1, $2, $3, $4, $5) returning id
+        insert into appraisal_visits (province_code, title, visit_date, notes, purpose, created_by)
+        values ($1, $2, $3, $4, $5, $6) returning id
         "#,
         province_code,
         title,
         visit_date,
         notes,
+        purpose as VisitPurpose,
         created_by,
     )
     .fetch_one(conn)
@@ -649,11 +658,13 @@ pub async fn set_leader(conn: &mut PgConnection, visit_id: i64, member_id: i64) 
     }
 }
 
-/// Puts a proposal on the visit, with an empty draft record scored on the criteria in force
-/// on the visit's date for its province; returns the record's id.
+/// Puts a proposal on the visit, with an empty draft record: an appraisal record scored on
+/// the criteria in force on the visit's date for its province, or an acceptance record;
+/// returns the record's id.
 pub async fn add_proposal(
     conn: &mut PgConnection,
     visit_id: i64,
+    purpose: VisitPurpose,
     proposal_id: i64,
     planned_time: Option<Time>,
 ) -> AppResult<i64> {
@@ -668,7 +679,14 @@ pub async fn add_proposal(
     )
     .execute(&mut *conn)
     .await?;
-    super::appraisals::insert_draft(conn, visit_id, proposal_id, None).await
+    match purpose {
+        VisitPurpose::Appraisal => {
+            super::appraisals::insert_draft(conn, visit_id, proposal_id, None).await
+        }
+        VisitPurpose::Acceptance => {
+            super::acceptance::insert_draft(conn, visit_id, proposal_id).await
+        }
+    }
 }
 
 /// Takes a proposal off the visit, with its record, if no one has worked on the record yet;
@@ -676,21 +694,16 @@ pub async fn add_proposal(
 pub async fn remove_proposal(
     conn: &mut PgConnection,
     visit_id: i64,
+    purpose: VisitPurpose,
     proposal_id: i64,
 ) -> AppResult<bool> {
-    let removed = sqlx::query!(
-        r#"
-        delete from appraisal_records r
-        where r.visit_id = $1 and r.proposal_id = $2 and r.status = 'draft' and r.version = 1
-          and not exists (select 1 from documents d where d.appraisal_record_id = r.id)
-        "#,
-        visit_id,
-        proposal_id,
-    )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if removed == 0 {
+    let removed = match purpose {
+        VisitPurpose::Appraisal => remove_untouched_appraisal(conn, visit_id, proposal_id).await?,
+        VisitPurpose::Acceptance => {
+            super::acceptance::remove_untouched_draft(conn, visit_id, proposal_id).await?
+        }
+    };
+    if !removed {
         return Ok(false);
     }
     sqlx::query!(
@@ -709,6 +722,27 @@ pub async fn remove_proposal(
     .execute(conn)
     .await?;
     Ok(true)
+}
+
+/// Deletes the appraisal draft of a proposal taken off its visit, if untouched.
+async fn remove_untouched_appraisal(
+    conn: &mut PgConnection,
+    visit_id: i64,
+    proposal_id: i64,
+) -> AppResult<bool> {
+    Ok(sqlx::query!(
+        r#"
+        delete from appraisal_records r
+        where r.visit_id = $1 and r.proposal_id = $2 and r.status = 'draft' and r.version = 1
+          and not exists (select 1 from documents d where d.appraisal_record_id = r.id)
+        "#,
+        visit_id,
+        proposal_id,
+    )
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 /// Sets the planned hour of a proposal on the visit.
@@ -779,9 +813,9 @@ pub async fn void_drafts(conn: &mut PgConnection, visit_id: i64) -> AppResult<()
         "update appraisal_records set status = 'void' where visit_id = $1 and status = 'draft'",
         visit_id
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    super::acceptance::void_drafts(conn, visit_id).await
 }
 
 /// The team's member ids with their accounts (none for an external member).

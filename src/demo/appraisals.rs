@@ -16,7 +16,7 @@ use time::{Date, Time};
 use super::{Action, Activity, CENTRE_STAFF, Planned, facility, lookup, office};
 use crate::db;
 use crate::db::appraisals::DraftInput;
-use crate::domain::appraisal::{self, Declaration, Recommendation, Scored, TeamRole};
+use crate::domain::appraisal::{self, Declaration, Recommendation, Scored, TeamRole, VisitPurpose};
 use crate::domain::caps::PriorityAreaKind;
 
 /// The leader of every demo visit.
@@ -84,7 +84,16 @@ pub(super) async fn insert(
             .unwrap_or_else(|| office_name.to_owned());
         let title = format!("Thẩm định đề án khuyến công tại {area}");
         let notes = "Xe Trung tâm đón đoàn tại trụ sở lúc 7 giờ 30.";
-        let visit = db::visits::insert(conn, super::PROVINCE, &title, *day, notes, staff).await?;
+        let visit = db::visits::insert(
+            conn,
+            super::PROVINCE,
+            &title,
+            *day,
+            notes,
+            VisitPurpose::Appraisal,
+            staff,
+        )
+        .await?;
         db::visits::add_user_member(conn, visit, leader, TeamRole::Leader).await?;
         db::visits::add_user_member(conn, visit, staff, TeamRole::Member).await?;
         let officer = officer.map(|o| lookup(users, o, "account")).transpose()?;
@@ -99,6 +108,7 @@ pub(super) async fn insert(
             let record = db::visits::add_proposal(
                 conn,
                 visit,
+                VisitPurpose::Appraisal,
                 *proposal_id,
                 Some(Time::from_hms(hour, 0, 0)?),
             )

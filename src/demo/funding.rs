@@ -251,7 +251,7 @@ struct Paid {
 
 /// The payments of a demo contract the timeline says was worked on: the largest advance a
 /// month after the work started (once the work was accepted: the demo has no progress
-/// reports to show it passed the threshold earlier), and the rest on settlement. Vouchers are
+/// reports to show it passed the threshold earlier); the rest is paid at settlement. Vouchers are
 /// numbered `PC-<year>-<n>` from `first` on; returns how many were written.
 async fn insert_payments(
     conn: &mut sqlx::PgConnection,
@@ -272,14 +272,12 @@ async fn insert_payments(
         return Ok(0);
     };
     let advance = paid.advance.max_advance(paid.support);
-    let mut payments = vec![(
+    // The final payment is the settlement's (`demo::acceptance`).
+    let payments = [(
         PaymentKind::Advance,
         advance,
         started + time::Duration::days(30),
     )];
-    if let Some(settled) = day(Action::Settle) {
-        payments.push((PaymentKind::Final, paid.support - advance, settled));
-    }
     let mut written = 0;
     for (kind, amount, paid_on) in payments.into_iter().filter(|(_, amount, _)| *amount > 0) {
         let voucher = format!("PC-{}-{:03}", paid_on.year(), first + written + 1);

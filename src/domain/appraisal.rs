@@ -44,6 +44,51 @@ impl Recommendation {
     }
 }
 
+/// What a visit is for: appraising proposals before the plan, or accepting the work of
+/// proposals carried out (nghiệm thu). Both have a team, declarations and a leader.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum VisitPurpose {
+    /// On-site appraisal (thẩm định).
+    #[default]
+    Appraisal,
+    /// Acceptance of the result (nghiệm thu).
+    Acceptance,
+}
+
+impl VisitPurpose {
+    /// Both purposes.
+    pub const ALL: [VisitPurpose; 2] = [Self::Appraisal, Self::Acceptance];
+
+    /// Database and form code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Appraisal => "appraisal",
+            Self::Acceptance => "acceptance",
+        }
+    }
+
+    /// The purpose a code names.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    /// Catalogue key of its name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Appraisal => "visit_purpose.appraisal",
+            Self::Acceptance => "visit_purpose.acceptance",
+        }
+    }
+
+    /// The state of the proposals such a visit is planned for.
+    pub fn queue_state(self) -> super::proposal::ProposalState {
+        match self {
+            Self::Appraisal => super::proposal::ProposalState::Accepted,
+            Self::Acceptance => super::proposal::ProposalState::InProgress,
+        }
+    }
+}
+
 /// A team member's place in the team.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TeamRole {

@@ -67,11 +67,13 @@ pub enum Permission {
     ConfirmAdvance,
     /// Record payments against contracts (vouchers).
     RecordPayments,
+    /// Record the effects of a settled proposal (at settlement and at the follow-ups).
+    RecordEvaluation,
 }
 
 impl Permission {
     /// Every permission, for exhaustive tests and documentation.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ViewFacilities,
         Permission::RegisterFacility,
         Permission::ViewProposals,
@@ -91,6 +93,7 @@ impl Permission {
         Permission::RequestAdvance,
         Permission::ConfirmAdvance,
         Permission::RecordPayments,
+        Permission::RecordEvaluation,
     ];
 }
 
@@ -125,6 +128,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         }
         P::ConfirmAdvance => role == R::CentreStaff,
         P::RecordPayments => role == R::Accountant,
+        // The Centre follows its proposals up; the local office knows its facilities.
+        P::RecordEvaluation => matches!(role, R::CentreStaff | R::LocalOfficer),
     }
 }
 
@@ -260,6 +265,7 @@ mod tests {
             }
             P::ConfirmAdvance => role == R::CentreStaff,
             P::RecordPayments => role == R::Accountant,
+            P::RecordEvaluation => [R::CentreStaff, R::LocalOfficer].contains(&role),
         };
         for role in Role::ALL {
             for permission in Permission::ALL {

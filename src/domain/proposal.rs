@@ -145,13 +145,88 @@ impl ProposalState {
 pub fn awaiting(role: Role) -> &'static [ProposalState] {
     use ProposalState as S;
     match role {
-        Role::CentreStaff => &[S::Submitted, S::Accepted, S::Approved],
+        Role::CentreStaff => &[S::Submitted, S::Accepted, S::Approved, S::Settled],
         Role::Appraiser => &[S::AppraisalScheduled],
         Role::Director => &[S::Appraised],
         Role::Accountant => &[S::Contracted, S::ResultAccepted],
         Role::LocalOfficer => &[S::Draft, S::Returned],
         Role::FacilityOwner => &[S::Returned],
         Role::Admin | Role::DepartmentViewer => &[],
+    }
+}
+
+/// The records a timeline step's details name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EventRefs {
+    /// An appraisal record.
+    pub record_id: Option<i64>,
+    /// A plan decision.
+    pub decision_id: Option<i64>,
+    /// A visit.
+    pub visit_id: Option<i64>,
+    /// An acceptance record.
+    pub acceptance_record_id: Option<i64>,
+    /// An attached document.
+    pub document_id: Option<i64>,
+}
+
+/// The document of a timeline step of proposal `id`: the catalogue key of its name and
+/// where it is read or printed; none for a step without one (or whose document is gone).
+pub fn event_document(action: &str, id: i64, refs: &EventRefs) -> Option<(&'static str, String)> {
+    let link = |key, href: String| Some((key, href));
+    match action {
+        "attach_document" => refs.document_id.and_then(|doc| {
+            link(
+                "timeline_doc.document",
+                format!("/proposals/{id}/documents/{doc}"),
+            )
+        }),
+        "schedule_appraisal" | "reschedule_appraisal" | "schedule_acceptance" => {
+            refs.visit_id.and_then(|v| {
+                link(
+                    "timeline_doc.schedule",
+                    format!("/appraisals/visits/{v}/schedule"),
+                )
+            })
+        }
+        "record_appraisal" | "correct_appraisal" => refs.record_id.and_then(|r| {
+            link(
+                "timeline_doc.appraisal_minutes",
+                format!("/appraisals/{r}/minutes"),
+            )
+        }),
+        "approve" | "not_selected" | "ministry_approve" | "ministry_reject" | "amend_plan" => {
+            refs.decision_id.and_then(|d| {
+                link(
+                    "timeline_doc.plan_decision",
+                    format!("/funding/decisions/{d}"),
+                )
+            })
+        }
+        "contract" | "amend_contract" => link(
+            "timeline_doc.contract",
+            format!("/proposals/{id}/contract/print"),
+        ),
+        "progress_report" => link("timeline_doc.progress", format!("/proposals/{id}/progress")),
+        "advance_requested" | "advance_confirmed" | "advance_refused" | "advance_paid"
+        | "recovery_paid" | "stop" => {
+            link("timeline_doc.payments", format!("/proposals/{id}/payments"))
+        }
+        "accept_result" | "acceptance_failed" => refs.acceptance_record_id.and_then(|r| {
+            link(
+                "timeline_doc.acceptance_minutes",
+                format!("/proposals/{id}/acceptance/{r}/minutes"),
+            )
+        }),
+        "settle" => link(
+            "timeline_doc.liquidation",
+            format!("/proposals/{id}/settlement/print"),
+        ),
+        "evaluation" | "complete" => link(
+            "timeline_doc.evaluation",
+            format!("/proposals/{id}/evaluation"),
+        ),
+        _ => None,
     }
 }
 
@@ -193,6 +268,9 @@ pub fn event_label_key(action: &str) -> &'static str {
         "advance_refused" => "event.advance_refused",
         "advance_paid" => "event.advance_paid",
         "recovery_paid" => "event.recovery_paid",
+        "schedule_acceptance" => "event.schedule_acceptance",
+        "acceptance_failed" => "event.acceptance_failed",
+        "evaluation" => "event.evaluation",
         _ => "event.other",
     }
 }

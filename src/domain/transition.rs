@@ -44,11 +44,17 @@ pub enum Action {
     MinistryReject,
     /// Work is stopped by a decision, with its reason (from the stop page).
     Stop,
+    /// The acceptance team's leader finalises a passed acceptance record (nghiệm thu).
+    AcceptResult,
+    /// The accountant records the contract's liquidation and the final payment or recovery.
+    Settle,
+    /// The programme closes the proposal once its effects at settlement are recorded.
+    Close,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 21] = [
         Self::Submit,
         Self::Resubmit,
         Self::Accept,
@@ -67,6 +73,9 @@ impl Action {
         Self::MinistryApprove,
         Self::MinistryReject,
         Self::Stop,
+        Self::AcceptResult,
+        Self::Settle,
+        Self::Close,
     ];
 
     /// The URL segment: `POST /proposals/{id}/{code}`; also the event's `action`.
@@ -90,6 +99,9 @@ impl Action {
             Self::MinistryApprove => "ministry_approve",
             Self::MinistryReject => "ministry_reject",
             Self::Stop => "stop",
+            Self::AcceptResult => "accept_result",
+            Self::Settle => "settle",
+            Self::Close => "complete",
         }
     }
 
@@ -119,6 +131,9 @@ impl Action {
             Self::MinistryApprove => "action.ministry_approve",
             Self::MinistryReject => "action.ministry_reject",
             Self::Stop => "action.stop",
+            Self::AcceptResult => "action.accept_result",
+            Self::Settle => "action.settle",
+            Self::Close => "action.complete",
         }
     }
 }
@@ -147,6 +162,12 @@ pub enum Requirement {
     Dispatch,
     /// The stop decision (number, date, reason), recorded on the stop page.
     StopDecision,
+    /// A final, passed acceptance record, finalised by the team's leader on its page.
+    AcceptanceRecord,
+    /// The liquidation minutes and the final payment or recovery, on the settlement page.
+    Settlement,
+    /// The effects at settlement, recorded on the evaluation page.
+    Evaluation,
 }
 
 impl Requirement {
@@ -161,6 +182,9 @@ impl Requirement {
                 | Self::Contract
                 | Self::Dispatch
                 | Self::StopDecision
+                | Self::AcceptanceRecord
+                | Self::Settlement
+                | Self::Evaluation
         )
     }
 }
@@ -193,6 +217,9 @@ const CENTRE: &[Role] = &[R::CentreStaff];
 /// the user leads this visit's team is checked on the record's page.
 const APPRAISAL_TEAM: &[Role] = &[R::CentreStaff, R::Appraiser, R::Director, R::LocalOfficer];
 const DIRECTOR: &[Role] = &[R::Director];
+const ACCOUNTANT: &[Role] = &[R::Accountant];
+/// Who closes a proposal: the Centre's staff who followed it, or its director.
+const CLOSERS: &[Role] = &[R::CentreStaff, R::Director];
 
 /// The lifecycle so far.
 pub const TABLE: &[Transition] = &[
@@ -351,6 +378,28 @@ pub const TABLE: &[Transition] = &[
         roles: DIRECTOR,
         requires: Needs::StopDecision,
     },
+    // A failed acceptance leaves the proposal in progress: another visit accepts it later.
+    Transition {
+        from: S::InProgress,
+        action: Action::AcceptResult,
+        to: S::ResultAccepted,
+        roles: APPRAISAL_TEAM,
+        requires: Needs::AcceptanceRecord,
+    },
+    Transition {
+        from: S::ResultAccepted,
+        action: Action::Settle,
+        to: S::Settled,
+        roles: ACCOUNTANT,
+        requires: Needs::Settlement,
+    },
+    Transition {
+        from: S::Settled,
+        action: Action::Close,
+        to: S::Completed,
+        roles: CLOSERS,
+        requires: Needs::Evaluation,
+    },
 ];
 
 /// How a plan decision moves the proposals of a level: those it chooses from, and the
@@ -459,6 +508,9 @@ mod tests {
                 (S::Forwarded, A::MinistryApprove) => (S::Approved, DIRECTOR),
                 (S::Forwarded, A::MinistryReject) => (S::Rejected, DIRECTOR),
                 (S::Contracted | S::InProgress, A::Stop) => (S::Stopped, DIRECTOR),
+                (S::InProgress, A::AcceptResult) => (S::ResultAccepted, APPRAISAL_TEAM),
+                (S::ResultAccepted, A::Settle) => (S::Settled, ACCOUNTANT),
+                (S::Settled, A::Close) => (S::Completed, CLOSERS),
                 _ => return Err(TransitionError::NotFromThisState),
             };
             if roles.contains(&role) {
@@ -532,6 +584,15 @@ mod tests {
         for from in [S::Contracted, S::InProgress] {
             assert_eq!(director(from, Action::Stop), Ok(Needs::StopDecision));
         }
+        assert_eq!(
+            director(S::InProgress, Action::AcceptResult),
+            Ok(Needs::AcceptanceRecord)
+        );
+        assert_eq!(
+            transition(S::ResultAccepted, Action::Settle, R::Accountant).map(|t| t.requires),
+            Ok(Needs::Settlement)
+        );
+        assert_eq!(needs(S::Settled, Action::Close), Ok(Needs::Evaluation));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::domain::appraisal::Declaration;
 use crate::domain::policy::{self, Permission};
 use crate::error::{AppError, AppResult};
 
+mod acceptance;
 mod planning;
 mod post_check;
 pub(crate) mod ranking;
@@ -29,6 +30,7 @@ mod visit;
 /// Every route under `/appraisals`.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(acceptance::router())
         .merge(planning::router())
         .merge(visit::router())
         .merge(record::router())

@@ -927,6 +927,25 @@ impl ShowPage {
         )
     }
 
+    /// Acceptance is shown from the work's start (a visit may be planned) on.
+    fn acceptance_link(&self) -> bool {
+        self.progress_link() && self.proposal.state != ProposalState::Stopped
+    }
+
+    fn settlement_link(&self) -> bool {
+        matches!(
+            self.proposal.state,
+            ProposalState::ResultAccepted | ProposalState::Settled | ProposalState::Completed
+        )
+    }
+
+    fn evaluation_link(&self) -> bool {
+        matches!(
+            self.proposal.state,
+            ProposalState::Settled | ProposalState::Completed
+        )
+    }
+
     fn quantity(&self, hundredths: &i64) -> String {
         if hundredths % 100 == 0 {
             (hundredths / 100).to_string()
@@ -1108,7 +1127,10 @@ async fn act(
         | Requirement::PlanDecision
         | Requirement::Contract
         | Requirement::Dispatch
-        | Requirement::StopDecision => {}
+        | Requirement::StopDecision
+        | Requirement::AcceptanceRecord
+        | Requirement::Settlement
+        | Requirement::Evaluation => {}
     }
     if !errors.is_empty() {
         let page = show_page(&state, ctx, &user, proposal, Vec::new(), errors, form).await?;
@@ -1194,7 +1216,10 @@ fn step_message(action: Action) -> &'static str {
         | Action::Forward
         | Action::MinistryApprove
         | Action::MinistryReject
-        | Action::Stop => "flash.proposal_moved",
+        | Action::Stop
+        | Action::AcceptResult
+        | Action::Settle
+        | Action::Close => "flash.proposal_moved",
         Action::Start => "flash.proposal_started",
     }
 }

@@ -366,3 +366,82 @@ pub fn today() -> time::Date {
         .to_offset(khuyencong::domain::format::VIETNAM)
         .date()
 }
+
+/// Pays an advance of `amount` on a demo proposal being carried out, the way its users do:
+/// the local office `office` reports 80% done this month and asks, the Centre confirms, the
+/// accountant pays with voucher `voucher`.
+pub async fn pay_advance(
+    app: &TestApp,
+    proposal: i64,
+    contract: i64,
+    office: &str,
+    amount: i64,
+    voucher: &str,
+) {
+    let today = today();
+    let officer = app.with_client(app.login_new_client(office, PASSWORD).await);
+    let month = format!("{}-{:02}", today.year(), u8::from(today.month()));
+    let report = reqwest::multipart::Form::new()
+        .text("month", month)
+        .text("percent_done", "80")
+        .text("spending", "1000000")
+        .text("work_done", "Đã lắp máy.");
+    let response = officer
+        .post_multipart(&format!("/proposals/{proposal}/progress"), report)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "progress report");
+    let amount = khuyencong::domain::money::format_plain(amount);
+    let response = officer
+        .post_form(
+            &format!("/proposals/{proposal}/advances"),
+            &[("amount", &amount)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "advance request");
+    let request: i64 = sqlx::query_scalar(
+        "select id from advance_requests where contract_id = $1 order by id desc limit 1",
+    )
+    .bind(contract)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the request");
+    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let confirm = format!("/proposals/{proposal}/advances/{request}/confirm");
+    assert_eq!(
+        staff.post_form(&confirm, &[]).await.status(),
+        StatusCode::SEE_OTHER,
+        "confirmed"
+    );
+    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let pay = format!("/proposals/{proposal}/advances/{request}/pay");
+    let day = today.to_string();
+    let response = accountant
+        .post_form(&pay, &[("voucher_number", voucher), ("paid_on", &day)])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "advance paid");
+}
+
+/// A demo proposal being carried out with nothing paid: id, contract, approved support, its
+/// local office's officer, its envelope.
+pub async fn running(pool: &PgPool) -> (i64, i64, i64, String, i64) {
+    sqlx::query_as(
+        "select p.id, c.id, c.approved_support, u.username, d.envelope_id from proposals p \
+         join contracts c on c.proposal_id = p.id \
+         join plan_decisions d on d.id = p.plan_decision_id \
+         join users u on u.organisation_id = p.office_id and u.role = 'local_officer' \
+         where p.state = 'in_progress' and p.level = 'local' and c.paid = 0 \
+         order by p.id limit 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("a proposal being carried out")
+}
+
+/// What an envelope has committed.
+pub async fn committed(pool: &PgPool, envelope: i64) -> i64 {
+    sqlx::query_scalar("select committed from funding_envelopes where id = $1")
+        .bind(envelope)
+        .fetch_one(pool)
+        .await
+        .expect("committed")
+}

@@ -2,6 +2,7 @@
 //! (`#[sqlx::test]`), driven over HTTP with a cookie-keeping client; browser tests drive
 //! headless Chromium through chromedriver. One test binary, one link step.
 
+mod acceptance;
 mod admin;
 mod advances;
 mod appraisals;

@@ -3,35 +3,11 @@
 //! Bad forms come back with their values; roles that may not stop or recover, cannot.
 
 use reqwest::StatusCode;
-use reqwest::multipart::Form;
 use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, state_of, text};
+use crate::helpers::{PASSWORD, TestApp, attrs, committed, running, state_of, text};
 use khuyencong::domain::money::format_plain;
-
-/// A demo proposal being carried out: id, contract, support, local office, envelope.
-async fn running(pool: &PgPool) -> (i64, i64, i64, String, i64) {
-    sqlx::query_as(
-        "select p.id, c.id, c.approved_support, u.username, d.envelope_id from proposals p \
-         join contracts c on c.proposal_id = p.id \
-         join plan_decisions d on d.id = p.plan_decision_id \
-         join users u on u.organisation_id = p.office_id and u.role = 'local_officer' \
-         where p.state = 'in_progress' and p.level = 'local' and c.paid = 0 \
-         order by p.id limit 1",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("a proposal being carried out")
-}
-
-async fn committed(pool: &PgPool, envelope: i64) -> i64 {
-    sqlx::query_scalar("select committed from funding_envelopes where id = $1")
-        .bind(envelope)
-        .fetch_one(pool)
-        .await
-        .expect("committed")
-}
 
 async fn html(response: reqwest::Response) -> Html {
     Html::parse_document(&response.text().await.expect("body"))
@@ -44,43 +20,9 @@ async fn a_stop_gives_back_what_was_not_paid_and_recoveries_the_rest(pool: PgPoo
     let today = crate::helpers::today();
 
     // An advance of half the support is paid first.
-    let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
-    let month = format!("{}-{:02}", today.year(), u8::from(today.month()));
-    let report = Form::new()
-        .text("month", month)
-        .text("percent_done", "80")
-        .text("spending", "1000000")
-        .text("work_done", "Đã lắp máy.");
-    let response = officer
-        .post_multipart(&format!("/proposals/{id}/progress"), report)
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let advance = support / 2;
-    let response = officer
-        .post_form(
-            &format!("/proposals/{id}/advances"),
-            &[("amount", &format_plain(advance))],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let request: i64 = sqlx::query_scalar("select id from advance_requests where contract_id = $1")
-        .bind(contract)
-        .fetch_one(&app.pool)
-        .await
-        .expect("the request");
-    app.login("canbo", PASSWORD).await;
-    let confirm = format!("/proposals/{id}/advances/{request}/confirm");
-    assert_eq!(
-        app.post_form(&confirm, &[]).await.status(),
-        StatusCode::SEE_OTHER
-    );
-    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
-    let pay = format!("/proposals/{id}/advances/{request}/pay");
+    crate::helpers::pay_advance(&app, id, contract, &office, advance, "PC-01").await;
     let day = today.to_string();
-    let response = accountant
-        .post_form(&pay, &[("voucher_number", "PC-01"), ("paid_on", &day)])
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let before = committed(&app.pool, envelope).await;
 
     // Only the director stops; bad forms come back with their values.
@@ -166,6 +108,7 @@ async fn a_stop_gives_back_what_was_not_paid_and_recoveries_the_rest(pool: PgPoo
         committed(&app.pool, envelope).await,
         before - (support - advance)
     );
+    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
     let page = accountant.page(&format!("/proposals/{id}/payments")).await;
     assert!(text(&page, "#to-recover").contains(&format_plain(advance)));
 

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::db;
 use crate::db::proposals::{ProposalFilters, ProposalSummary};
 use crate::db::visits::{TeamCandidate, VisitSummary};
-use crate::domain::appraisal::TeamRole;
+use crate::domain::appraisal::{TeamRole, VisitPurpose};
 use crate::domain::proposal::ProposalState;
 use crate::domain::{calendar, format, input};
 use crate::error::AppResult;
@@ -273,9 +273,20 @@ struct VisitForm {
     proposal_ids: Vec<String>,
     #[serde(default)]
     unit: String,
+    /// `appraisal` (the default) or `acceptance`.
+    #[serde(default)]
+    purpose: String,
 }
 
 impl VisitForm {
+    fn purpose(&self) -> VisitPurpose {
+        VisitPurpose::from_code(self.purpose.trim()).unwrap_or_default()
+    }
+
+    fn is_acceptance(&self) -> bool {
+        self.purpose() == VisitPurpose::Acceptance
+    }
+
     fn chosen(list: &[String], id: i64) -> bool {
         list.iter()
             .any(|v| v.trim().parse::<i64>().ok() == Some(id))
@@ -315,7 +326,7 @@ impl VisitFormPage {
         errors: FieldErrors,
     ) -> AppResult<Self> {
         let filters = ProposalFilters {
-            state: Some(ProposalState::Accepted),
+            state: Some(form.purpose().queue_state()),
             unit_id: form.unit.trim().parse().ok(),
             sort: "code".into(),
             ..ProposalFilters::default()
@@ -331,7 +342,7 @@ impl VisitFormPage {
             .collect();
         if !chosen.is_empty() {
             let all = ProposalFilters {
-                state: Some(ProposalState::Accepted),
+                state: Some(form.purpose().queue_state()),
                 sort: "code".into(),
                 ..ProposalFilters::default()
             };
@@ -358,7 +369,13 @@ async fn new_form(
 ) -> AppResult<VisitFormPage> {
     user.require(crate::domain::policy::Permission::PlanVisits)?;
     if form.title.is_empty() {
-        form.title = ctx.t("visit.default_title").to_owned();
+        form.title = ctx
+            .t(if form.is_acceptance() {
+                "visit.default_acceptance_title"
+            } else {
+                "visit.default_title"
+            })
+            .to_owned();
     }
     if form.visit_date.is_empty() {
         form.visit_date = (today() + Duration::days(7)).to_string();
@@ -487,6 +504,7 @@ async fn create(
         &valid.title,
         valid.visit_date,
         &valid.notes,
+        form.purpose(),
         user.0.user_id,
     )
     .await?;
@@ -499,17 +517,13 @@ async fn create(
     }
     let scope = user.scope();
     for &proposal_id in &valid.proposal_ids {
-        if let Err(code) = super::visit::schedule(
-            &mut tx,
-            &state,
-            &user,
-            &scope,
-            id,
-            proposal_id,
-            valid.visit_date,
-            None,
-        )
-        .await?
+        let slot = super::visit::Slot {
+            visit_id: id,
+            visit_date: valid.visit_date,
+            purpose: form.purpose(),
+        };
+        if let Err(code) =
+            super::visit::schedule(&mut tx, &state, &user, &scope, slot, proposal_id, None).await?
         {
             drop(tx);
             let mut page =

@@ -695,7 +695,12 @@ async fn finalise(
         &format!("/proposals/{proposal_id}"),
     )
     .await?;
-    let directors = db::notifications::directors(&mut tx, &view.proposal.province_code).await?;
+    let directors = db::notifications::with_role(
+        &mut tx,
+        &view.proposal.province_code,
+        crate::domain::role::Role::Director,
+    )
+    .await?;
     db::notifications::notify(
         &mut tx,
         &directors,

@@ -21,7 +21,7 @@ use crate::db::post_checks::PostCheckSummary;
 use crate::db::proposals::{NewEvent, ProposalFilters, ProposalSummary};
 use crate::db::scope::ScopeParams;
 use crate::db::visits::{DateChange, DeclarationRow, Member, TeamCandidate, VisitProposal};
-use crate::domain::appraisal::{Declaration, TeamRole, may_join_team};
+use crate::domain::appraisal::{Declaration, TeamRole, VisitPurpose, may_join_team};
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
 use crate::domain::transition::{self, Action};
@@ -198,7 +198,7 @@ async fn render(
     let may_plan = user.require(Permission::PlanVisits).is_ok() && !view.visit.cancelled;
     let (candidates, queue) = if may_plan {
         let filters = ProposalFilters {
-            state: Some(ProposalState::Accepted),
+            state: Some(view.visit.purpose.queue_state()),
             sort: "code".into(),
             ..ProposalFilters::default()
         };
@@ -299,22 +299,36 @@ async fn locked(
     Ok(tx)
 }
 
-/// Puts proposal `proposal_id` (accepted, in `scope`) on visit `visit_id`: moves it to
-/// `appraisal_scheduled`, opens its record, writes its timeline and tells its followers.
-/// `Ok(Err(name))` names a proposal that is no longer waiting (the caller gives the form
-/// back; the transaction must then be dropped).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the facts of one scheduling step"
-)]
+/// Where and when a proposal is put: the visit, its day and what it is for.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Slot {
+    pub visit_id: i64,
+    pub visit_date: Date,
+    pub purpose: VisitPurpose,
+}
+
+impl Slot {
+    fn of(visit: &crate::db::visits::Visit) -> Self {
+        Self {
+            visit_id: visit.id,
+            visit_date: visit.visit_date,
+            purpose: visit.purpose,
+        }
+    }
+}
+
+/// Puts proposal `proposal_id` (in `scope`) on the visit of `slot` and opens its record. For
+/// an appraisal the proposal must be accepted and moves to `appraisal_scheduled`; for an
+/// acceptance it must be in progress, and stays so. Writes its timeline and tells its
+/// followers. `Ok(Err(name))` names a proposal that is no longer waiting (the caller gives
+/// the form back; the transaction must then be dropped).
 pub(super) async fn schedule(
     conn: &mut PgConnection,
     state: &AppState,
     user: &CurrentUser,
     scope: &ScopeParams,
-    visit_id: i64,
+    slot: Slot,
     proposal_id: i64,
-    visit_date: Date,
     planned_time: Option<Time>,
 ) -> AppResult<Result<(), String>> {
     let Some(proposal) = db::proposals::find(&state.db, scope, proposal_id).await? else {
@@ -324,30 +338,45 @@ pub(super) async fn schedule(
         .code
         .clone()
         .unwrap_or_else(|| proposal.title.clone());
-    let step = transition::transition(
-        ProposalState::Accepted,
-        Action::ScheduleAppraisal,
-        user.0.role,
-    )
-    .map_err(|_| AppError::Forbidden)?;
     let (current, version) = db::appraisals::lock_proposal(conn, proposal_id).await?;
-    if current != step.from
-        || !db::proposals::set_state(conn, proposal_id, step.from, step.to, version, None).await?
-    {
-        return Ok(Err(name));
-    }
-    db::visits::add_proposal(conn, visit_id, proposal_id, planned_time).await?;
-    let when = format::date(visit_date);
+    let (action, to, message) = match slot.purpose {
+        VisitPurpose::Appraisal => {
+            let step = transition::transition(
+                ProposalState::Accepted,
+                Action::ScheduleAppraisal,
+                user.0.role,
+            )
+            .map_err(|_| AppError::Forbidden)?;
+            if current != step.from
+                || !db::proposals::set_state(conn, proposal_id, step.from, step.to, version, None)
+                    .await?
+            {
+                return Ok(Err(name));
+            }
+            (step.action.code(), step.to, "notify.appraisal_planned")
+        }
+        VisitPurpose::Acceptance => {
+            if current != ProposalState::InProgress {
+                return Ok(Err(name));
+            }
+            ("schedule_acceptance", current, "notify.acceptance_planned")
+        }
+    };
+    db::visits::add_proposal(conn, slot.visit_id, slot.purpose, proposal_id, planned_time).await?;
+    let when = format::date(slot.visit_date);
     db::proposals::insert_event(
         conn,
         &NewEvent {
             proposal_id,
             actor_id: user.0.user_id,
-            action: Action::ScheduleAppraisal.code(),
-            from: Some(step.from),
-            to: step.to,
+            action,
+            from: Some(current),
+            to,
             note: &when,
-            details: serde_json::json!({ "visit_id": visit_id, "visit_date": visit_date.to_string() }),
+            details: serde_json::json!({
+                "visit_id": slot.visit_id,
+                "visit_date": slot.visit_date.to_string(),
+            }),
         },
     )
     .await?;
@@ -356,7 +385,7 @@ pub(super) async fn schedule(
         conn,
         &followers,
         user.0.user_id,
-        "notify.appraisal_planned",
+        message,
         &format!("{name} · {when}"),
         &format!("/proposals/{proposal_id}"),
     )
@@ -623,9 +652,8 @@ async fn add_proposal(
         &state,
         &user,
         &user.scope(),
-        id,
+        Slot::of(&view.visit),
         proposal_id,
-        view.visit.visit_date,
         planned_time,
     )
     .await?;
@@ -645,12 +673,15 @@ async fn remove_proposal(
     Path((id, proposal_id)): Path<(i64, i64)>,
     Form(form): Form<VisitAction>,
 ) -> AppResult<Response> {
-    for_planning(&state, &user, id).await?;
+    let view = for_planning(&state, &user, id).await?;
+    let purpose = view.visit.purpose;
     let mut tx = locked(&state, id, form.version()).await?;
-    if !db::visits::remove_proposal(&mut tx, id, proposal_id).await? {
+    if !db::visits::remove_proposal(&mut tx, id, purpose, proposal_id).await? {
         return Err(AppError::Conflict("visit.record_started"));
     }
-    unschedule(&mut tx, &user, proposal_id, ctx.t("visit.removed_note")).await?;
+    if purpose == VisitPurpose::Appraisal {
+        unschedule(&mut tx, &user, proposal_id, ctx.t("visit.removed_note")).await?;
+    }
     tx.commit().await?;
     Ok(back(id, "flash.visit_saved"))
 }

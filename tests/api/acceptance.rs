@@ -1,0 +1,398 @@
+//! Acceptance, settlement, evaluation and closing: an acceptance visit's team checks the
+//! evidence and admits support per line, the leader finalises; the accountant settles (final
+//! payment or recovery, the rest back to the envelope); the Centre records the effects and
+//! closes. Roles that may not act, cannot; bad forms come back with their values.
+
+use reqwest::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::{
+    PASSWORD, TestApp, attrs, committed, pay_advance, running, state_of, text, user_id,
+};
+
+/// The proposal's cost lines: (id, support).
+async fn lines(pool: &PgPool, proposal: i64) -> Vec<(i64, i64)> {
+    sqlx::query_as(
+        "select id, support from proposal_cost_lines where proposal_id = $1 order by position",
+    )
+    .bind(proposal)
+    .fetch_all(pool)
+    .await
+    .expect("lines")
+}
+
+async fn version(pool: &PgPool, proposal: i64) -> String {
+    let v: i32 = sqlx::query_scalar("select version from proposals where id = $1")
+        .bind(proposal)
+        .fetch_one(pool)
+        .await
+        .expect("version");
+    v.to_string()
+}
+
+/// The Centre plans an acceptance visit of `proposal` led by `leader`; the leader declares
+/// no conflict. Returns (visit, record).
+async fn plan_acceptance(app: &TestApp, proposal: i64, leader: &str) -> (i64, i64) {
+    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let leader_id = user_id(&app.pool, leader).await.to_string();
+    let day = crate::helpers::today().to_string();
+    let proposal_id = proposal.to_string();
+    let page = staff
+        .page("/appraisals/visits/new?purpose=acceptance")
+        .await;
+    assert!(
+        attrs(&page, "input[name=proposal_ids]", "value").contains(&proposal_id),
+        "a proposal being carried out is offered for acceptance"
+    );
+    let response = staff
+        .post_form(
+            "/appraisals/visits/new",
+            &[
+                ("purpose", "acceptance"),
+                ("title", "Nghiệm thu đề án"),
+                ("visit_date", &day),
+                ("leader_id", &leader_id),
+                ("proposal_ids", &proposal_id),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "visit planned");
+    let (visit, record): (i64, i64) = sqlx::query_as(
+        "select visit_id, id from acceptance_records where proposal_id = $1 order by id desc limit 1",
+    )
+    .bind(proposal)
+    .fetch_one(&app.pool)
+    .await
+    .expect("an acceptance record");
+    assert_eq!(state_of(&app.pool, proposal).await, "in_progress");
+    let leader = app.with_client(app.login_new_client(leader, PASSWORD).await);
+    let response = leader
+        .post_form(
+            &format!("/appraisals/visits/{visit}/declare"),
+            &[("proposal_id", &proposal_id), ("conflict", "no")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "declared");
+    (visit, record)
+}
+
+/// The record's form: every evidence item answered `answer`, each line admitted by `admit`.
+async fn record_form(
+    app: &TestApp,
+    proposal: i64,
+    answer: &str,
+    mut admit: impl FnMut(i64) -> i64,
+) -> Vec<(String, String)> {
+    let leader = app.page(&format!("/proposals/{proposal}/acceptance")).await;
+    let version = attrs(&leader, "#record input[name=version]", "value")
+        .pop()
+        .expect("the record's version");
+    let mut form = vec![("version".to_owned(), version)];
+    let mut evidence = attrs(&leader, "#record input[type=radio][value=yes]", "name");
+    evidence.retain(|n| n.starts_with("ev_"));
+    assert!(
+        !evidence.is_empty(),
+        "the activity type's evidence is listed"
+    );
+    for name in evidence {
+        form.push((name, answer.to_owned()));
+    }
+    for (line, support) in lines(&app.pool, proposal).await {
+        form.push((format!("line_{line}"), admit(support).to_string()));
+    }
+    form
+}
+
+async fn post(app: &TestApp, path: &str, form: &[(String, String)]) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.post_form(path, &pairs).await
+}
+
+#[sqlx::test]
+async fn a_proposal_goes_from_acceptance_to_completed(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, contract, support, office, envelope) = running(&app.pool).await;
+    let advance = support / 2;
+    pay_advance(&app, id, contract, &office, advance, "PC-NT-01").await;
+    let (_visit, record) = plan_acceptance(&app, id, "thamdinh").await;
+    let path = format!("/proposals/{id}/acceptance/{record}");
+
+    // Someone off the team cannot fill the record in.
+    let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
+    app.login("thamdinh", PASSWORD).await;
+    let form = record_form(&app, id, "yes", |s| s).await;
+    let response = post(&officer, &path, &form).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // More than a line's support is refused, the form comes back as typed.
+    let lines = lines(&app.pool, id).await;
+    let (first, first_support) = lines[0];
+    let mut too_much = form.clone();
+    for (k, v) in &mut too_much {
+        if *k == format!("line_{first}") {
+            *v = (first_support + 1).to_string();
+        }
+    }
+    let response = post(&app, &path, &too_much).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = scraper::Html::parse_document(&response.text().await.expect("body"));
+    assert!(!text(&page, &format!("#line_{first}-error")).is_empty());
+    assert_eq!(
+        attrs(&page, &format!("#line_{first}"), "value"),
+        [(first_support + 1).to_string()]
+    );
+
+    // A pass with evidence not seen cannot be finalised; nothing is saved.
+    let mut absent = record_form(&app, id, "no", |s| s).await;
+    absent.push(("result".into(), "pass".into()));
+    absent.push(("finalise".into(), "1".into()));
+    let response = post(&app, &path, &absent).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let saved: i64 =
+        sqlx::query_scalar("select count(*) from acceptance_evidence_checks where record_id = $1")
+            .bind(record)
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
+    assert_eq!(saved, 0);
+
+    // The leader admits all but 1,000,000 đồng of the first line and finalises a pass.
+    let cut = 1_000_000.min(first_support);
+    let mut pass = record_form(&app, id, "yes", |s| s).await;
+    for (k, v) in &mut pass {
+        if *k == format!("line_{first}") {
+            *v = (first_support - cut).to_string();
+        }
+    }
+    pass.push(("conclusion".into(), "Máy đã lắp đặt, vận hành tốt.".into()));
+    pass.push(("result".into(), "pass".into()));
+    pass.push(("finalise".into(), "1".into()));
+    let response = post(&app, &path, &pass).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&app.pool, id).await, "result_accepted");
+    let lines_support: i64 = lines.iter().map(|l| l.1).sum();
+    let admitted = (lines_support - cut).min(support);
+    let stored: Option<i64> =
+        sqlx::query_scalar("select admitted_support from acceptance_records where id = $1")
+            .bind(record)
+            .fetch_one(&app.pool)
+            .await
+            .expect("admitted");
+    assert_eq!(stored, Some(admitted));
+    let minutes = app.page(&format!("{path}/minutes")).await;
+    assert!(text(&minutes, "h1").contains("NGHIỆM THU"));
+    // The final record is read-only.
+    assert_eq!(
+        post(&app, &path, &pass).await.status(),
+        StatusCode::CONFLICT
+    );
+
+    // Settlement: only the accountant; a missing number comes back.
+    let settle = format!("/proposals/{id}/settlement");
+    let day = crate::helpers::today().to_string();
+    let v = version(&app.pool, id).await;
+    let form = [
+        ("liquidation_number", "TL-01/2026"),
+        ("liquidated_on", day.as_str()),
+        ("voucher_number", "PC-NT-02"),
+        ("paid_on", day.as_str()),
+        ("version", v.as_str()),
+    ];
+    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    assert_eq!(
+        staff.post_form(&settle, &form).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let mut missing = form;
+    missing[0].1 = "";
+    let response = accountant.post_form(&settle, &missing).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = scraper::Html::parse_document(&response.text().await.expect("body"));
+    assert_eq!(attrs(&page, "#voucher_number", "value"), ["PC-NT-02"]);
+    let before = committed(&app.pool, envelope).await;
+    let response = accountant.post_form(&settle, &form).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&app.pool, id).await, "settled");
+    let (kind, amount): (String, i64) = sqlx::query_as(
+        "select kind::text, amount from payments where contract_id = $1 order by id desc limit 1",
+    )
+    .bind(contract)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the final payment");
+    assert_eq!((kind.as_str(), amount), ("final", admitted - advance));
+    assert_eq!(
+        committed(&app.pool, envelope).await,
+        before - (support - admitted)
+    );
+    let print = accountant.page(&format!("{settle}/print")).await;
+    assert!(text(&print, "h1").contains("THANH LÝ"));
+
+    // Evaluation at settlement, then closing: the accountant may not record, the office may
+    // not close.
+    let eval = format!("/proposals/{id}/evaluation");
+    let figures = [
+        ("months_after", "0"),
+        ("evaluated_on", day.as_str()),
+        ("output", "12.000 sản phẩm/năm"),
+        ("revenue", "2.500.000.000"),
+        ("jobs", "18"),
+        ("productivity_change", "35"),
+    ];
+    assert_eq!(
+        accountant.post_form(&eval, &figures).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let mut bad = figures;
+    bad[4].1 = "nhiều";
+    let response = staff.post_form(&eval, &bad).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = scraper::Html::parse_document(&response.text().await.expect("body"));
+    assert_eq!(attrs(&page, "#jobs", "value"), ["nhiều"]);
+    let close = format!("{eval}/close");
+    assert_eq!(
+        staff.post_form(&close, &[]).await.status(),
+        StatusCode::CONFLICT,
+        "closing needs the evaluation at settlement"
+    );
+    assert_eq!(
+        staff.post_form(&eval, &figures).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        officer.post_form(&close, &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        staff.post_form(&close, &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(state_of(&app.pool, id).await, "completed");
+    let page = staff.page(&eval).await;
+    assert!(text(&page, "table").contains("18"));
+
+    // The office heard of each step.
+    let told: Vec<String> = sqlx::query_scalar(
+        "select n.message_key from notifications n join users u on u.id = n.user_id \
+         where u.username = $1 and n.link like $2 order by n.id",
+    )
+    .bind(&office)
+    .bind(format!("/proposals/{id}%"))
+    .fetch_all(&app.pool)
+    .await
+    .expect("notifications");
+    for key in [
+        "notify.acceptance_planned",
+        "notify.result_accepted",
+        "notify.settled",
+        "notify.completed",
+    ] {
+        assert!(told.iter().any(|k| k == key), "{key} in {told:?}");
+    }
+}
+
+#[sqlx::test]
+async fn a_failed_acceptance_goes_on_and_a_small_admission_is_recovered(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, contract, support, office, _) = running(&app.pool).await;
+    let advance = support / 2;
+    pay_advance(&app, id, contract, &office, advance, "PC-NT-11").await;
+
+    // A first visit fails: the proposal stays in progress.
+    let (_, first) = plan_acceptance(&app, id, "thamdinh").await;
+    app.login("thamdinh", PASSWORD).await;
+    let mut fail = record_form(&app, id, "no", |_| 0).await;
+    fail.push(("result".into(), "fail".into()));
+    fail.push(("finalise".into(), "1".into()));
+    let response = post(&app, &format!("/proposals/{id}/acceptance/{first}"), &fail).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&app.pool, id).await, "in_progress");
+
+    // A second visit admits a tenth of the support: less than the advance.
+    let (_, second) = plan_acceptance(&app, id, "thamdinh").await;
+    assert_ne!(first, second);
+    let tenth = support / 10;
+    let mut left = tenth;
+    let mut pass = record_form(&app, id, "yes", |s| {
+        let take = s.min(left);
+        left -= take;
+        take
+    })
+    .await;
+    pass.push(("result".into(), "pass".into()));
+    pass.push(("finalise".into(), "1".into()));
+    let response = post(&app, &format!("/proposals/{id}/acceptance/{second}"), &pass).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&app.pool, id).await, "result_accepted");
+
+    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let day = crate::helpers::today().to_string();
+    let v = version(&app.pool, id).await;
+    let response = accountant
+        .post_form(
+            &format!("/proposals/{id}/settlement"),
+            &[
+                ("liquidation_number", "TL-02/2026"),
+                ("liquidated_on", &day),
+                ("voucher_number", "PT-NT-01"),
+                ("paid_on", &day),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (kind, amount, paid): (String, i64, i64) = sqlx::query_as(
+        "select y.kind::text, y.amount, c.paid from payments y join contracts c on c.id = y.contract_id \
+         where y.contract_id = $1 order by y.id desc limit 1",
+    )
+    .bind(contract)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the recovery");
+    assert_eq!((kind.as_str(), amount), ("recovery", advance - tenth));
+    assert_eq!(paid, tenth, "what stays paid is what was admitted");
+}
+
+#[sqlx::test]
+async fn the_demo_accepted_settled_and_evaluated_what_its_timeline_says(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let gaps: (i64, i64, i64) = sqlx::query_as(
+        "select \
+           count(*) filter (where not exists (select 1 from acceptance_records a \
+               where a.proposal_id = p.id and a.status = 'final' and a.result = 'pass')), \
+           count(*) filter (where p.state in ('settled', 'completed') \
+               and not exists (select 1 from settlements s where s.proposal_id = p.id)), \
+           count(*) filter (where p.state = 'completed' and not exists \
+               (select 1 from evaluations e where e.proposal_id = p.id and e.months_after = 0)) \
+         from proposals p where p.state in ('result_accepted', 'settled', 'completed')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("gaps");
+    assert_eq!(gaps, (0, 0, 0));
+    // Every settled contract is paid in full: the settlement's final payment.
+    let short: i64 = sqlx::query_scalar(
+        "select count(*) from contracts c join settlements s on s.contract_id = c.id \
+         where c.paid <> s.admitted_support",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("short");
+    assert_eq!(short, 0);
+    let id: i64 =
+        sqlx::query_scalar("select proposal_id from settlements order by proposal_id limit 1")
+            .fetch_one(&app.pool)
+            .await
+            .expect("a settled proposal");
+    app.login("ketoan", PASSWORD).await;
+    let page = app.page(&format!("/proposals/{id}/settlement")).await;
+    assert!(text(&page, "main").contains("TL-"));
+    let page = app.page(&format!("/proposals/{id}")).await;
+    assert!(
+        attrs(&page, ".timeline a", "href")
+            .iter()
+            .any(|h| h.ends_with("/settlement/print")),
+        "the timeline links the liquidation minutes"
+    );
+}
