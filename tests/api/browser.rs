@@ -884,3 +884,170 @@ async fn the_centre_signs_amends_and_starts_a_contract_in_the_browser(pool: PgPo
     assert_text_starts(client, ".flash", "Đề án đã chuyển sang đang thực hiện").await;
     assert_eq!(crate::helpers::state_of(&app.pool, id).await, "in_progress");
 }
+
+/// Clicks every radio button `value` inside `scope` (the evidence checklist).
+async fn choose_all(client: &Client, scope: &str, value: &str) {
+    let css = format!("{scope} input[type='radio'][value='{value}']");
+    let radios = client.find_all(Locator::Css(&css)).await.expect("radios");
+    assert!(!radios.is_empty(), "no {css}");
+    for radio in radios {
+        radio.click().await.expect("click radio");
+    }
+}
+
+/// From the contract to the end, each role on its own page: the Centre starts the work, the
+/// local office reports progress, the Centre plans the acceptance visit, the appraiser
+/// declares and accepts (evidence, amounts per line, pass), the accountant settles, the
+/// Centre records the effects and closes.
+#[sqlx::test]
+async fn a_proposal_is_carried_from_contracted_to_completed_in_the_browser(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, office, support): (i64, String, i64) = sqlx::query_as(
+        "select p.id, u.username, c.approved_support from proposals p \
+         join contracts c on c.proposal_id = p.id \
+         join users u on u.organisation_id = p.office_id and u.role = 'local_officer' \
+         where p.state = 'contracted' order by p.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a contracted proposal");
+    let browser = browser(1280, 900).await;
+    let client = &browser.client;
+    let today = crate::helpers::today();
+
+    // The Centre starts the work.
+    sign_in(client, &app, "canbo", PASSWORD).await;
+    visit(client, &app, &format!("/proposals/{id}")).await;
+    click(
+        client,
+        &format!("form[action='/proposals/{id}/start'] button"),
+    )
+    .await;
+    assert_text_starts(client, ".flash", "Đề án đã chuyển sang đang thực hiện").await;
+    sign_out(client).await;
+
+    // The local office reports the month's progress.
+    sign_in(client, &app, &office, PASSWORD).await;
+    visit(client, &app, &format!("/proposals/{id}/progress")).await;
+    let month = format!("{}-{:02}", today.year(), u8::from(today.month()));
+    set_date(client, "month", &month).await;
+    type_into(client, "percent_done", 0, "100").await;
+    type_into(client, "spending", 0, "500000000").await;
+    type_into(client, "work_done", 0, "Đã lắp đặt và chạy thử máy.").await;
+    click(
+        client,
+        &format!("form[action='/proposals/{id}/progress'] button"),
+    )
+    .await;
+    assert_text_starts(client, ".flash", "Đã ghi nhận báo cáo tiến độ").await;
+    sign_out(client).await;
+
+    // The Centre plans the acceptance visit, the appraiser leading.
+    sign_in(client, &app, "canbo", PASSWORD).await;
+    visit(client, &app, "/appraisals").await;
+    click(
+        client,
+        "a[href='/appraisals/visits/new?purpose=acceptance']",
+    )
+    .await;
+    set_date(client, "visit_date", &today.to_string()).await;
+    let leader = crate::helpers::user_id(&app.pool, "thamdinh").await;
+    click(client, &format!("#leader_id option[value='{leader}']")).await;
+    click(client, &format!("input[name='proposal_ids'][value='{id}']")).await;
+    click(
+        client,
+        "form[action='/appraisals/visits/new'] button[type='submit']",
+    )
+    .await;
+    assert_text_starts(client, ".flash", "Đã lập đoàn nghiệm thu").await;
+    let visit_id: i64 =
+        sqlx::query_scalar("select visit_id from acceptance_records where proposal_id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("the acceptance visit");
+    sign_out(client).await;
+
+    // The appraiser declares, checks the evidence, admits the lines and passes the work.
+    sign_in(client, &app, "thamdinh", PASSWORD).await;
+    visit(client, &app, &format!("/appraisals/visits/{visit_id}")).await;
+    click(client, ".declare-form input[name='conflict'][value='no']").await;
+    click(client, ".declare-form button").await;
+    assert_text_starts(client, ".flash", "Đã ghi kê khai").await;
+    visit(client, &app, &format!("/proposals/{id}/acceptance")).await;
+    choose_all(client, "#record", "yes").await;
+    let lines: Vec<(i64, i64)> = sqlx::query_as(
+        "select id, support from proposal_cost_lines where proposal_id = $1 order by position",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .expect("lines");
+    for (line, line_support) in &lines {
+        type_into(
+            client,
+            &format!("line_{line}"),
+            0,
+            &line_support.to_string(),
+        )
+        .await;
+    }
+    type_into(
+        client,
+        "conclusion",
+        0,
+        "Máy vận hành ổn định, đúng hợp đồng.",
+    )
+    .await;
+    click(client, "input[name='result'][value='pass']").await;
+    click(client, "button[name='finalise']").await;
+    assert_text_starts(client, ".flash", "Đề án").await;
+    screenshot(client, "acceptance-passed").await;
+    assert_eq!(
+        crate::helpers::state_of(&app.pool, id).await,
+        "result_accepted"
+    );
+    sign_out(client).await;
+
+    // The accountant liquidates the contract and pays the rest.
+    sign_in(client, &app, "ketoan", PASSWORD).await;
+    visit(client, &app, &format!("/proposals/{id}/settlement")).await;
+    type_into(client, "liquidation_number", 0, "05/TL-HĐ").await;
+    type_into(client, "voucher_number", 0, "PC-TL-05").await;
+    click(
+        client,
+        &format!("form[action='/proposals/{id}/settlement'] button"),
+    )
+    .await;
+    assert_text_starts(client, ".flash", "Đã thanh lý hợp đồng").await;
+    let paid: i64 = sqlx::query_scalar("select paid from contracts where proposal_id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("paid");
+    let admitted: i64 = lines.iter().map(|l| l.1).sum::<i64>().min(support);
+    assert_eq!(paid, admitted);
+    sign_out(client).await;
+
+    // The Centre records the effects at settlement and closes the proposal.
+    sign_in(client, &app, "canbo", PASSWORD).await;
+    visit(client, &app, &format!("/proposals/{id}/evaluation")).await;
+    type_into(client, "output", 0, "15.000 sản phẩm/năm").await;
+    type_into(client, "revenue", 0, "3.200.000.000").await;
+    type_into(client, "jobs", 0, "21").await;
+    type_into(client, "productivity_change", 0, "30").await;
+    click(
+        client,
+        &format!("form[action='/proposals/{id}/evaluation'] button"),
+    )
+    .await;
+    assert_text_starts(client, ".flash", "Đã ghi nhận đánh giá").await;
+    click(
+        client,
+        &format!("form[action='/proposals/{id}/evaluation/close'] button"),
+    )
+    .await;
+    assert_text_starts(client, ".flash", "Đề án").await;
+    assert_eq!(crate::helpers::state_of(&app.pool, id).await, "completed");
+    screenshot(client, "completed").await;
+}

@@ -539,7 +539,11 @@ async fn create(
         &mut tx,
         &members,
         user.0.user_id,
-        "notify.visit_assigned",
+        if form.is_acceptance() {
+            "notify.acceptance_visit_assigned"
+        } else {
+            "notify.visit_assigned"
+        },
         &format::date(valid.visit_date),
         &format!("/appraisals/visits/{id}"),
     )
@@ -547,7 +551,11 @@ async fn create(
     tx.commit().await?;
     tracing::info!(visit.id = id, user.id = user.0.user_id, "visit planned");
     Ok((
-        Flash::success("flash.visit_planned"),
+        Flash::success(if form.is_acceptance() {
+            "flash.acceptance_visit_planned"
+        } else {
+            "flash.visit_planned"
+        }),
         Redirect::to(&format!("/appraisals/visits/{id}")),
     )
         .into_response())
