@@ -13,6 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use crate::config::Config;
 
 pub mod acceptance;
+pub mod adjustments;
 pub mod admin_units;
 pub mod advances;
 pub mod appraisals;
@@ -148,6 +149,15 @@ pg_enum!(
     "acceptance_result"
 );
 pg_enum!(crate::domain::appraisal::VisitPurpose, "visit_purpose");
+pg_enum!(crate::domain::adjustment::AdjustmentKind, "adjustment_kind");
+pg_enum!(
+    crate::domain::adjustment::AdjustmentLevel,
+    "adjustment_level"
+);
+pg_enum!(
+    crate::db::adjustments::AdjustmentStatus,
+    "adjustment_status"
+);
 pg_enum!(
     crate::db::appraisals::RecordStatus,
     "appraisal_record_status"

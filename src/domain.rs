@@ -2,6 +2,7 @@
 //! regulations and the product's rules live, tested without a server.
 
 pub mod acceptance;
+pub mod adjustment;
 pub mod appraisal;
 pub mod calendar;
 pub mod caps;

@@ -5,6 +5,7 @@ use axum::Router;
 
 use crate::app::AppState;
 
+pub mod adjustments;
 pub mod admin;
 pub mod appraisals;
 pub mod auth;
@@ -45,6 +46,7 @@ pub fn pages() -> Router<AppState> {
         .merge(stops::router())
         .merge(settlement::router())
         .merge(evaluation::router())
+        .merge(adjustments::router())
         .merge(contracts::router())
 }
 

@@ -69,11 +69,15 @@ pub enum Permission {
     RecordPayments,
     /// Record the effects of a settled proposal (at settlement and at the follow-ups).
     RecordEvaluation,
+    /// Ask to adjust a proposal being carried out (the implementing side).
+    RequestAdjustment,
+    /// Decide an adjustment, or record the top level's decision on it.
+    DecideAdjustment,
 }
 
 impl Permission {
     /// Every permission, for exhaustive tests and documentation.
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 22] = [
         Permission::ViewFacilities,
         Permission::RegisterFacility,
         Permission::ViewProposals,
@@ -94,6 +98,8 @@ impl Permission {
         Permission::ConfirmAdvance,
         Permission::RecordPayments,
         Permission::RecordEvaluation,
+        Permission::RequestAdjustment,
+        Permission::DecideAdjustment,
     ];
 }
 
@@ -130,6 +136,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::RecordPayments => role == R::Accountant,
         // The Centre follows its proposals up; the local office knows its facilities.
         P::RecordEvaluation => matches!(role, R::CentreStaff | R::LocalOfficer),
+        P::RequestAdjustment => {
+            matches!(role, R::CentreStaff | R::LocalOfficer | R::FacilityOwner)
+        }
+        P::DecideAdjustment => role == R::Director,
     }
 }
 
@@ -266,6 +276,10 @@ mod tests {
             P::ConfirmAdvance => role == R::CentreStaff,
             P::RecordPayments => role == R::Accountant,
             P::RecordEvaluation => [R::CentreStaff, R::LocalOfficer].contains(&role),
+            P::RequestAdjustment => {
+                [R::CentreStaff, R::LocalOfficer, R::FacilityOwner].contains(&role)
+            }
+            P::DecideAdjustment => role == R::Director,
         };
         for role in Role::ALL {
             for permission in Permission::ALL {

@@ -271,6 +271,9 @@ pub fn event_label_key(action: &str) -> &'static str {
         "schedule_acceptance" => "event.schedule_acceptance",
         "acceptance_failed" => "event.acceptance_failed",
         "evaluation" => "event.evaluation",
+        "adjustment_requested" => "event.adjustment_requested",
+        "adjustment_approved" => "event.adjustment_approved",
+        "adjustment_refused" => "event.adjustment_refused",
         _ => "event.other",
     }
 }

@@ -932,6 +932,10 @@ impl ShowPage {
         self.progress_link() && self.proposal.state != ProposalState::Stopped
     }
 
+    fn adjustments_link(&self) -> bool {
+        self.progress_link() || self.proposal.state == ProposalState::Contracted
+    }
+
     fn settlement_link(&self) -> bool {
         matches!(
             self.proposal.state,

@@ -3,6 +3,7 @@
 //! headless Chromium through chromedriver. One test binary, one link step.
 
 mod acceptance;
+mod adjustments;
 mod admin;
 mod advances;
 mod appraisals;

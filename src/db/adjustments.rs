@@ -1,0 +1,257 @@
+//! Adjustment requests and the rules that say who decides them.
+
+use sqlx::{PgConnection, PgPool};
+use time::{Date, OffsetDateTime};
+
+use crate::domain::adjustment::{AdjustmentKind, AdjustmentLevel};
+use crate::error::{AppError, AppResult};
+
+/// A request's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdjustmentStatus {
+    /// Waiting for a decision.
+    Requested,
+    /// Approved (by the Department, or by the top level).
+    Approved,
+    /// Refused, with a reason.
+    Refused,
+}
+
+impl AdjustmentStatus {
+    const ALL: [AdjustmentStatus; 3] = [Self::Requested, Self::Approved, Self::Refused];
+
+    /// Database code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Approved => "approved",
+            Self::Refused => "refused",
+        }
+    }
+
+    /// The state a code names.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Catalogue key of its name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Requested => "adjustment_status.requested",
+            Self::Approved => "adjustment_status.approved",
+            Self::Refused => "adjustment_status.refused",
+        }
+    }
+}
+
+/// The rule in force for `kind` in `province_code` on `day`: the province's own, else the
+/// national default; (rule id, level).
+pub async fn rule_in_force(
+    conn: &mut PgConnection,
+    province_code: &str,
+    kind: AdjustmentKind,
+    day: Date,
+) -> AppResult<(i64, AdjustmentLevel)> {
+    let row = sqlx::query!(
+        r#"
+        select id, level as "level: AdjustmentLevel" from adjustment_rules
+        where kind = $2 and (province_code = $1 or province_code is null)
+          and valid_from <= $3 and (valid_to is null or valid_to >= $3)
+        order by province_code is null, valid_from desc
+        limit 1
+        "#,
+        province_code,
+        kind as AdjustmentKind,
+        day,
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::Conflict("adjustment.no_rule"))?;
+    Ok((row.id, row.level))
+}
+
+/// A request as the proposal's page lists it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Id.
+    pub id: i64,
+    /// Kind.
+    pub kind: AdjustmentKind,
+    /// Who decides it.
+    pub level: AdjustmentLevel,
+    /// The rule's legal basis.
+    pub legal_basis: String,
+    /// Why.
+    pub reason: String,
+    /// What changes, in words.
+    pub change: String,
+    /// The new deadline asked.
+    pub new_deadline: Option<Date>,
+    /// The new support asked.
+    pub new_support: Option<i64>,
+    /// Its state.
+    pub status: AdjustmentStatus,
+    /// Who asked.
+    pub requested_by: String,
+    /// Their account.
+    pub requested_by_id: i64,
+    /// When.
+    pub requested_at: OffsetDateTime,
+    /// Who decided.
+    pub decided_by: Option<String>,
+    /// The decision's number.
+    pub decision_number: Option<String>,
+    /// Its day.
+    pub decided_on: Option<Date>,
+    /// Who issued it (the top level's name).
+    pub decision_issuer: Option<String>,
+    /// Why refused.
+    pub refusal_reason: Option<String>,
+}
+
+/// A proposal's requests, newest first.
+pub async fn of_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<Request>> {
+    Ok(sqlx::query_as!(
+        Request,
+        r#"
+        select a.id, a.kind as "kind: AdjustmentKind", a.level as "level: AdjustmentLevel",
+               r.legal_basis, a.reason, a.change, a.new_deadline, a.new_support,
+               a.status as "status: AdjustmentStatus", u.full_name as requested_by,
+               a.requested_by as requested_by_id, a.requested_at, d.full_name as "decided_by?", a.decision_number, a.decided_on,
+               a.decision_issuer, a.refusal_reason
+        from adjustment_requests a
+        join adjustment_rules r on r.id = a.rule_id
+        join users u on u.id = a.requested_by
+        left join users d on d.id = a.decided_by
+        where a.proposal_id = $1
+        order by a.requested_at desc, a.id desc
+        "#,
+        proposal_id
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A request to record.
+#[derive(Clone, Copy, Debug)]
+pub struct NewRequest<'a> {
+    /// Proposal.
+    pub proposal_id: i64,
+    /// Province.
+    pub province_code: &'a str,
+    /// Kind.
+    pub kind: AdjustmentKind,
+    /// The rule in force and its level.
+    pub rule: (i64, AdjustmentLevel),
+    /// Why.
+    pub reason: &'a str,
+    /// What changes.
+    pub change: &'a str,
+    /// New deadline.
+    pub new_deadline: Option<Date>,
+    /// New support.
+    pub new_support: Option<i64>,
+    /// Who asks.
+    pub requested_by: i64,
+}
+
+/// Records a request; an open one of the same kind violates `adjustment_requests_open_key`.
+pub async fn insert(conn: &mut PgConnection, r: &NewRequest<'_>) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        insert into adjustment_requests (proposal_id, province_code, kind, level, rule_id, reason,
+                                         change, new_deadline, new_support, requested_by)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        returning id
+        "#,
+        r.proposal_id,
+        r.province_code,
+        r.kind as AdjustmentKind,
+        r.rule.1 as AdjustmentLevel,
+        r.rule.0,
+        r.reason,
+        r.change,
+        r.new_deadline,
+        r.new_support,
+        r.requested_by,
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// A decision on a request.
+#[derive(Clone, Copy, Debug)]
+pub enum Decision<'a> {
+    /// Approved by decision `number` of `day`, issued by `issuer` (empty: the Department).
+    Approve {
+        /// Number.
+        number: &'a str,
+        /// Day.
+        day: Date,
+        /// Issuer.
+        issuer: &'a str,
+    },
+    /// Refused.
+    Refuse {
+        /// Why.
+        reason: &'a str,
+    },
+}
+
+/// Decides a request still open; `false` when someone decided it meanwhile.
+pub async fn decide(
+    conn: &mut PgConnection,
+    id: i64,
+    decision: Decision<'_>,
+    user_id: i64,
+) -> AppResult<bool> {
+    let (status, number, day, issuer, refusal) = match decision {
+        Decision::Approve {
+            number,
+            day,
+            issuer,
+        } => (
+            AdjustmentStatus::Approved,
+            Some(number),
+            Some(day),
+            Some(issuer),
+            None,
+        ),
+        Decision::Refuse { reason } => (AdjustmentStatus::Refused, None, None, None, Some(reason)),
+    };
+    Ok(sqlx::query!(
+        r#"
+        update adjustment_requests
+        set status = $2, decided_by = $3, decided_at = now(), decision_number = $4,
+            decided_on = $5, decision_issuer = $6, refusal_reason = $7
+        where id = $1 and status = 'requested'
+        "#,
+        id,
+        status as AdjustmentStatus,
+        user_id,
+        number,
+        day,
+        issuer,
+        refusal,
+    )
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Sets where the work is done (an approved change of location).
+pub async fn set_location(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    location: &str,
+) -> AppResult<()> {
+    sqlx::query!(
+        "update proposals set location_detail = $2, version = version + 1 where id = $1",
+        proposal_id,
+        location,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,442 @@
+//! Adjustments (`/proposals/{id}/adjustments`, DOMAIN.md §4.8): the implementing side asks to
+//! change a proposal under contract (schedule, extension, location, beneficiary, content,
+//! support) with its reasons; the rule in force says who decides. The director approves a
+//! Department-level change, or records the top level's decision, or refuses with a reason.
+//! An approved schedule or extension amends the contract's deadline (with its history), an
+//! approved location becomes the proposal's; every step is on the timeline.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::context::{CurrentUser, Flash, PageContext};
+use super::form::FieldErrors;
+use super::today;
+use crate::app::AppState;
+use crate::db;
+use crate::db::adjustments::{AdjustmentStatus, Decision, NewRequest, Request};
+use crate::db::contracts::{Contract, ContractBasis, NewAmendment};
+use crate::db::proposals::NewEvent;
+use crate::domain::adjustment::{self, AdjustmentKind, AdjustmentLevel, Current};
+use crate::domain::input;
+use crate::domain::policy::Permission;
+use crate::domain::proposal::ProposalState;
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult, ResultExt as _};
+
+/// Routes of adjustments.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/proposals/{id}/adjustments", get(show).post(request))
+        .route("/proposals/{id}/adjustments/{req}/approve", post(approve))
+        .route("/proposals/{id}/adjustments/{req}/refuse", post(refuse))
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+struct RequestForm {
+    kind: String,
+    reason: String,
+    change: String,
+    new_deadline: String,
+    new_support: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+struct DecisionForm {
+    decision_number: String,
+    decided_on: String,
+    decision_issuer: String,
+    refusal_reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "adjustments/show.html")]
+struct AdjustmentsPage {
+    ctx: PageContext,
+    basis: ContractBasis,
+    contract: Contract,
+    requests: Vec<Request>,
+    may_request: bool,
+    may_decide: bool,
+    form: RequestForm,
+    decision: DecisionForm,
+    /// The request the decision form came back for.
+    decision_for: Option<i64>,
+    errors: FieldErrors,
+}
+
+impl AdjustmentsPage {
+    fn kind_chosen(&self, kind: &AdjustmentKind) -> bool {
+        self.form.kind == kind.code()
+    }
+
+    fn is_open(request: &Request) -> bool {
+        request.status == AdjustmentStatus::Requested
+    }
+
+    fn is_top(request: &Request) -> bool {
+        request.level == AdjustmentLevel::Top
+    }
+
+    /// The decision form's typed values, for the request they were typed for.
+    fn typed(&self, id: &i64) -> Option<&DecisionForm> {
+        (self.decision_for == Some(*id)).then_some(&self.decision)
+    }
+}
+
+async fn load(
+    state: &AppState,
+    ctx: PageContext,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<AdjustmentsPage> {
+    user.require(Permission::ViewProposals)?;
+    let basis = db::contracts::basis(&state.db, &user.scope(), id).await?;
+    let contract = db::contracts::of_proposal(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let running = matches!(
+        basis.state,
+        ProposalState::Contracted | ProposalState::InProgress
+    );
+    Ok(AdjustmentsPage {
+        may_request: running && user.require(Permission::RequestAdjustment).is_ok(),
+        may_decide: running && user.require(Permission::DecideAdjustment).is_ok(),
+        requests: db::adjustments::of_proposal(&state.db, id).await?,
+        decision: DecisionForm {
+            decided_on: today().to_string(),
+            ..DecisionForm::default()
+        },
+        ctx,
+        basis,
+        contract,
+        form: RequestForm::default(),
+        decision_for: None,
+        errors: FieldErrors::default(),
+    })
+}
+
+/// `GET /proposals/{id}/adjustments`.
+async fn show(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<AdjustmentsPage> {
+    load(&state, ctx, &user, id).await
+}
+
+fn refused(mut page: AdjustmentsPage, errors: FieldErrors) -> Response {
+    page.errors = errors;
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+/// `POST /proposals/{id}/adjustments`: the implementing side asks.
+async fn request(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<RequestForm>,
+) -> AppResult<Response> {
+    user.require(Permission::RequestAdjustment)?;
+    let mut page = load(&state, ctx, &user, id).await?;
+    if !page.may_request {
+        return Err(AppError::Conflict("adjustment.not_running"));
+    }
+    let mut errors = FieldErrors::default();
+    let kind = AdjustmentKind::from_code(form.kind.trim());
+    if kind.is_none() {
+        errors.add("kind", "input.required");
+    }
+    let reason = errors.required("reason", &form.reason, 5000);
+    let change_limit = if kind == Some(AdjustmentKind::Location) {
+        500
+    } else {
+        5000
+    };
+    let change = match kind {
+        Some(k) if !k.needs_deadline() && !k.needs_support() => {
+            errors.required("change", &form.change, change_limit)
+        }
+        _ => errors.text("change", &form.change, change_limit),
+    };
+    let wants_deadline = kind.is_some_and(AdjustmentKind::needs_deadline);
+    let wants_support = kind.is_some_and(AdjustmentKind::needs_support);
+    let new_deadline = if wants_deadline {
+        errors
+            .check("new_deadline", input::date(&form.new_deadline))
+            .flatten()
+    } else {
+        None
+    };
+    let new_support = if wants_support && !form.new_support.trim().is_empty() {
+        errors.check("new_support", input::money(&form.new_support))
+    } else {
+        None
+    };
+    if let Some(kind) = kind.filter(|_| errors.is_empty()) {
+        let current = Current {
+            plan_year: i32::from(page.basis.plan_year),
+            deadline: page.contract.deadline,
+            support: page.contract.approved_support,
+            paid: db::advances::ledger(&state.db, page.contract.id)
+                .await?
+                .paid,
+        };
+        if let Err((field, key)) = adjustment::check(kind, current, new_deadline, new_support) {
+            errors.add(field, key);
+        }
+    }
+    page.form = form;
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
+        return Ok(refused(page, errors));
+    };
+    let mut tx = state.db.begin().await?;
+    let rule =
+        db::adjustments::rule_in_force(&mut tx, &page.basis.province_code, kind, today()).await?;
+    let inserted = db::adjustments::insert(
+        &mut tx,
+        &NewRequest {
+            proposal_id: id,
+            province_code: &page.basis.province_code,
+            kind,
+            rule,
+            reason: &reason,
+            change: &change,
+            new_deadline,
+            new_support,
+            requested_by: user.0.user_id,
+        },
+    )
+    .await
+    .on_constraint("adjustment_requests_open_key", || {
+        AppError::Conflict("adjustment.already_open")
+    });
+    let request_id = match inserted {
+        Ok(request_id) => request_id,
+        Err(AppError::Conflict(key)) => {
+            drop(tx);
+            let mut errors = FieldErrors::default();
+            errors.add("kind", key);
+            return Ok(refused(page, errors));
+        }
+        Err(other) => return Err(other),
+    };
+    let state_now = page.basis.state;
+    db::proposals::insert_event(
+        &mut tx,
+        &NewEvent {
+            proposal_id: id,
+            actor_id: user.0.user_id,
+            action: "adjustment_requested",
+            from: Some(state_now),
+            to: state_now,
+            note: &reason,
+            details: json!({ "adjustment_id": request_id, "kind": kind.code() }),
+        },
+    )
+    .await?;
+    let directors =
+        db::notifications::with_role(&mut tx, &page.basis.province_code, Role::Director).await?;
+    db::notifications::notify(
+        &mut tx,
+        &directors,
+        user.0.user_id,
+        "notify.adjustment_requested",
+        &name_of(&page.basis),
+        &format!("/proposals/{id}/adjustments"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back(id, "flash.adjustment_requested"))
+}
+
+fn name_of(basis: &ContractBasis) -> String {
+    basis.code.clone().unwrap_or_else(|| basis.title.clone())
+}
+
+fn back(id: i64, key: &'static str) -> Response {
+    (
+        Flash::success(key),
+        Redirect::to(&format!("/proposals/{id}/adjustments")),
+    )
+        .into_response()
+}
+
+/// The open request `req` of the page, for the director.
+fn open_request(page: &AdjustmentsPage, req: i64) -> AppResult<Request> {
+    if !page.may_decide {
+        return Err(AppError::Conflict("adjustment.not_running"));
+    }
+    page.requests
+        .iter()
+        .find(|r| r.id == req)
+        .filter(|r| r.status == AdjustmentStatus::Requested)
+        .cloned()
+        .ok_or(AppError::Conflict("adjustment.decided"))
+}
+
+/// `POST /proposals/{id}/adjustments/{req}/approve`: the Department's decision, or the top
+/// level's recorded; the change takes effect in the same transaction.
+async fn approve(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path((id, req)): Path<(i64, i64)>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    user.require(Permission::DecideAdjustment)?;
+    let mut page = load(&state, ctx, &user, id).await?;
+    let request = open_request(&page, req)?;
+    let mut errors = FieldErrors::default();
+    let number = errors.required("decision_number", &form.decision_number, 100);
+    let issuer = if request.level == AdjustmentLevel::Top {
+        errors.required("decision_issuer", &form.decision_issuer, 300)
+    } else {
+        errors.text("decision_issuer", &form.decision_issuer, 300)
+    };
+    let day = match errors.check("decided_on", input::date(&form.decided_on)) {
+        Some(Some(day)) if day > today() => {
+            errors.add("decided_on", "adjustment.in_future");
+            None
+        }
+        Some(Some(day)) => Some(day),
+        Some(None) => {
+            errors.add("decided_on", "input.required");
+            None
+        }
+        None => None,
+    };
+    page.decision = form;
+    page.decision_for = Some(req);
+    let Some(day) = day.filter(|_| errors.is_empty()) else {
+        return Ok(refused(page, errors));
+    };
+    let mut tx = state.db.begin().await?;
+    let decision = Decision::Approve {
+        number: &number,
+        day,
+        issuer: &issuer,
+    };
+    if !db::adjustments::decide(&mut tx, req, decision, user.0.user_id).await? {
+        return Err(AppError::Conflict("adjustment.decided"));
+    }
+    if let Some(deadline) = request.new_deadline {
+        let contract = &page.contract;
+        let amendment = NewAmendment {
+            contract_id: contract.id,
+            version: contract.version,
+            number: &number,
+            amended_on: day,
+            reason: &request.reason,
+            deadline,
+            counterpart_funds: contract.counterpart_funds,
+            payment_terms: &contract.payment_terms,
+            recorded_by: user.0.user_id,
+        };
+        if !db::contracts::amend(&mut tx, &amendment).await? {
+            return Err(AppError::Conflict("contract.stale"));
+        }
+    }
+    if request.kind == AdjustmentKind::Location {
+        db::adjustments::set_location(&mut tx, id, &request.change).await?;
+    }
+    decided(
+        &mut tx,
+        &page,
+        &user,
+        &request,
+        "adjustment_approved",
+        &number,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back(id, "flash.adjustment_approved"))
+}
+
+/// `POST /proposals/{id}/adjustments/{req}/refuse`.
+async fn refuse(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path((id, req)): Path<(i64, i64)>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    user.require(Permission::DecideAdjustment)?;
+    let mut page = load(&state, ctx, &user, id).await?;
+    let request = open_request(&page, req)?;
+    let mut errors = FieldErrors::default();
+    let reason = errors.required("refusal_reason", &form.refusal_reason, 2000);
+    page.decision = form;
+    page.decision_for = Some(req);
+    if !errors.is_empty() {
+        return Ok(refused(page, errors));
+    }
+    let mut tx = state.db.begin().await?;
+    let decision = Decision::Refuse { reason: &reason };
+    if !db::adjustments::decide(&mut tx, req, decision, user.0.user_id).await? {
+        return Err(AppError::Conflict("adjustment.decided"));
+    }
+    decided(
+        &mut tx,
+        &page,
+        &user,
+        &request,
+        "adjustment_refused",
+        &reason,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back(id, "flash.adjustment_refused"))
+}
+
+/// The timeline step of a decision and the message to the proposal's followers.
+async fn decided(
+    conn: &mut sqlx::PgConnection,
+    page: &AdjustmentsPage,
+    user: &CurrentUser,
+    request: &Request,
+    action: &'static str,
+    note: &str,
+) -> AppResult<()> {
+    let id = page.basis.id;
+    let state_now = page.basis.state;
+    db::proposals::insert_event(
+        conn,
+        &NewEvent {
+            proposal_id: id,
+            actor_id: user.0.user_id,
+            action,
+            from: Some(state_now),
+            to: state_now,
+            note,
+            details: json!({
+                "adjustment_id": request.id,
+                "kind": request.kind.code(),
+                "new_deadline": request.new_deadline.map(|d| d.to_string()),
+                "new_support": request.new_support,
+            }),
+        },
+    )
+    .await?;
+    let mut told = db::notifications::proposal_followers(conn, id).await?;
+    told.push(request.requested_by_id);
+    db::notifications::notify(
+        conn,
+        &told,
+        user.0.user_id,
+        &format!("notify.{action}"),
+        &name_of(&page.basis),
+        &format!("/proposals/{id}/adjustments"),
+    )
+    .await
+}

@@ -1,0 +1,188 @@
+//! Adjustments: the implementing side asks, the rule in force says who decides, the director
+//! approves (recording the top level's decision when the rule says so) or refuses; a schedule
+//! or extension amends the contract's deadline. Bad forms come back with their values; roles
+//! that may not decide, cannot.
+
+use reqwest::StatusCode;
+use scraper::Html;
+
+use crate::helpers::{PASSWORD, TestApp, attrs, running, text};
+
+async fn html(response: reqwest::Response) -> Html {
+    Html::parse_document(&response.text().await.expect("body"))
+}
+
+#[sqlx::test]
+async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract(
+    pool: sqlx::PgPool,
+) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, contract, _, office, _) = running(&app.pool).await;
+    let plan_year: i16 = sqlx::query_scalar("select plan_year from proposals where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("year");
+    let path = format!("/proposals/{id}/adjustments");
+    let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
+
+    // A change of schedule must stay in the plan year; the form comes back as typed.
+    let next_year = format!("{}-02-15", plan_year + 1);
+    let response = officer
+        .post_form(
+            &path,
+            &[
+                ("kind", "schedule"),
+                ("reason", "Thiết bị về chậm."),
+                ("new_deadline", &next_year),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html(response).await;
+    assert!(!text(&page, "#new_deadline-error").is_empty());
+    assert_eq!(attrs(&page, "#new_deadline", "value"), [next_year.as_str()]);
+    let in_year = format!("{plan_year}-12-20");
+    let schedule = [
+        ("kind", "schedule"),
+        ("reason", "Thiết bị về chậm."),
+        ("new_deadline", in_year.as_str()),
+    ];
+    assert_eq!(
+        officer.post_form(&path, &schedule).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // One open request of a kind at a time.
+    assert_eq!(
+        officer.post_form(&path, &schedule).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let request = |kind: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "select id from adjustment_requests where proposal_id = $1 and kind::text = $2",
+            )
+            .bind(id)
+            .bind(kind)
+            .fetch_one(&pool)
+            .await
+            .expect("the request")
+        }
+    };
+    let schedule_id = request("schedule").await;
+    let day = crate::helpers::today().to_string();
+    let approve = format!("{path}/{schedule_id}/approve");
+    for user in ["canbo", "ketoan", office.as_str()] {
+        let other = app.with_client(app.login_new_client(user, PASSWORD).await);
+        let response = other
+            .post_form(
+                &approve,
+                &[("decision_number", "15/QĐ-SCT"), ("decided_on", &day)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{user}");
+    }
+    let director = app.with_client(app.login_new_client("giamdoc", PASSWORD).await);
+    let response = director.post_form(&approve, &[("decided_on", &day)]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let response = director
+        .post_form(
+            &approve,
+            &[("decision_number", "15/QĐ-SCT"), ("decided_on", &day)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (deadline, amendments): (time::Date, i64) = sqlx::query_as(
+        "select c.deadline, (select count(*) from contract_amendments a where a.contract_id = c.id) \
+         from contracts c where c.id = $1",
+    )
+    .bind(contract)
+    .fetch_one(&app.pool)
+    .await
+    .expect("contract");
+    assert_eq!(deadline.to_string(), in_year);
+    assert_eq!(amendments, 1);
+
+    // An extension is the top level's: its decision's issuer is required.
+    let extension = [
+        ("kind", "extension"),
+        ("reason", "Mùa mưa kéo dài, chưa lắp đặt được."),
+        ("new_deadline", next_year.as_str()),
+    ];
+    assert_eq!(
+        officer.post_form(&path, &extension).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let level: String =
+        sqlx::query_scalar("select level::text from adjustment_requests where kind = 'extension'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("level");
+    assert_eq!(level, "top");
+    let approve = format!("{path}/{}/approve", request("extension").await);
+    let response = director
+        .post_form(
+            &approve,
+            &[("decision_number", "200/QĐ-UBND"), ("decided_on", &day)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html(response).await;
+    assert!(!text(&page, "main").is_empty());
+    let response = director
+        .post_form(
+            &approve,
+            &[
+                ("decision_number", "200/QĐ-UBND"),
+                ("decided_on", &day),
+                ("decision_issuer", "UBND tỉnh Thái Nguyên"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // A change of content refused with a reason; the office hears of it.
+    let content = [
+        ("kind", "content"),
+        ("reason", "Đổi sang dây chuyền sấy."),
+        ("change", "Thay máy sao chè bằng máy sấy."),
+    ];
+    assert_eq!(
+        officer.post_form(&path, &content).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let refuse = format!("{path}/{}/refuse", request("content").await);
+    assert_eq!(
+        director.post_form(&refuse, &[]).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        director
+            .post_form(
+                &refuse,
+                &[("refusal_reason", "Không phù hợp mục tiêu đề án.")]
+            )
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let told: Vec<String> = sqlx::query_scalar(
+        "select n.message_key from notifications n join users u on u.id = n.user_id \
+         where u.username = $1 and n.message_key like 'notify.adjustment%'",
+    )
+    .bind(&office)
+    .fetch_all(&app.pool)
+    .await
+    .expect("told");
+    assert!(
+        told.iter().any(|k| k == "notify.adjustment_refused"),
+        "{told:?}"
+    );
+    assert!(
+        told.iter().any(|k| k == "notify.adjustment_approved"),
+        "{told:?}"
+    );
+    let page = officer.page(&path).await;
+    assert!(text(&page, "main").contains("Không phù hợp mục tiêu"));
+}
