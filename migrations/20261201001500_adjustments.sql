@@ -44,6 +44,8 @@ create table adjustment_requests (
     change text not null default '' check (length(change) <= 5000),
     new_deadline date,
     new_support bigint check (new_support >= 0),
+    -- The approved support before an approved change of support (the history).
+    support_before bigint,
     status adjustment_status not null default 'requested',
     requested_by bigint not null references users (id),
     requested_at timestamptz not null default now(),

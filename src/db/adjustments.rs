@@ -89,6 +89,8 @@ pub struct Request {
     pub new_deadline: Option<Date>,
     /// The new support asked.
     pub new_support: Option<i64>,
+    /// The support before it was changed.
+    pub support_before: Option<i64>,
     /// Its state.
     pub status: AdjustmentStatus,
     /// Who asked.
@@ -115,7 +117,7 @@ pub async fn of_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<Reque
         Request,
         r#"
         select a.id, a.kind as "kind: AdjustmentKind", a.level as "level: AdjustmentLevel",
-               r.legal_basis, a.reason, a.change, a.new_deadline, a.new_support,
+               r.legal_basis, a.reason, a.change, a.new_deadline, a.new_support, a.support_before,
                a.status as "status: AdjustmentStatus", u.full_name as requested_by,
                a.requested_by as requested_by_id, a.requested_at, d.full_name as "decided_by?", a.decision_number, a.decided_on,
                a.decision_issuer, a.refusal_reason
@@ -238,6 +240,79 @@ pub async fn decide(
     .await?
     .rows_affected()
         == 1)
+}
+
+/// Changes a contract's approved support to `new_support` (an approved adjustment): the
+/// envelope takes the difference under its row lock and the database's checks (within the
+/// envelope; what was paid and advanced within the new support and share), then the contract
+/// and the proposal follow. Returns the support before; `Err` with the catalogue key when a
+/// check refuses it.
+pub async fn change_support(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    new_support: i64,
+) -> AppResult<Result<i64, &'static str>> {
+    let row = sqlx::query!(
+        r#"
+        select c.id as contract_id, c.approved_support, d.envelope_id
+        from contracts c
+        join proposals p on p.id = c.proposal_id
+        join plan_decisions d on d.id = p.plan_decision_id
+        where c.proposal_id = $1
+        for update of c
+        "#,
+        proposal_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let difference = new_support - row.approved_support;
+    let moved = sqlx::query!(
+        "update funding_envelopes set committed = committed + $2
+         where id = $1 and committed + $2 <= amount",
+        row.envelope_id,
+        difference,
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Ok(Err("adjustment.no_room"));
+    }
+    let changed = sqlx::query!(
+        r#"
+        update contracts set approved_support = $2, version = version + 1
+        where id = $1 and paid <= $2
+          and advanced::numeric * 10000 <= $2::numeric * advance_share_bp
+        "#,
+        row.contract_id,
+        new_support,
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(Err("adjustment.below_paid"));
+    }
+    sqlx::query!(
+        "update proposals set approved_support = $2, version = version + 1 where id = $1",
+        proposal_id,
+        new_support,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(Ok(row.approved_support))
+}
+
+/// Keeps the support before an approved change of support on its request.
+pub async fn set_support_before(conn: &mut PgConnection, id: i64, before: i64) -> AppResult<()> {
+    sqlx::query!(
+        "update adjustment_requests set support_before = $2 where id = $1",
+        id,
+        before
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Sets where the work is done (an approved change of location).

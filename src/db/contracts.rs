@@ -29,6 +29,8 @@ pub struct ContractBasis {
     pub activity_type_code: String,
     /// Approved support.
     pub approved_support: Option<i64>,
+    /// Support the dossier requested.
+    pub requested_support: i64,
     /// Counterpart funds in the dossier.
     pub counterpart_funds: i64,
     /// Planned end of the work.
@@ -50,7 +52,7 @@ pub async fn basis(pool: &PgPool, scope: &ScopeParams, id: i64) -> AppResult<Con
         r#"
         select p.id, p.province_code, p.code, p.title, p.plan_year,
                p.state as "state: ProposalState", p.version, p.activity_type_code,
-               p.approved_support, p.counterpart_funds, p.end_date,
+               p.approved_support, p.requested_support, p.counterpart_funds, p.end_date,
                d.decided_on as "approved_on?", d.number as "decision_number?",
                coalesce((select string_agg(f.name, ', ' order by f.name)
                          from proposal_facilities pf join facilities f on f.id = pf.facility_id

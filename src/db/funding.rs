@@ -721,14 +721,17 @@ pub async fn commitments(
                t.name_en as activity_en,
                case when pu.level = 'district' then pu.full_name else u.full_name end as "area!",
                count(*) as "proposals!",
-               -- A stopped proposal keeps committed only what was paid on it.
+               -- A stopped proposal keeps committed only what was paid on it, a settled one
+               -- what its acceptance admitted.
                coalesce(sum(case when p.state = 'stopped' then coalesce(k.paid, 0)
+                                 when s.admitted_support is not null then s.admitted_support
                                  else p.approved_support end), 0)::bigint as "approved!",
                coalesce(sum(p.approved_support) filter (where p.state in
                    ('contracted', 'in_progress', 'result_accepted', 'settled', 'completed')), 0)::bigint
                    as "contracted!"
         from proposals p
         left join contracts k on k.proposal_id = p.id
+        left join settlements s on s.proposal_id = p.id
         join plan_decisions d on d.id = p.plan_decision_id
         join funding_envelopes e on e.id = d.envelope_id
         join activity_types t on t.code = p.activity_type_code

@@ -134,6 +134,8 @@ pub struct Current {
     pub support: i64,
     /// What was paid already.
     pub paid: i64,
+    /// The support the dossier requested (an increase stays within it).
+    pub requested: i64,
 }
 
 /// Checks the new deadline or support a request of `kind` asks for; the catalogue key of the
@@ -165,6 +167,9 @@ pub fn check(
             Some(amount) if amount <= current.support => {
                 Err(("new_support", "adjustment.not_more"))
             }
+            Some(amount) if amount > current.requested => {
+                Err(("new_support", "adjustment.above_requested"))
+            }
             Some(_) => Ok(()),
         },
         AdjustmentKind::SupportDecrease => match new_support {
@@ -189,6 +194,7 @@ mod tests {
         deadline: date!(2026 - 11 - 30),
         support: 200_000_000,
         paid: 140_000_000,
+        requested: 300_000_000,
     };
 
     #[test]
@@ -240,6 +246,10 @@ mod tests {
     fn support_changes_go_the_way_they_say_and_never_below_what_was_paid() {
         use AdjustmentKind::{SupportDecrease, SupportIncrease};
         assert_eq!(check(SupportIncrease, NOW, None, Some(250_000_000)), Ok(()));
+        assert_eq!(
+            check(SupportIncrease, NOW, None, Some(300_000_001)),
+            Err(("new_support", "adjustment.above_requested"))
+        );
         assert_eq!(
             check(SupportIncrease, NOW, None, Some(200_000_000)),
             Err(("new_support", "adjustment.not_more"))

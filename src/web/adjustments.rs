@@ -191,6 +191,7 @@ async fn request(
             paid: db::advances::ledger(&state.db, page.contract.id)
                 .await?
                 .paid,
+            requested: page.basis.requested_support,
         };
         if let Err((field, key)) = adjustment::check(kind, current, new_deadline, new_support) {
             errors.add(field, key);
@@ -346,6 +347,12 @@ async fn approve(
         if !db::contracts::amend(&mut tx, &amendment).await? {
             return Err(AppError::Conflict("contract.stale"));
         }
+    }
+    if let Some(support) = request.new_support {
+        let before = db::adjustments::change_support(&mut tx, id, support)
+            .await?
+            .map_err(AppError::Conflict)?;
+        db::adjustments::set_support_before(&mut tx, req, before).await?;
     }
     if request.kind == AdjustmentKind::Location {
         db::adjustments::set_location(&mut tx, id, &request.change).await?;

@@ -186,3 +186,76 @@ async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract
     let page = officer.page(&path).await;
     assert!(text(&page, "main").contains("Không phù hợp mục tiêu"));
 }
+
+#[sqlx::test]
+async fn a_change_of_support_moves_the_contract_and_the_envelope(pool: sqlx::PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, contract, support, office, envelope) = running(&app.pool).await;
+    let path = format!("/proposals/{id}/adjustments");
+    let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
+    let director = app.with_client(app.login_new_client("giamdoc", PASSWORD).await);
+    let day = crate::helpers::today().to_string();
+    let before = crate::helpers::committed(&app.pool, envelope).await;
+    let less = support - 10_000_000;
+    let asked = less.to_string();
+    let response = officer
+        .post_form(
+            &path,
+            &[
+                ("kind", "support_decrease"),
+                ("reason", "Giá thiết bị giảm."),
+                ("new_support", &asked),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let request: i64 =
+        sqlx::query_scalar("select id from adjustment_requests where proposal_id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("request");
+    let response = director
+        .post_form(
+            &format!("{path}/{request}/approve"),
+            &[("decision_number", "21/QĐ-SCT"), ("decided_on", &day)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (contract_support, proposal_support, was): (i64, Option<i64>, Option<i64>) = sqlx::query_as(
+        "select c.approved_support, p.approved_support, a.support_before from contracts c \
+         join proposals p on p.id = c.proposal_id join adjustment_requests a on a.proposal_id = p.id \
+         where c.id = $1",
+    )
+    .bind(contract)
+    .fetch_one(&app.pool)
+    .await
+    .expect("supports");
+    assert_eq!(
+        (contract_support, proposal_support, was),
+        (less, Some(less), Some(support))
+    );
+    assert_eq!(
+        crate::helpers::committed(&app.pool, envelope).await,
+        before - 10_000_000
+    );
+    // More than the dossier requested is refused.
+    let requested: i64 =
+        sqlx::query_scalar("select requested_support from proposals where id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("requested");
+    let too_much = (requested + 1).to_string();
+    let response = officer
+        .post_form(
+            &path,
+            &[
+                ("kind", "support_increase"),
+                ("reason", "Thêm thiết bị."),
+                ("new_support", &too_much),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
