@@ -402,6 +402,49 @@ pub const TABLE: &[Transition] = &[
     },
 ];
 
+/// Who hears of a step taken with a button on the proposal's page (the steps taken on their
+/// own pages tell their people there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// Catalogue key of the message; its value is the proposal's code or title.
+    pub key: &'static str,
+    /// The proposal's followers: its office's users and its beneficiaries' owners.
+    pub followers: bool,
+    /// The province's Centre staff, who act next.
+    pub centre: bool,
+}
+
+/// The notice of a button's step; `None` for the steps taken on other pages.
+pub fn notice(action: Action) -> Option<Notice> {
+    let (key, followers, centre) = match action {
+        Action::Submit | Action::Resubmit => ("notify.submitted", true, true),
+        Action::Accept => ("notify.accepted", true, false),
+        Action::Return => ("notify.returned", true, false),
+        Action::RejectIneligible => ("notify.rejected", true, false),
+        Action::Withdraw => ("notify.withdrawn", true, true),
+        Action::Reappraise => ("notify.reappraise", true, true),
+        Action::Start => ("notify.started", true, false),
+        Action::ScheduleAppraisal
+        | Action::UnscheduleAppraisal
+        | Action::RecordAppraisal
+        | Action::ApproveInPlan
+        | Action::NotSelected
+        | Action::SignContract
+        | Action::Forward
+        | Action::MinistryApprove
+        | Action::MinistryReject
+        | Action::Stop
+        | Action::AcceptResult
+        | Action::Settle
+        | Action::Close => return None,
+    };
+    Some(Notice {
+        key,
+        followers,
+        centre,
+    })
+}
+
 /// How a plan decision moves the proposals of a level: those it chooses from, and the
 /// actions for the ones it approves and the ones it leaves out. A local plan chooses from
 /// the appraised proposals; the Ministry's decision, from those forwarded to it.
@@ -624,6 +667,23 @@ mod tests {
             .map(|t| t.action)
             .collect();
         assert_eq!(director, [Action::Reappraise]);
+    }
+
+    #[test]
+    fn every_step_taken_with_a_button_tells_someone() {
+        for row in TABLE.iter().filter(|t| !t.requires.is_elsewhere()) {
+            let told =
+                notice(row.action).unwrap_or_else(|| panic!("{:?} tells no one", row.action));
+            assert!(told.followers || told.centre, "{:?}", row.action);
+        }
+        for row in TABLE.iter().filter(|t| t.requires.is_elsewhere()) {
+            assert_eq!(
+                notice(row.action),
+                None,
+                "{:?} tells on its page",
+                row.action
+            );
+        }
     }
 
     #[test]

@@ -1188,6 +1188,29 @@ async fn act(
     if code.is_some() {
         db::search::refresh_proposals(&mut tx, &[id]).await?;
     }
+    if let Some(notice) = transition::notice(action) {
+        let mut told = Vec::new();
+        if notice.followers {
+            told.extend(db::notifications::proposal_followers(&mut tx, id).await?);
+        }
+        if notice.centre {
+            told.extend(
+                db::notifications::with_role(&mut tx, &proposal.province_code, Role::CentreStaff)
+                    .await?,
+            );
+        }
+        let name = code.clone().or_else(|| proposal.code.clone());
+        let name = name.unwrap_or_else(|| proposal.title.clone());
+        db::notifications::notify(
+            &mut tx,
+            &told,
+            user.0.user_id,
+            notice.key,
+            &name,
+            &format!("/proposals/{id}"),
+        )
+        .await?;
+    }
     tx.commit().await?;
     tracing::info!(
         proposal.id = id,

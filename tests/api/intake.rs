@@ -337,6 +337,30 @@ async fn a_dossier_goes_from_draft_to_submitted_returned_resubmitted_and_accepte
         steps,
         ["create", "edit", "submit", "return", "resubmit", "accept"]
     );
+    // Each step told the people concerned: the Centre of the submissions, the office of
+    // the return and the acceptance (never the one who acted).
+    let told = |user: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "select n.message_key from notifications n join users u on u.id = n.user_id \
+                 where u.username = $1 and n.link = $2 order by n.id",
+            )
+            .bind(user)
+            .bind(format!("/proposals/{id}"))
+            .fetch_all(&pool)
+            .await
+            .expect("notifications")
+        }
+    };
+    assert_eq!(
+        told("canbo").await,
+        ["notify.submitted", "notify.submitted"]
+    );
+    assert_eq!(
+        told("pkt.phubinh").await,
+        ["notify.returned", "notify.accepted"]
+    );
 }
 
 #[sqlx::test]
