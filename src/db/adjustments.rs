@@ -330,3 +330,117 @@ pub async fn set_location(
     .await?;
     Ok(())
 }
+
+/// An adjustment rule as the admin pages show it.
+#[derive(Clone, Debug)]
+pub struct RuleRowData {
+    /// Id.
+    pub id: i64,
+    /// `None`: every province without a rule of its own.
+    pub province_code: Option<String>,
+    /// The kind of adjustment.
+    pub kind: AdjustmentKind,
+    /// Who decides it.
+    pub level: AdjustmentLevel,
+    /// Legal basis.
+    pub legal_basis: String,
+    /// First day in force.
+    pub valid_from: Option<Date>,
+    /// First day no longer in force.
+    pub valid_to: Option<Date>,
+}
+
+/// A validated adjustment rule to write.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleInput<'a> {
+    /// Province, or every province.
+    pub province_code: Option<&'a str>,
+    /// Kind.
+    pub kind: AdjustmentKind,
+    /// Level.
+    pub level: AdjustmentLevel,
+    /// Legal basis.
+    pub legal_basis: &'a str,
+    /// First day in force (the regulation's when empty).
+    pub valid_from: Option<Date>,
+    /// First day no longer in force.
+    pub valid_to: Option<Date>,
+}
+
+/// Every adjustment rule, by scope, kind and start.
+pub async fn list_rules(pool: &PgPool) -> AppResult<Vec<RuleRowData>> {
+    Ok(sqlx::query_as!(
+        RuleRowData,
+        r#"
+        select id, province_code, kind as "kind: AdjustmentKind", level as "level: AdjustmentLevel",
+               legal_basis, valid_from as "valid_from?", valid_to
+        from adjustment_rules
+        order by province_code nulls first, kind, valid_from, id
+        "#
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One adjustment rule.
+pub async fn get_rule(pool: &PgPool, id: i64) -> AppResult<RuleRowData> {
+    Ok(sqlx::query_as!(
+        RuleRowData,
+        r#"
+        select id, province_code, kind as "kind: AdjustmentKind", level as "level: AdjustmentLevel",
+               legal_basis, valid_from as "valid_from?", valid_to
+        from adjustment_rules where id = $1
+        "#,
+        id
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Whether a request copied rule `id` (it is then ended, not edited).
+pub async fn rule_in_use(pool: &PgPool, id: i64) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from adjustment_requests where rule_id = $1) as "used!""#,
+        id
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Adds a rule (`id` `None`) or changes rule `id`.
+pub async fn save_rule(pool: &PgPool, id: Option<i64>, r: &RuleInput<'_>) -> AppResult<()> {
+    let done = match id {
+        None => sqlx::query!(
+            r#"
+            insert into adjustment_rules (province_code, kind, level, legal_basis, valid_from, valid_to)
+            values ($1, $2, $3, $4, coalesce($5, date '2013-01-01'), $6)
+            "#,
+            r.province_code,
+            r.kind as AdjustmentKind,
+            r.level as AdjustmentLevel,
+            r.legal_basis,
+            r.valid_from,
+            r.valid_to,
+        )
+        .execute(pool)
+        .await?,
+        Some(id) => sqlx::query!(
+            r#"
+            update adjustment_rules
+            set province_code = $2, kind = $3, level = $4, legal_basis = $5,
+                valid_from = coalesce($6, date '2013-01-01'), valid_to = $7
+            where id = $1
+            "#,
+            id,
+            r.province_code,
+            r.kind as AdjustmentKind,
+            r.level as AdjustmentLevel,
+            r.legal_basis,
+            r.valid_from,
+            r.valid_to,
+        )
+        .execute(pool)
+        .await?,
+    };
+    super::found(done.rows_affected())
+}

@@ -1055,6 +1055,8 @@ pub enum RuleRow<'a> {
     NationalDeadline(i64),
     /// A progress reporting rule, by id.
     ProgressRule(i64),
+    /// An adjustment rule, by id.
+    AdjustmentRule(i64),
 }
 
 /// Ends a row: from `on` it is no longer in force. `NotFound` if there is none.
@@ -1104,6 +1106,12 @@ pub async fn end_rule(pool: &PgPool, row: RuleRow<'_>, on: Date) -> AppResult<()
         }
         RuleRow::ProgressRule(id) => {
             set_valid_to!("update progress_rules set valid_to = $2 where id = $1", id)
+        }
+        RuleRow::AdjustmentRule(id) => {
+            set_valid_to!(
+                "update adjustment_rules set valid_to = $2 where id = $1",
+                id
+            )
         }
     };
     found(done.rows_affected())

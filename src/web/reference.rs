@@ -37,6 +37,7 @@ use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::error::{AppError, AppResult, ResultExt as _};
 
+mod adjustments;
 mod advances;
 mod criteria;
 mod deadlines;
@@ -131,6 +132,23 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/reference/reporting/{id}/end",
             post(end_rule::<reporting::Reporting>),
+        )
+        .route(
+            adjustments::ADJUSTMENTS,
+            get(adjustments::list_adjustment_rules),
+        )
+        .route(
+            "/admin/reference/adjustments/new",
+            get(new_rule::<adjustments::Adjustments>).post(create_rule::<adjustments::Adjustments>),
+        )
+        .route(
+            "/admin/reference/adjustments/{id}/edit",
+            get(edit_rule::<adjustments::Adjustments>)
+                .post(update_rule::<adjustments::Adjustments>),
+        )
+        .route(
+            "/admin/reference/adjustments/{id}/end",
+            post(end_rule::<adjustments::Adjustments>),
         )
         .route(sources::SOURCES, get(sources::list_sources))
         .route(
@@ -683,7 +701,8 @@ rule_lists!(
     criteria::CriteriaPage,
     advances::AdvancesPage,
     deadlines::DeadlinesPage,
-    reporting::ReportingPage
+    reporting::ReportingPage,
+    adjustments::AdjustmentRulesPage
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -453,3 +453,81 @@ async fn a_province_report_day_moves_when_reports_are_late(pool: PgPool) {
         "the general rule and the province's"
     );
 }
+
+#[sqlx::test]
+async fn a_province_rule_says_who_decides_an_adjustment(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("admin", PASSWORD).await;
+    let rule = |kind: &'static str, level: &'static str| {
+        [
+            ("province_code", "19"),
+            ("kind", kind),
+            ("level", level),
+            ("legal_ref", "Quyết định 12/2025/QĐ-UBND tỉnh Thái Nguyên"),
+            ("valid_from", "2025-01-01"),
+            ("valid_to", ""),
+        ]
+    };
+    all_refused(
+        &app,
+        "/admin/reference/adjustments/new",
+        "select count(*) from adjustment_rules",
+        &[(rule("", "top"), "kind"), (rule("schedule", ""), "level")],
+        "valid_from",
+    )
+    .await;
+    let response = app
+        .post_form("/admin/reference/adjustments/new", &rule("schedule", "top"))
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let list = app.page("/admin/reference/adjustments").await;
+    assert!(text(&list, "main").contains("12/2025/QĐ-UBND"));
+    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    assert_eq!(
+        staff
+            .post_form(
+                "/admin/reference/adjustments/new",
+                &rule("content", "department")
+            )
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // The province's rule is the one a new request copies.
+    let (id, _, _, office, _) = crate::helpers::running(&app.pool).await;
+    let year: i16 = sqlx::query_scalar("select plan_year from proposals where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("year");
+    let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
+    let response = officer
+        .post_form(
+            &format!("/proposals/{id}/adjustments"),
+            &[
+                ("kind", "schedule"),
+                ("reason", "Chậm giao máy."),
+                ("new_deadline", &format!("{year}-12-15")),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (level, rule_id): (String, i64) = sqlx::query_as(
+        "select level::text, rule_id from adjustment_requests where proposal_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("request");
+    assert_eq!(level, "top");
+    // A rule a request copied is ended, not edited.
+    let response = app
+        .post_form(
+            &format!("/admin/reference/adjustments/{rule_id}/edit"),
+            &rule("schedule", "department"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!text(&html(response).await, "#level-error").is_empty());
+}
