@@ -333,3 +333,139 @@ pub async fn finalise(
     .rows_affected()
         == 1)
 }
+
+/// An evidence rule as the admin pages show it.
+#[derive(Clone, Debug)]
+pub struct EvidenceRule {
+    /// Id.
+    pub id: i64,
+    /// `None`: every province without a list of its own.
+    pub province_code: Option<String>,
+    /// The activity type.
+    pub activity_type_code: String,
+    /// Its place in the checklist.
+    pub position: i16,
+    /// Name in Vietnamese.
+    pub name_vi: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Legal basis.
+    pub legal_basis: String,
+    /// First day in force.
+    pub valid_from: Option<Date>,
+    /// First day no longer in force.
+    pub valid_to: Option<Date>,
+}
+
+/// A validated evidence rule to write.
+#[derive(Clone, Copy, Debug)]
+pub struct EvidenceInput<'a> {
+    /// Province, or every province.
+    pub province_code: Option<&'a str>,
+    /// Activity type.
+    pub activity_type_code: &'a str,
+    /// Place in the checklist.
+    pub position: i16,
+    /// Vietnamese name.
+    pub name_vi: &'a str,
+    /// English name.
+    pub name_en: &'a str,
+    /// Legal basis.
+    pub legal_basis: &'a str,
+    /// First day in force (the regulation's when empty).
+    pub valid_from: Option<Date>,
+    /// First day no longer in force.
+    pub valid_to: Option<Date>,
+}
+
+/// Every evidence rule, by scope, activity type and place.
+pub async fn list_evidence_rules(pool: &PgPool) -> AppResult<Vec<EvidenceRule>> {
+    Ok(sqlx::query_as!(
+        EvidenceRule,
+        r#"
+        select e.id, e.province_code, e.activity_type_code, e.position, e.name_vi, e.name_en,
+               e.legal_basis, e.valid_from as "valid_from?", e.valid_to
+        from acceptance_evidence e join activity_types t on t.code = e.activity_type_code
+        order by e.province_code nulls first, t.sort_order, e.position, e.id
+        "#
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One evidence rule.
+pub async fn get_evidence_rule(pool: &PgPool, id: i64) -> AppResult<EvidenceRule> {
+    Ok(sqlx::query_as!(
+        EvidenceRule,
+        r#"
+        select id, province_code, activity_type_code, position, name_vi, name_en, legal_basis,
+               valid_from as "valid_from?", valid_to
+        from acceptance_evidence where id = $1
+        "#,
+        id
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Whether a record answered evidence rule `id` (it is then ended, not edited).
+pub async fn evidence_rule_in_use(pool: &PgPool, id: i64) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from acceptance_evidence_checks where evidence_id = $1) as "used!""#,
+        id
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Adds an evidence rule (`id` `None`) or changes rule `id`.
+pub async fn save_evidence_rule(
+    pool: &PgPool,
+    id: Option<i64>,
+    r: &EvidenceInput<'_>,
+) -> AppResult<()> {
+    let done = match id {
+        None => {
+            sqlx::query!(
+                r#"
+            insert into acceptance_evidence (province_code, activity_type_code, position, name_vi,
+                                             name_en, legal_basis, valid_from, valid_to)
+            values ($1, $2, $3, $4, $5, $6, coalesce($7, date '2013-01-01'), $8)
+            "#,
+                r.province_code,
+                r.activity_type_code,
+                r.position,
+                r.name_vi,
+                r.name_en,
+                r.legal_basis,
+                r.valid_from,
+                r.valid_to,
+            )
+            .execute(pool)
+            .await?
+        }
+        Some(id) => {
+            sqlx::query!(
+                r#"
+            update acceptance_evidence
+            set province_code = $2, activity_type_code = $3, position = $4, name_vi = $5,
+                name_en = $6, legal_basis = $7, valid_from = coalesce($8, date '2013-01-01'),
+                valid_to = $9
+            where id = $1
+            "#,
+                id,
+                r.province_code,
+                r.activity_type_code,
+                r.position,
+                r.name_vi,
+                r.name_en,
+                r.legal_basis,
+                r.valid_from,
+                r.valid_to,
+            )
+            .execute(pool)
+            .await?
+        }
+    };
+    super::found(done.rows_affected())
+}

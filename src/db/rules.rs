@@ -1057,6 +1057,8 @@ pub enum RuleRow<'a> {
     ProgressRule(i64),
     /// An adjustment rule, by id.
     AdjustmentRule(i64),
+    /// An acceptance evidence item, by id.
+    AcceptanceEvidence(i64),
 }
 
 /// Ends a row: from `on` it is no longer in force. `NotFound` if there is none.
@@ -1110,6 +1112,12 @@ pub async fn end_rule(pool: &PgPool, row: RuleRow<'_>, on: Date) -> AppResult<()
         RuleRow::AdjustmentRule(id) => {
             set_valid_to!(
                 "update adjustment_rules set valid_to = $2 where id = $1",
+                id
+            )
+        }
+        RuleRow::AcceptanceEvidence(id) => {
+            set_valid_to!(
+                "update acceptance_evidence set valid_to = $2 where id = $1",
                 id
             )
         }

@@ -41,6 +41,7 @@ mod adjustments;
 mod advances;
 mod criteria;
 mod deadlines;
+mod evidence;
 mod reporting;
 mod sources;
 
@@ -149,6 +150,19 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/reference/adjustments/{id}/end",
             post(end_rule::<adjustments::Adjustments>),
+        )
+        .route(evidence::EVIDENCE, get(evidence::list_evidence))
+        .route(
+            "/admin/reference/evidence/new",
+            get(new_rule::<evidence::Evidence>).post(create_rule::<evidence::Evidence>),
+        )
+        .route(
+            "/admin/reference/evidence/{id}/edit",
+            get(edit_rule::<evidence::Evidence>).post(update_rule::<evidence::Evidence>),
+        )
+        .route(
+            "/admin/reference/evidence/{id}/end",
+            post(end_rule::<evidence::Evidence>),
         )
         .route(sources::SOURCES, get(sources::list_sources))
         .route(
@@ -702,7 +716,8 @@ rule_lists!(
     advances::AdvancesPage,
     deadlines::DeadlinesPage,
     reporting::ReportingPage,
-    adjustments::AdjustmentRulesPage
+    adjustments::AdjustmentRulesPage,
+    evidence::EvidencePage
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -531,3 +531,73 @@ async fn a_province_rule_says_who_decides_an_adjustment(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!text(&html(response).await, "#level-error").is_empty());
 }
+
+#[sqlx::test]
+async fn a_province_evidence_list_is_the_acceptance_checklist(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("admin", PASSWORD).await;
+    let (id, _, _, _, _) = crate::helpers::running(&app.pool).await;
+    let activity: String =
+        sqlx::query_scalar("select activity_type_code from proposals where id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("activity");
+    let activity = activity.as_str();
+    let item = |name: &'static str, position: &'static str| {
+        [
+            ("province_code", "19"),
+            ("activity_type_code", activity),
+            ("position", position),
+            ("name_vi", name),
+            ("name_en", "Photos of the machine at work"),
+            ("legal_ref", "Quyết định 12/2025/QĐ-UBND tỉnh Thái Nguyên"),
+            ("valid_from", "2025-01-01"),
+            ("valid_to", ""),
+        ]
+    };
+    all_refused(
+        &app,
+        "/admin/reference/evidence/new",
+        "select count(*) from acceptance_evidence",
+        &[
+            (item("", "1"), "name_vi"),
+            (item("Ảnh máy", "0"), "position"),
+        ],
+        "valid_from",
+    )
+    .await;
+    let response = app
+        .post_form(
+            "/admin/reference/evidence/new",
+            &item("Ảnh máy đang vận hành", "1"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let list = app.page("/admin/reference/evidence").await;
+    assert!(text(&list, "main").contains("Ảnh máy đang vận hành"));
+
+    // An acceptance record of the province checks its own list, not the general one.
+    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let leader = crate::helpers::user_id(&app.pool, "thamdinh")
+        .await
+        .to_string();
+    let day = crate::helpers::today().to_string();
+    let response = staff
+        .post_form(
+            "/appraisals/visits/new",
+            &[
+                ("purpose", "acceptance"),
+                ("title", "Nghiệm thu"),
+                ("visit_date", &day),
+                ("leader_id", &leader),
+                ("proposal_ids", &id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = staff.page(&format!("/proposals/{id}/acceptance")).await;
+    let checklist = text(&page, "#record table");
+    assert!(checklist.contains("Ảnh máy đang vận hành"), "{checklist}");
+    assert!(!checklist.contains("Thông tư 36/2013"), "{checklist}");
+}
