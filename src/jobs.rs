@@ -1,5 +1,6 @@
 //! The daily job: reminders of what is due or overdue — progress reports missing for the
-//! month due, contract deadlines within two weeks, appraisal visits tomorrow. A day's run
+//! month due, contract deadlines within two weeks, visits tomorrow, evaluations of effects
+//! due (at settlement and at the follow-ups). A day's run
 //! claims its row in `daily_runs` in the transaction that writes the reminders, so it runs
 //! once even with several server processes; each reminder is recorded in `reminders_sent`,
 //! so it is sent once whichever day's run finds it.
@@ -41,6 +42,8 @@ pub async fn run_daily(pool: &PgPool, today: Date) -> AppResult<Option<u64>> {
     if let Some(tomorrow) = today.next_day() {
         written += db::daily::remind_visits(&mut tx, tomorrow).await?;
     }
+    let stages = crate::domain::evaluation::STAGES.map(i16::from);
+    written += db::daily::remind_evaluations(&mut tx, today, &stages).await?;
     db::daily::finish(&mut tx, today, i64::try_from(written).unwrap_or(i64::MAX)).await?;
     tx.commit().await?;
     Ok(Some(written))

@@ -115,6 +115,50 @@ pub async fn remind_deadlines(conn: &mut PgConnection, today: Date, until: Date)
     Ok(done.rows_affected())
 }
 
+/// Reminds the Centre's staff and the office of every settled proposal whose evaluation
+/// `months` after its settlement (each of `stages`) is due by `today` and not recorded; once
+/// per proposal and stage.
+pub async fn remind_evaluations(
+    conn: &mut PgConnection,
+    today: Date,
+    stages: &[i16],
+) -> AppResult<u64> {
+    let done = sqlx::query!(
+        r#"
+        with due as (
+            select s.proposal_id, s.province_code, m.months,
+                   (s.liquidated_on + make_interval(months => m.months))::date as due_on
+            from settlements s
+            cross join unnest($2::smallint[]) as m(months)
+            where (s.liquidated_on + make_interval(months => m.months))::date <= $1
+              and not exists (select 1 from evaluations e
+                              where e.proposal_id = s.proposal_id and e.months_after = m.months)
+        ), fresh as (
+            insert into reminders_sent (kind, subject_id, period)
+            select 'evaluation_due', proposal_id, due_on from due
+            on conflict do nothing
+            returning subject_id, period
+        )
+        insert into notifications (user_id, message_key, value, link)
+        select distinct u.id, 'notify.evaluation_due',
+               coalesce(p.code, p.title) || ' · ' || to_char(f.period, 'DD/MM/YYYY'),
+               '/proposals/' || p.id || '/evaluation'
+        from fresh f
+        join proposals p on p.id = f.subject_id
+        join users u on u.active
+             and (u.organisation_id = p.office_id
+                  or (u.role = 'centre_staff'
+                      and u.organisation_id in (select o.id from organisations o
+                                                where o.province_code = p.province_code)))
+        "#,
+        today,
+        stages,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Reminds the members with an account of every visit planned on `tomorrow`; once a visit.
 pub async fn remind_visits(conn: &mut PgConnection, tomorrow: Date) -> AppResult<u64> {
     let done = sqlx::query!(

@@ -1,6 +1,6 @@
-//! The daily job: reminders of progress reports missing, contract deadlines and visits
-//! tomorrow, sent once a day even when several processes run the job at the same moment,
-//! and each reminder once.
+//! The daily job: reminders of progress reports missing, contract deadlines, visits
+//! tomorrow and evaluations due, sent once a day even when several processes run the job at
+//! the same moment, and each reminder once.
 
 use sqlx::PgPool;
 
@@ -97,5 +97,55 @@ async fn the_daily_job_runs_once_a_day_and_reminds_once(pool: PgPool) {
     assert_eq!(
         response.headers()["location"],
         format!("/proposals/{proposal}/contract").as_str()
+    );
+}
+
+#[sqlx::test]
+async fn the_evaluations_due_are_reminded_once(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    // A completed proposal's latest follow-up is taken back: it is due again.
+    let (proposal, months): (i64, i16) = sqlx::query_as(
+        "delete from evaluations where id = (select e.id from evaluations e \
+         join proposals p on p.id = e.proposal_id where p.state = 'completed' \
+         order by e.months_after desc, e.id limit 1) returning proposal_id, months_after",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a follow-up");
+    let settled_waiting: i64 = sqlx::query_scalar(
+        "select count(*) from settlements s where not exists \
+         (select 1 from evaluations e where e.proposal_id = s.proposal_id and e.months_after = 0)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("waiting");
+    run_daily(&app.pool, today()).await.expect("run");
+    let told: Vec<String> = sqlx::query_scalar(
+        "select u.username from notifications n join users u on u.id = n.user_id \
+         where n.message_key = 'notify.evaluation_due' and n.link = $1",
+    )
+    .bind(format!("/proposals/{proposal}/evaluation"))
+    .fetch_all(&app.pool)
+    .await
+    .expect("told");
+    assert!(
+        told.iter().any(|u| u == "canbo"),
+        "{told:?} ({months} months)"
+    );
+    let first = count(&app.pool, "notify.evaluation_due").await;
+    // At least the Centre's officer, for that proposal and every settled one waiting.
+    assert!(first > settled_waiting);
+    // Said once.
+    run_daily(&app.pool, today() + time::Duration::days(1))
+        .await
+        .expect("next day");
+    assert_eq!(count(&app.pool, "notify.evaluation_due").await, first);
+    app.login("canbo", PASSWORD).await;
+    let list = app.page("/notifications").await;
+    assert!(
+        texts(&list, "main li")
+            .iter()
+            .any(|t| t.contains("Đến hạn đánh giá hiệu quả")),
+        "the message reads in Vietnamese"
     );
 }
