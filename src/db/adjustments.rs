@@ -3,6 +3,7 @@
 use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
 
+use super::documents::AttachedKind;
 use crate::domain::adjustment::{AdjustmentKind, AdjustmentLevel};
 use crate::error::{AppError, AppResult};
 
@@ -109,18 +110,19 @@ pub struct Request {
     pub decision_issuer: Option<String>,
     /// Why refused.
     pub refusal_reason: Option<String>,
+    /// Its papers: (document id, file name).
+    pub documents: Vec<(i64, String)>,
 }
 
-/// A proposal's requests, newest first.
+/// A proposal's requests, newest first, with their papers (two statements).
 pub async fn of_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<Request>> {
-    Ok(sqlx::query_as!(
-        Request,
+    let rows = sqlx::query!(
         r#"
         select a.id, a.kind as "kind: AdjustmentKind", a.level as "level: AdjustmentLevel",
                r.legal_basis, a.reason, a.change, a.new_deadline, a.new_support, a.support_before,
                a.status as "status: AdjustmentStatus", u.full_name as requested_by,
-               a.requested_by as requested_by_id, a.requested_at, d.full_name as "decided_by?", a.decision_number, a.decided_on,
-               a.decision_issuer, a.refusal_reason
+               a.requested_by as requested_by_id, a.requested_at, d.full_name as "decided_by?",
+               a.decision_number, a.decided_on, a.decision_issuer, a.refusal_reason
         from adjustment_requests a
         join adjustment_rules r on r.id = a.rule_id
         join users u on u.id = a.requested_by
@@ -131,7 +133,33 @@ pub async fn of_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<Reque
         proposal_id
     )
     .fetch_all(pool)
-    .await?)
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let papers = super::documents::attached(pool, AttachedKind::AdjustmentRequests, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Request {
+            documents: super::documents::of_owner(&papers, r.id),
+            id: r.id,
+            kind: r.kind,
+            level: r.level,
+            legal_basis: r.legal_basis,
+            reason: r.reason,
+            change: r.change,
+            new_deadline: r.new_deadline,
+            new_support: r.new_support,
+            support_before: r.support_before,
+            status: r.status,
+            requested_by: r.requested_by,
+            requested_by_id: r.requested_by_id,
+            requested_at: r.requested_at,
+            decided_by: r.decided_by,
+            decision_number: r.decision_number,
+            decided_on: r.decided_on,
+            decision_issuer: r.decision_issuer,
+            refusal_reason: r.refusal_reason,
+        })
+        .collect())
 }
 
 /// A request to record.

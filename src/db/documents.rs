@@ -367,6 +367,103 @@ impl RecordOwner {
     }
 }
 
+/// The record a proposal's document is attached to, besides the proposal.
+#[derive(Clone, Copy, Debug)]
+pub enum AttachedTo {
+    /// A monthly progress report (its photos).
+    ProgressReport(i64),
+    /// An adjustment request (its papers).
+    AdjustmentRequest(i64),
+}
+
+/// What kind of record documents are attached to, for [`attached`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachedKind {
+    /// Progress reports.
+    ProgressReports,
+    /// Adjustment requests.
+    AdjustmentRequests,
+}
+
+/// The documents attached to the records `ids` of `kind`: (record id, document id, file
+/// name), in the order they came.
+pub async fn attached(
+    pool: &PgPool,
+    kind: AttachedKind,
+    ids: &[i64],
+) -> AppResult<Vec<(i64, i64, String)>> {
+    let reports = kind == AttachedKind::ProgressReports;
+    let rows = sqlx::query!(
+        r#"
+        select coalesce(progress_report_id, adjustment_request_id) as "owner!", id, file_name
+        from documents
+        where removed_at is null
+          and (($2 and progress_report_id = any($1)) or (not $2 and adjustment_request_id = any($1)))
+        order by id
+        "#,
+        ids,
+        reports,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.owner, r.id, r.file_name))
+        .collect())
+}
+
+/// The (id, name) of the documents of record `owner` among `attached`.
+pub fn of_owner(attached: &[(i64, i64, String)], owner: i64) -> Vec<(i64, String)> {
+    attached
+        .iter()
+        .filter(|(o, ..)| *o == owner)
+        .map(|(_, id, name)| (*id, name.clone()))
+        .collect()
+}
+
+/// Records `documents` of proposal `proposal_id` as attached to `to`, of kind `kind`, in the
+/// transaction that writes `to`; the same file twice is recorded once.
+pub async fn insert_attached(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    to: AttachedTo,
+    kind: &str,
+    uploaded_by: i64,
+    documents: &[NewDocument],
+) -> AppResult<()> {
+    let (report, adjustment) = match to {
+        AttachedTo::ProgressReport(id) => (Some(id), None),
+        AttachedTo::AdjustmentRequest(id) => (None, Some(id)),
+    };
+    let column = |f: fn(&NewDocument) -> String| documents.iter().map(f).collect::<Vec<_>>();
+    let sizes: Vec<i64> = documents.iter().map(|d| d.size_bytes).collect();
+    let hashes: Vec<Vec<u8>> = documents.iter().map(|d| d.sha256.clone()).collect();
+    sqlx::query!(
+        r#"
+        insert into documents (proposal_id, progress_report_id, adjustment_request_id, kind_code,
+                               file_name, content_type, size_bytes, sha256, storage_key,
+                               uploaded_by)
+        select $1, $2, $3, $4, f.name, f.content_type, f.size, f.sha256, f.key, $5
+        from unnest($6::text[], $7::text[], $8::bigint[], $9::bytea[], $10::text[])
+             as f (name, content_type, size, sha256, key)
+        on conflict (proposal_id, kind_code, sha256) where removed_at is null do nothing
+        "#,
+        proposal_id,
+        report,
+        adjustment,
+        kind,
+        uploaded_by,
+        &column(|d| d.file_name.clone()),
+        &column(|d| d.content_type.to_owned()),
+        &sizes,
+        &hashes,
+        &column(|d| d.storage_key.clone()),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Records a document of `owner` in the owner's transaction.
 pub async fn insert_for_record(
     conn: &mut PgConnection,

@@ -70,24 +70,13 @@ pub async fn reports(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<ReportRow
     .fetch_all(pool)
     .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let photos = sqlx::query!(
-        r#"
-        select progress_report_id as "report!", id, file_name from documents
-        where progress_report_id = any($1) and removed_at is null
-        order by id
-        "#,
-        &ids
-    )
-    .fetch_all(pool)
-    .await?;
+    let photos =
+        super::documents::attached(pool, super::documents::AttachedKind::ProgressReports, &ids)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|r| ReportRow {
-            photos: photos
-                .iter()
-                .filter(|p| p.report == r.id)
-                .map(|p| (p.id, p.file_name.clone()))
-                .collect(),
+            photos: super::documents::of_owner(&photos, r.id),
             id: r.id,
             month: r.month,
             percent_done: r.percent_done,
@@ -191,28 +180,14 @@ pub async fn insert(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(id) = id else { return Ok(None) };
-    let column = |f: fn(&NewDocument) -> String| photos.iter().map(f).collect::<Vec<_>>();
-    let sizes: Vec<i64> = photos.iter().map(|d| d.size_bytes).collect();
-    let hashes: Vec<Vec<u8>> = photos.iter().map(|d| d.sha256.clone()).collect();
-    sqlx::query!(
-        r#"
-        insert into documents (proposal_id, progress_report_id, kind_code, file_name,
-                               content_type, size_bytes, sha256, storage_key, uploaded_by)
-        select $1, $2, 'progress_photo', f.name, f.content_type, f.size, f.sha256, f.key, $3
-        from unnest($4::text[], $5::text[], $6::bigint[], $7::bytea[], $8::text[])
-             as f (name, content_type, size, sha256, key)
-        on conflict (proposal_id, kind_code, sha256) where removed_at is null do nothing
-        "#,
+    super::documents::insert_attached(
+        conn,
         r.proposal_id,
-        id,
+        super::documents::AttachedTo::ProgressReport(id),
+        "progress_photo",
         r.reported_by,
-        &column(|d| d.file_name.clone()),
-        &column(|d| d.content_type.to_owned()),
-        &sizes,
-        &hashes,
-        &column(|d| d.storage_key.clone()),
+        photos,
     )
-    .execute(&mut *conn)
     .await?;
     Ok(Some(id))
 }

@@ -18,10 +18,12 @@ use serde_json::json;
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
 use super::today;
+use super::upload::{self, Limits};
 use crate::app::AppState;
 use crate::db;
 use crate::db::adjustments::{AdjustmentStatus, Decision, NewRequest, Request};
 use crate::db::contracts::{Contract, ContractBasis, NewAmendment};
+use crate::db::documents::AttachedTo;
 use crate::db::proposals::NewEvent;
 use crate::domain::adjustment::{self, AdjustmentKind, AdjustmentLevel, Current};
 use crate::domain::input;
@@ -38,8 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/proposals/{id}/adjustments/{req}/refuse", post(refuse))
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default)]
 struct RequestForm {
     kind: String,
     reason: String,
@@ -71,6 +72,9 @@ struct AdjustmentsPage {
     /// The request the decision form came back for.
     decision_for: Option<i64>,
     errors: FieldErrors,
+    /// Why the papers were refused.
+    file_error: Option<String>,
+    file_hint: String,
 }
 
 impl AdjustmentsPage {
@@ -108,6 +112,7 @@ async fn load(
         ProposalState::Contracted | ProposalState::InProgress
     );
     Ok(AdjustmentsPage {
+        file_hint: upload::file_hint(ctx.lang, &state.config),
         may_request: running && user.require(Permission::RequestAdjustment).is_ok(),
         may_decide: running && user.require(Permission::DecideAdjustment).is_ok(),
         requests: db::adjustments::of_proposal(&state.db, id).await?,
@@ -121,6 +126,7 @@ async fn load(
         form: RequestForm::default(),
         decision_for: None,
         errors: FieldErrors::default(),
+        file_error: None,
     })
 }
 
@@ -139,19 +145,34 @@ fn refused(mut page: AdjustmentsPage, errors: FieldErrors) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
-/// `POST /proposals/{id}/adjustments`: the implementing side asks.
+/// `POST /proposals/{id}/adjustments`: the implementing side asks, with its papers.
 async fn request(
     State(state): State<AppState>,
     ctx: PageContext,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<RequestForm>,
+    body: axum::extract::Request,
 ) -> AppResult<Response> {
+    // Authorise before reading a byte of the body.
     user.require(Permission::RequestAdjustment)?;
     let mut page = load(&state, ctx, &user, id).await?;
     if !page.may_request {
         return Err(AppError::Conflict("adjustment.not_running"));
     }
+    let (multipart, refusal) = upload::read_multipart(
+        body,
+        Limits::configured(&state.config, 16 * 1024),
+        "documents",
+    )
+    .await;
+    let form = RequestForm {
+        kind: multipart.text("kind").to_owned(),
+        reason: multipart.text("reason").to_owned(),
+        change: multipart.text("change").to_owned(),
+        new_deadline: multipart.text("new_deadline").to_owned(),
+        new_support: multipart.text("new_support").to_owned(),
+    };
+    let papers = upload::optional_files(multipart.files, refusal, page.ctx.lang, &state.config);
     let mut errors = FieldErrors::default();
     let kind = AdjustmentKind::from_code(form.kind.trim());
     if kind.is_none() {
@@ -198,66 +219,105 @@ async fn request(
         }
     }
     page.form = form;
-    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
+    let papers = match papers {
+        Ok(papers) => papers,
+        Err(message) => {
+            page.file_error = Some(message);
+            Vec::new()
+        }
+    };
+    let Some(kind) = kind.filter(|_| errors.is_empty() && page.file_error.is_none()) else {
         return Ok(refused(page, errors));
     };
+    let stored = upload::store_all(&state, &papers).await?;
     let mut tx = state.db.begin().await?;
-    let rule =
-        db::adjustments::rule_in_force(&mut tx, &page.basis.province_code, kind, today()).await?;
-    let inserted = db::adjustments::insert(
-        &mut tx,
-        &NewRequest {
-            proposal_id: id,
-            province_code: &page.basis.province_code,
-            kind,
-            rule,
-            reason: &reason,
-            change: &change,
-            new_deadline,
-            new_support,
-            requested_by: user.0.user_id,
-        },
-    )
-    .await
-    .on_constraint("adjustment_requests_open_key", || {
-        AppError::Conflict("adjustment.already_open")
-    });
-    let request_id = match inserted {
-        Ok(request_id) => request_id,
-        Err(AppError::Conflict(key)) => {
+    let written = async {
+        let rule =
+            db::adjustments::rule_in_force(&mut tx, &page.basis.province_code, kind, today())
+                .await?;
+        let inserted = db::adjustments::insert(
+            &mut tx,
+            &NewRequest {
+                proposal_id: id,
+                province_code: &page.basis.province_code,
+                kind,
+                rule,
+                reason: &reason,
+                change: &change,
+                new_deadline,
+                new_support,
+                requested_by: user.0.user_id,
+            },
+        )
+        .await
+        .on_constraint("adjustment_requests_open_key", || {
+            AppError::Conflict("adjustment.already_open")
+        });
+        let request_id = match inserted {
+            Ok(request_id) => request_id,
+            Err(AppError::Conflict(key)) => return Ok(Err(key)),
+            Err(other) => return Err(other),
+        };
+        let documents: Vec<_> = papers
+            .iter()
+            .zip(&stored)
+            .map(|(c, key)| c.document(key, "adjustment_document", None))
+            .collect();
+        db::documents::insert_attached(
+            &mut tx,
+            id,
+            AttachedTo::AdjustmentRequest(request_id),
+            "adjustment_document",
+            user.0.user_id,
+            &documents,
+        )
+        .await?;
+        let state_now = page.basis.state;
+        db::proposals::insert_event(
+            &mut tx,
+            &NewEvent {
+                proposal_id: id,
+                actor_id: user.0.user_id,
+                action: "adjustment_requested",
+                from: Some(state_now),
+                to: state_now,
+                note: &reason,
+                details: json!({
+                    "adjustment_id": request_id,
+                    "kind": kind.code(),
+                    "documents": documents.len(),
+                }),
+            },
+        )
+        .await?;
+        let directors =
+            db::notifications::with_role(&mut tx, &page.basis.province_code, Role::Director)
+                .await?;
+        db::notifications::notify(
+            &mut tx,
+            &directors,
+            user.0.user_id,
+            "notify.adjustment_requested",
+            &name_of(&page.basis),
+            &format!("/proposals/{id}/adjustments"),
+        )
+        .await?;
+        Ok::<_, AppError>(Ok(request_id))
+    }
+    .await;
+    // A refusal found inside the transaction rolls it back like an error: no file stays.
+    let written = match written {
+        Ok(Err(key)) => {
             drop(tx);
+            upload::delete_all(&state, &stored).await;
             let mut errors = FieldErrors::default();
             errors.add("kind", key);
             return Ok(refused(page, errors));
         }
-        Err(other) => return Err(other),
+        Ok(Ok(request_id)) => Ok(request_id),
+        Err(error) => Err(error),
     };
-    let state_now = page.basis.state;
-    db::proposals::insert_event(
-        &mut tx,
-        &NewEvent {
-            proposal_id: id,
-            actor_id: user.0.user_id,
-            action: "adjustment_requested",
-            from: Some(state_now),
-            to: state_now,
-            note: &reason,
-            details: json!({ "adjustment_id": request_id, "kind": kind.code() }),
-        },
-    )
-    .await?;
-    let directors =
-        db::notifications::with_role(&mut tx, &page.basis.province_code, Role::Director).await?;
-    db::notifications::notify(
-        &mut tx,
-        &directors,
-        user.0.user_id,
-        "notify.adjustment_requested",
-        &name_of(&page.basis),
-        &format!("/proposals/{id}/adjustments"),
-    )
-    .await?;
-    tx.commit().await?;
+    upload::commit_or_discard(&state, tx, &stored, written).await?;
     Ok(back(id, "flash.adjustment_requested"))
 }
 

@@ -143,11 +143,7 @@ fn photos(
     state: &AppState,
     lang: i18n::Lang,
 ) -> Result<Vec<Checked>, String> {
-    let checked = match refusal.map_or_else(|| upload::check_files(files), Err) {
-        Ok(checked) => checked,
-        Err(UploadError::NoFile) => return Ok(Vec::new()),
-        Err(error) => return Err(error.message(lang, &state.config)),
-    };
+    let checked = upload::optional_files(files, refusal, lang, &state.config)?;
     upload::only_photos(&checked, lang)?;
     Ok(checked)
 }

@@ -297,6 +297,21 @@ pub fn check_files(files: Vec<Received>) -> Result<Vec<Checked>, UploadError> {
         .collect()
 }
 
+/// The files of a form whose file field may stay empty: none, or files that passed the
+/// checks; the message in `lang` otherwise.
+pub fn optional_files(
+    files: Vec<Received>,
+    refusal: Option<UploadError>,
+    lang: crate::i18n::Lang,
+    config: &crate::config::Config,
+) -> Result<Vec<Checked>, String> {
+    match refusal.map_or_else(|| check_files(files), Err) {
+        Ok(checked) => Ok(checked),
+        Err(UploadError::NoFile) => Ok(Vec::new()),
+        Err(error) => Err(error.message(lang, config)),
+    }
+}
+
 /// Refuses any file that is not a photo (JPEG or PNG), naming it.
 pub fn only_photos(checked: &[Checked], lang: Lang) -> Result<(), String> {
     match checked

@@ -396,3 +396,49 @@ async fn the_demo_accepted_settled_and_evaluated_what_its_timeline_says(pool: Pg
         "the timeline links the liquidation minutes"
     );
 }
+
+#[sqlx::test]
+async fn two_accountants_settling_at_once_pay_once(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, contract, support, _, _) = running(&app.pool).await;
+    let (_, record) = plan_acceptance(&app, id, "thamdinh").await;
+    app.login("thamdinh", PASSWORD).await;
+    let mut pass = record_form(&app, id, "yes", |s| s).await;
+    pass.push(("result".into(), "pass".into()));
+    pass.push(("finalise".into(), "1".into()));
+    let response = post(&app, &format!("/proposals/{id}/acceptance/{record}"), &pass).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let v = version(&app.pool, id).await;
+    let day = crate::helpers::today().to_string();
+    let path = format!("/proposals/{id}/settlement");
+    let first = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let second = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let form = |n: &'static str, voucher: &'static str| {
+        [
+            ("liquidation_number", n),
+            ("liquidated_on", day.as_str()),
+            ("voucher_number", voucher),
+            ("paid_on", day.as_str()),
+            ("version", v.as_str()),
+        ]
+    };
+    let (form_a, form_b) = (form("TL-A", "PC-A"), form("TL-B", "PC-B"));
+    let (a, b) = tokio::join!(
+        first.post_form(&path, &form_a),
+        second.post_form(&path, &form_b),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 409]);
+    let (finals, paid): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from payments where contract_id = $1 and kind = 'final'), \
+                (select paid from contracts where id = $1)",
+    )
+    .bind(contract)
+    .fetch_one(&app.pool)
+    .await
+    .expect("payments");
+    assert_eq!(finals, 1);
+    assert!(paid <= support);
+}

@@ -29,7 +29,7 @@ async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract
     // A change of schedule must stay in the plan year; the form comes back as typed.
     let next_year = format!("{}-02-15", plan_year + 1);
     let response = officer
-        .post_form(
+        .post_multipart_fields(
             &path,
             &[
                 ("kind", "schedule"),
@@ -49,12 +49,18 @@ async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract
         ("new_deadline", in_year.as_str()),
     ];
     assert_eq!(
-        officer.post_form(&path, &schedule).await.status(),
+        officer
+            .post_multipart_fields(&path, &schedule)
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     // One open request of a kind at a time.
     assert_eq!(
-        officer.post_form(&path, &schedule).await.status(),
+        officer
+            .post_multipart_fields(&path, &schedule)
+            .await
+            .status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
     let request = |kind: &'static str| {
@@ -111,7 +117,10 @@ async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract
         ("new_deadline", next_year.as_str()),
     ];
     assert_eq!(
-        officer.post_form(&path, &extension).await.status(),
+        officer
+            .post_multipart_fields(&path, &extension)
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     let level: String =
@@ -149,7 +158,10 @@ async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract
         ("change", "Thay máy sao chè bằng máy sấy."),
     ];
     assert_eq!(
-        officer.post_form(&path, &content).await.status(),
+        officer
+            .post_multipart_fields(&path, &content)
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     let refuse = format!("{path}/{}/refuse", request("content").await);
@@ -199,7 +211,7 @@ async fn a_change_of_support_moves_the_contract_and_the_envelope(pool: sqlx::PgP
     let less = support - 10_000_000;
     let asked = less.to_string();
     let response = officer
-        .post_form(
+        .post_multipart_fields(
             &path,
             &[
                 ("kind", "support_decrease"),
@@ -248,7 +260,7 @@ async fn a_change_of_support_moves_the_contract_and_the_envelope(pool: sqlx::PgP
             .expect("requested");
     let too_much = (requested + 1).to_string();
     let response = officer
-        .post_form(
+        .post_multipart_fields(
             &path,
             &[
                 ("kind", "support_increase"),
@@ -258,4 +270,50 @@ async fn a_change_of_support_moves_the_contract_and_the_envelope(pool: sqlx::PgP
         )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[sqlx::test]
+async fn a_request_comes_with_its_papers_and_a_bad_file_is_refused(pool: sqlx::PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, _, _, office, _) = running(&app.pool).await;
+    let path = format!("/proposals/{id}/adjustments");
+    let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
+    let ask = |file: reqwest::multipart::Part| {
+        reqwest::multipart::Form::new()
+            .text("kind", "location")
+            .text("reason", "Chuyển xưởng sang thửa đất bên cạnh.")
+            .text("change", "Thửa 112, tờ bản đồ 5, xã Phúc Xuân")
+            .part("documents", file)
+    };
+    // A file whose content is not what its name says: refused, the form back, nothing kept.
+    let fake = reqwest::multipart::Part::bytes(b"not a pdf".to_vec()).file_name("cong-van.pdf");
+    let response = officer.post_multipart(&path, ask(fake)).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html(response).await;
+    assert!(!text(&page, "#documents-error").is_empty());
+    assert!(text(&page, "#change").contains("Thửa 112"));
+    let requests: i64 =
+        sqlx::query_scalar("select count(*) from adjustment_requests where proposal_id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
+    assert_eq!(requests, 0);
+
+    let letter =
+        reqwest::multipart::Part::bytes(crate::helpers::pdf()).file_name("cong-van-de-nghi.pdf");
+    let response = officer.post_multipart(&path, ask(letter)).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = officer.page(&path).await;
+    let links = attrs(&page, "ul.files a", "href");
+    assert_eq!(links.len(), 1, "the request lists its paper");
+    let download = officer.get(&links[0]).await;
+    assert_eq!(download.status(), StatusCode::OK);
+    assert!(
+        crate::helpers::header(download.headers(), "content-disposition").starts_with("attachment")
+    );
+    assert_eq!(
+        download.bytes().await.expect("bytes").to_vec(),
+        crate::helpers::pdf()
+    );
 }

@@ -157,6 +157,20 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// Posts text `fields` as a multipart form (a form with a file field left empty).
+    pub async fn post_multipart_fields(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let form = fields
+            .iter()
+            .fold(reqwest::multipart::Form::new(), |form, (k, v)| {
+                form.text(k.to_string(), v.to_string())
+            });
+        self.post_multipart(path, form).await
+    }
+
     /// Posts a multipart form from the app's own origin.
     pub async fn post_multipart(
         &self,

@@ -503,7 +503,7 @@ async fn a_province_rule_says_who_decides_an_adjustment(pool: PgPool) {
         .expect("year");
     let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
     let response = officer
-        .post_form(
+        .post_multipart_fields(
             &format!("/proposals/{id}/adjustments"),
             &[
                 ("kind", "schedule"),

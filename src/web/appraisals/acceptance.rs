@@ -347,11 +347,12 @@ async fn save(
         return Err(AppError::NotFound);
     };
     if !view.may_edit {
-        return Err(match view.refusal {
-            Some(_) if view.is_final() => AppError::Conflict("acceptance.final_read_only"),
-            Some(_) => AppError::Forbidden,
-            None if view.is_final() => AppError::Conflict("acceptance.final_read_only"),
-            None => AppError::Forbidden,
+        return Err(if view.is_final() {
+            AppError::Conflict("acceptance.final_read_only")
+        } else if view.visit.visit.cancelled {
+            AppError::Conflict("visit.cancelled")
+        } else {
+            AppError::Forbidden
         });
     }
     let mut errors = FieldErrors::default();
