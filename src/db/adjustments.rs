@@ -112,6 +112,10 @@ pub struct Request {
     pub refusal_reason: Option<String>,
     /// Its papers: (document id, file name).
     pub documents: Vec<(i64, String)>,
+    /// A change of beneficiary: the facility that takes over.
+    pub new_facility: Option<String>,
+    /// And the one it replaces.
+    pub replaced_facility: Option<String>,
 }
 
 /// A proposal's requests, newest first, with their papers (two statements).
@@ -122,11 +126,14 @@ pub async fn of_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<Reque
                r.legal_basis, a.reason, a.change, a.new_deadline, a.new_support, a.support_before,
                a.status as "status: AdjustmentStatus", u.full_name as requested_by,
                a.requested_by as requested_by_id, a.requested_at, d.full_name as "decided_by?",
-               a.decision_number, a.decided_on, a.decision_issuer, a.refusal_reason
+               a.decision_number, a.decided_on, a.decision_issuer, a.refusal_reason,
+               nf.name as "new_facility?", rf.name as "replaced_facility?"
         from adjustment_requests a
         join adjustment_rules r on r.id = a.rule_id
         join users u on u.id = a.requested_by
         left join users d on d.id = a.decided_by
+        left join facilities nf on nf.id = a.new_facility_id
+        left join facilities rf on rf.id = a.replaced_facility_id
         where a.proposal_id = $1
         order by a.requested_at desc, a.id desc
         "#,
@@ -158,6 +165,8 @@ pub async fn of_proposal(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<Reque
             decided_on: r.decided_on,
             decision_issuer: r.decision_issuer,
             refusal_reason: r.refusal_reason,
+            new_facility: r.new_facility,
+            replaced_facility: r.replaced_facility,
         })
         .collect())
 }
@@ -181,6 +190,8 @@ pub struct NewRequest<'a> {
     pub new_deadline: Option<Date>,
     /// New support.
     pub new_support: Option<i64>,
+    /// A change of beneficiary: (the facility taking over, the one it replaces).
+    pub beneficiary: Option<(i64, i64)>,
     /// Who asks.
     pub requested_by: i64,
 }
@@ -190,8 +201,9 @@ pub async fn insert(conn: &mut PgConnection, r: &NewRequest<'_>) -> AppResult<i6
     Ok(sqlx::query_scalar!(
         r#"
         insert into adjustment_requests (proposal_id, province_code, kind, level, rule_id, reason,
-                                         change, new_deadline, new_support, requested_by)
-        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                         change, new_deadline, new_support, requested_by,
+                                         new_facility_id, replaced_facility_id)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
         returning id
         "#,
         r.proposal_id,
@@ -204,9 +216,67 @@ pub async fn insert(conn: &mut PgConnection, r: &NewRequest<'_>) -> AppResult<i6
         r.new_deadline,
         r.new_support,
         r.requested_by,
+        r.beneficiary.map(|b| b.0),
+        r.beneficiary.map(|b| b.1),
     )
     .fetch_one(conn)
     .await?)
+}
+
+/// The facilities of an approved change of beneficiary: (taking over, replaced).
+pub async fn beneficiary_change(conn: &mut PgConnection, id: i64) -> AppResult<Option<(i64, i64)>> {
+    let row = sqlx::query!(
+        "select new_facility_id, replaced_facility_id from adjustment_requests where id = $1",
+        id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.new_facility_id.zip(row.replaced_facility_id))
+}
+
+/// Puts facility `new` in the place of `replaced` among the proposal's beneficiaries (its
+/// `beneficiary_ids` follow by trigger).
+pub async fn replace_beneficiary(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    replaced: i64,
+    new: i64,
+) -> AppResult<()> {
+    sqlx::query!(
+        "delete from proposal_facilities where proposal_id = $1 and facility_id = $2",
+        proposal_id,
+        replaced
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into proposal_facilities (proposal_id, facility_id) values ($1, $2)
+         on conflict do nothing",
+        proposal_id,
+        new
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds an approved change of content to the proposal's content, after what it said.
+pub async fn amend_content(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    amendment: &str,
+) -> AppResult<()> {
+    sqlx::query!(
+        r#"
+        update proposals set content = left(content || E'\n\n' || $2, 50000), version = version + 1
+        where id = $1
+        "#,
+        proposal_id,
+        amendment,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// A decision on a request.

@@ -47,6 +47,8 @@ struct RequestForm {
     change: String,
     new_deadline: String,
     new_support: String,
+    new_tax_code: String,
+    replaced_tax_code: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -171,6 +173,8 @@ async fn request(
         change: multipart.text("change").to_owned(),
         new_deadline: multipart.text("new_deadline").to_owned(),
         new_support: multipart.text("new_support").to_owned(),
+        new_tax_code: multipart.text("new_tax_code").to_owned(),
+        replaced_tax_code: multipart.text("replaced_tax_code").to_owned(),
     };
     let papers = upload::optional_files(multipart.files, refusal, page.ctx.lang, &state.config);
     let mut errors = FieldErrors::default();
@@ -185,10 +189,15 @@ async fn request(
         5000
     };
     let change = match kind {
-        Some(k) if !k.needs_deadline() && !k.needs_support() => {
+        Some(AdjustmentKind::Location | AdjustmentKind::Content) => {
             errors.required("change", &form.change, change_limit)
         }
         _ => errors.text("change", &form.change, change_limit),
+    };
+    let beneficiary = if kind == Some(AdjustmentKind::Beneficiary) {
+        beneficiary_change(&state, id, &form, &mut errors).await?
+    } else {
+        None
     };
     let wants_deadline = kind.is_some_and(AdjustmentKind::needs_deadline);
     let wants_support = kind.is_some_and(AdjustmentKind::needs_support);
@@ -246,6 +255,7 @@ async fn request(
                 change: &change,
                 new_deadline,
                 new_support,
+                beneficiary,
                 requested_by: user.0.user_id,
             },
         )
@@ -319,6 +329,54 @@ async fn request(
     };
     upload::commit_or_discard(&state, tx, &stored, written).await?;
     Ok(back(id, "flash.adjustment_requested"))
+}
+
+/// The facilities of a change of beneficiary, from the tax codes typed: the one taking over
+/// (registered, not a beneficiary yet) and the one it replaces (the only one, or the one
+/// named in a group proposal).
+async fn beneficiary_change(
+    state: &AppState,
+    proposal_id: i64,
+    form: &RequestForm,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<(i64, i64)>> {
+    let current = db::proposals::beneficiaries(&state.db, proposal_id).await?;
+    let new_tax = form.new_tax_code.trim();
+    let new = if new_tax.is_empty() {
+        errors.add("new_tax_code", "input.required");
+        None
+    } else {
+        match db::facilities::find_by_tax_code(&state.db, new_tax).await? {
+            None => {
+                errors.add("new_tax_code", "adjustment.facility_unknown");
+                None
+            }
+            Some((id, _)) if current.iter().any(|b| b.id == id) => {
+                errors.add("new_tax_code", "adjustment.already_beneficiary");
+                None
+            }
+            Some((id, _)) => Some(id),
+        }
+    };
+    let replaced_tax = form.replaced_tax_code.trim();
+    let replaced = match (replaced_tax.is_empty(), current.as_slice()) {
+        (true, [only]) => Some(only.id),
+        (true, _) => {
+            errors.add("replaced_tax_code", "adjustment.which_beneficiary");
+            None
+        }
+        (false, _) => {
+            let found = current
+                .iter()
+                .find(|b| b.tax_code == replaced_tax)
+                .map(|b| b.id);
+            if found.is_none() {
+                errors.add("replaced_tax_code", "adjustment.not_a_beneficiary");
+            }
+            found
+        }
+    };
+    Ok(new.zip(replaced))
 }
 
 fn name_of(basis: &ContractBasis) -> String {
@@ -414,8 +472,22 @@ async fn approve(
             .map_err(AppError::Conflict)?;
         db::adjustments::set_support_before(&mut tx, req, before).await?;
     }
-    if request.kind == AdjustmentKind::Location {
-        db::adjustments::set_location(&mut tx, id, &request.change).await?;
+    match request.kind {
+        AdjustmentKind::Location => {
+            db::adjustments::set_location(&mut tx, id, &request.change).await?;
+        }
+        AdjustmentKind::Content => {
+            let amendment = format!("[{number}] {}", request.change);
+            db::adjustments::amend_content(&mut tx, id, &amendment).await?;
+        }
+        AdjustmentKind::Beneficiary => {
+            if let Some((new, replaced)) = db::adjustments::beneficiary_change(&mut tx, req).await?
+            {
+                db::adjustments::replace_beneficiary(&mut tx, id, replaced, new).await?;
+                db::search::refresh_proposals(&mut tx, &[id]).await?;
+            }
+        }
+        _ => {}
     }
     decided(
         &mut tx,

@@ -317,3 +317,115 @@ async fn a_request_comes_with_its_papers_and_a_bad_file_is_refused(pool: sqlx::P
         crate::helpers::pdf()
     );
 }
+
+#[sqlx::test]
+async fn an_approved_beneficiary_or_content_change_amends_the_proposal(pool: sqlx::PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (id, _, _, office, _) = running(&app.pool).await;
+    let path = format!("/proposals/{id}/adjustments");
+    let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
+    let director = app.with_client(app.login_new_client("giamdoc", PASSWORD).await);
+    let day = crate::helpers::today().to_string();
+    let (new_id, new_tax): (i64, String) = sqlx::query_as(
+        "select f.id, f.tax_code from facilities f where not exists \
+         (select 1 from proposals p where p.id = $1 and f.id = any(p.beneficiary_ids)) \
+         order by f.id limit 1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("another facility");
+    let (old_id, old_tax): (i64, String) = sqlx::query_as(
+        "select f.id, f.tax_code from proposal_facilities pf join facilities f on f.id = pf.facility_id \
+         where pf.proposal_id = $1 order by f.id limit 1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("a beneficiary");
+    let before: Vec<i64> =
+        sqlx::query_scalar("select beneficiary_ids from proposals where id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("beneficiaries");
+    let ask = |tax: &str| {
+        [
+            ("kind", "beneficiary"),
+            (
+                "reason",
+                "Cơ sở cũ giải thể, hợp tác xã mới tiếp nhận xưởng.",
+            ),
+            ("new_tax_code", tax),
+            ("replaced_tax_code", old_tax.as_str()),
+        ]
+        .map(|(k, v)| (k, v.to_owned()))
+    };
+    let unknown = ask("0000000000");
+    let fields: Vec<(&str, &str)> = unknown.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = officer.post_multipart_fields(&path, &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!text(&html(response).await, "#new_tax_code-error").is_empty());
+    let known = ask(&new_tax);
+    let fields: Vec<(&str, &str)> = known.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = officer.post_multipart_fields(&path, &fields).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&html(response).await, ".field-error")
+    );
+    let content = [
+        ("kind", "content"),
+        ("reason", "Bổ sung tập huấn vận hành."),
+        (
+            "change",
+            "Thêm một buổi tập huấn vận hành máy cho công nhân.",
+        ),
+    ];
+    assert_eq!(
+        officer
+            .post_multipart_fields(&path, &content)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let requests: Vec<(i64, String)> = sqlx::query_as(
+        "select id, kind::text from adjustment_requests where proposal_id = $1 order by id",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .expect("requests");
+    for (request, kind) in &requests {
+        let issuer = if kind == "content" {
+            "UBND tỉnh Thái Nguyên"
+        } else {
+            ""
+        };
+        let response = director
+            .post_form(
+                &format!("{path}/{request}/approve"),
+                &[
+                    ("decision_number", "30/QĐ-SCT"),
+                    ("decided_on", &day),
+                    ("decision_issuer", issuer),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{kind}");
+    }
+    let (beneficiaries, content): (Vec<i64>, String) =
+        sqlx::query_as("select beneficiary_ids, content from proposals where id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("proposal");
+    let mut expected: Vec<i64> = before.into_iter().filter(|b| *b != old_id).collect();
+    expected.push(new_id);
+    expected.sort_unstable();
+    let mut beneficiaries = beneficiaries;
+    beneficiaries.sort_unstable();
+    assert_eq!(beneficiaries, expected);
+    assert!(content.ends_with("[30/QĐ-SCT] Thêm một buổi tập huấn vận hành máy cho công nhân."));
+}
