@@ -156,6 +156,8 @@ async fn the_seeded_caps_are_listed_with_their_legal_basis_in_both_languages(poo
             "/admin/reference/criteria",
             "/admin/reference/advances",
             "/admin/reference/national-deadlines",
+            "/admin/reference/evidence",
+            "/admin/reference/adjustments",
             "/admin/reference/reporting",
             "/admin/reference/funding-sources",
             "/admin/reference/priority-areas",
