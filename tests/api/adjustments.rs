@@ -138,7 +138,7 @@ async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = html(response).await;
-    assert!(!text(&page, "main").is_empty());
+    assert!(!text(&page, "#decision_issuer-error").is_empty());
     let response = director
         .post_form(
             &approve,
