@@ -61,6 +61,9 @@ const FILES: &[(&str, &str, &str)] = &catalogue_files!(
     "funding",
     "contract",
     "acceptance",
+    "lookup",
+    "reports",
+    "export",
 );
 
 static VI: LazyLock<Catalogue> = LazyLock::new(|| load(FILES.iter().map(|(_, vi, _)| *vi)));

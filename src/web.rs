@@ -13,17 +13,20 @@ pub mod context;
 pub mod contracts;
 pub mod documents;
 pub mod evaluation;
+pub mod export;
 pub mod facilities;
 pub mod form;
 pub mod funding;
 pub mod health;
 pub mod home;
+pub mod lookup;
 pub mod notifications;
 pub mod pagination;
 pub mod payments;
 pub mod progress;
 pub mod proposals;
 pub mod reference;
+pub mod reports;
 pub mod settlement;
 pub mod stops;
 pub mod upload;
@@ -48,6 +51,9 @@ pub fn pages() -> Router<AppState> {
         .merge(evaluation::router())
         .merge(adjustments::router())
         .merge(contracts::router())
+        .merge(lookup::router())
+        .merge(reports::router())
+        .merge(export::router())
 }
 
 /// Today in Vietnam (the day every date rule is checked against).
