@@ -20,6 +20,7 @@ pub mod payment;
 pub mod policy;
 pub mod progress;
 pub mod proposal;
+pub mod report;
 pub mod role;
 pub mod search;
 pub mod transition;

@@ -9,6 +9,7 @@ pub mod adjustments;
 pub mod admin;
 pub mod appraisals;
 pub mod auth;
+pub mod chart;
 pub mod context;
 pub mod contracts;
 pub mod documents;

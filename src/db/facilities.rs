@@ -208,6 +208,92 @@ pub async fn list(
     Ok(tokio::try_join!(page, total)?)
 }
 
+/// A row of the facilities list's export.
+#[derive(Clone, Debug)]
+pub struct FacilityExportRow {
+    /// Legal name.
+    pub name: String,
+    /// Tax code.
+    pub tax_code: String,
+    /// Legal form.
+    pub legal_form: LegalForm,
+    /// Owner or representative.
+    pub owner_name: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Street, hamlet.
+    pub address_detail: String,
+    /// Commune/ward.
+    pub unit_name: String,
+    /// The district above it (legacy units), if any.
+    pub district_name: Option<String>,
+    /// Sector, Vietnamese.
+    pub sector_vi: String,
+    /// Sector, English.
+    pub sector_en: String,
+    /// Main products.
+    pub main_products: String,
+    /// Workers.
+    pub workers: i32,
+    /// Revenue per year, đồng.
+    pub annual_revenue: i64,
+    /// Capital, đồng.
+    pub capital: i64,
+}
+
+/// The facilities `scope` shows under `filters`, in the list's order, at most `limit`, each
+/// handed to `each` as it is read (a stream: the rows are never all held).
+pub async fn export<F, Fut>(
+    pool: &PgPool,
+    scope: &ScopeParams,
+    filters: &FacilityFilters,
+    limit: i64,
+    mut each: F,
+) -> AppResult<()>
+where
+    F: FnMut(FacilityExportRow) -> Fut,
+    Fut: Future<Output = AppResult<()>>,
+{
+    use futures_util::TryStreamExt as _;
+    let mut rows = sqlx::query_as!(
+        FacilityExportRow,
+        r#"
+        select f.name, f.tax_code, f.legal_form as "legal_form: LegalForm", f.owner_name, f.phone,
+               f.address_detail, u.full_name as unit_name,
+               case when pu.level = 'district' then pu.full_name end as "district_name?",
+               s.name_vi as sector_vi, s.name_en as sector_en, f.main_products, f.workers,
+               f.annual_revenue, f.capital
+        from facilities f
+        join admin_units u on u.id = f.unit_id
+        left join admin_units pu on pu.id = u.parent_id
+        join sectors s on s.code = f.sector_code
+        where facility_in_scope(f, $1, $2, $3, $4, $5)
+          and ($7::text is null or f.search_vector @@ to_tsquery('simple', $7))
+          and ($8::text is null or f.sector_code = $8)
+          and ($9::bigint is null or f.unit_id = $9 or f.parent_unit_id = $9)
+        order by case when $7::text is not null
+                      then ts_rank(f.search_vector, to_tsquery('simple', $7)) end desc,
+                 case when $10 = 'newest' then f.id end desc, f.name, f.id
+        limit $6
+        "#,
+        scope.denied,
+        scope.province_code,
+        scope.area_unit_id,
+        scope.office_id,
+        scope.facility_id,
+        limit,
+        filters.query,
+        filters.sector_code,
+        filters.unit_id,
+        filters.sort,
+    )
+    .fetch(pool);
+    while let Some(row) = rows.try_next().await? {
+        each(row).await?;
+    }
+    Ok(())
+}
+
 /// The facility, if `scope` includes it (a facility outside the scope is "not found").
 pub async fn find(
     pool: &PgPool,

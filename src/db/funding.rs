@@ -412,6 +412,67 @@ pub async fn decision_lines(pool: &PgPool, decision_id: i64) -> AppResult<Vec<De
     .await?)
 }
 
+/// A line of a decision as its annex lists it (the approval decision's "Phụ lục").
+#[derive(Clone, Debug)]
+pub struct AnnexLine {
+    /// Code.
+    pub code: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Beneficiaries' names, joined (empty for a proposal without any).
+    pub facilities: String,
+    /// The submitting office (the implementer when there is no beneficiary).
+    pub office_name: String,
+    /// Activity type code.
+    pub activity_type_code: String,
+    /// Activity type, Vietnamese.
+    pub activity_vi: String,
+    /// Activity type, English.
+    pub activity_en: String,
+    /// Location (commune/ward).
+    pub unit_name: String,
+    /// The district above it (legacy units), if any.
+    pub district_name: Option<String>,
+    /// Total cost.
+    pub total_cost: i64,
+    /// Approved in this decision.
+    pub approved_support: i64,
+    /// What it was before (an amendment's line).
+    pub previous_support: Option<i64>,
+    /// Start.
+    pub start_date: Option<Date>,
+    /// End.
+    pub end_date: Option<Date>,
+}
+
+/// A decision's lines for its annex, by activity type (in the reference order), then code.
+pub async fn annex_lines(pool: &PgPool, decision_id: i64) -> AppResult<Vec<AnnexLine>> {
+    Ok(sqlx::query_as!(
+        AnnexLine,
+        r#"
+        select p.code, p.title,
+               coalesce((select string_agg(f.name, ', ' order by f.name)
+                         from proposal_facilities pf join facilities f on f.id = pf.facility_id
+                         where pf.proposal_id = p.id), '') as "facilities!",
+               o.name as office_name, p.activity_type_code, t.name_vi as activity_vi,
+               t.name_en as activity_en, u.full_name as unit_name,
+               case when pu.level = 'district' then pu.full_name end as "district_name?",
+               p.total_cost, l.approved_support, l.previous_support, p.start_date, p.end_date
+        from plan_decision_lines l
+        join proposals p on p.id = l.proposal_id
+        join activity_types t on t.code = p.activity_type_code
+        join organisations o on o.id = p.office_id
+        join admin_units u on u.id = p.unit_id
+        left join admin_units pu on pu.id = u.parent_id
+        where l.decision_id = $1
+        order by t.sort_order, t.code, p.code, p.id
+        "#,
+        decision_id,
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
 /// A decision to record.
 #[derive(Clone, Copy, Debug)]
 pub struct NewDecision<'a> {

@@ -278,6 +278,92 @@ pub async fn in_progress(
     Ok((rows, total, overdue))
 }
 
+/// A row of the export of the proposals being carried out.
+#[derive(Clone, Debug)]
+pub struct InProgressExportRow {
+    /// Code.
+    pub code: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Beneficiaries' names, joined.
+    pub facilities: String,
+    /// The commune or ward.
+    pub unit_name: String,
+    /// The district above it (legacy units), if any.
+    pub district_name: Option<String>,
+    /// Approved support, đồng.
+    pub approved_support: Option<i64>,
+    /// The day work started.
+    pub started_on: Option<Date>,
+    /// The last month reported.
+    pub month: Option<Date>,
+    /// How far the work was then, percent.
+    pub percent_done: Option<i16>,
+    /// Spent to date then, đồng.
+    pub spending: Option<i64>,
+    /// Whether the report of the month due is missing.
+    pub overdue: bool,
+}
+
+/// The proposals being carried out in `scope`, in [`in_progress`]'s order (the overdue
+/// first), at most `limit`, each handed to `each` as it is read.
+pub async fn export_in_progress<F, Fut>(
+    pool: &PgPool,
+    scope: &ScopeParams,
+    due_month: Option<Date>,
+    late_from: Option<Date>,
+    limit: i64,
+    mut each: F,
+) -> AppResult<()>
+where
+    F: FnMut(InProgressExportRow) -> Fut,
+    Fut: Future<Output = AppResult<()>>,
+{
+    use futures_util::TryStreamExt as _;
+    let mut rows = sqlx::query_as!(
+        InProgressExportRow,
+        r#"
+        select p.code, p.title,
+               coalesce((select string_agg(f.name, ', ' order by f.name)
+                         from proposal_facilities pf join facilities f on f.id = pf.facility_id
+                         where pf.proposal_id = p.id), '') as "facilities!",
+               u.full_name as unit_name,
+               case when pu.level = 'district' then pu.full_name end as "district_name?",
+               p.approved_support, s.started_on, l.month as "month?",
+               l.percent_done as "percent_done?", l.spending as "spending?",
+               ($6::date is not null and s.started_on < $7
+                and (l.month is null or l.month < $6)) as "overdue!"
+        from proposals p
+        join admin_units u on u.id = p.unit_id
+        left join admin_units pu on pu.id = u.parent_id
+        left join lateral (
+            select (max(e.at) at time zone 'Asia/Ho_Chi_Minh')::date as started_on
+            from proposal_events e where e.proposal_id = p.id and e.action = 'start'
+        ) s on true
+        left join lateral (
+            select r.month, r.percent_done, r.spending from progress_reports r
+            where r.proposal_id = p.id order by r.month desc limit 1
+        ) l on true
+        where p.state = 'in_progress' and proposal_in_scope(p, $1, $2, $3, $4, $5)
+        order by 11 desc, p.code nulls last, p.id
+        limit $8
+        "#,
+        scope.denied,
+        scope.province_code,
+        scope.area_unit_id,
+        scope.office_id,
+        scope.facility_id,
+        due_month,
+        late_from,
+        limit,
+    )
+    .fetch(pool);
+    while let Some(row) = rows.try_next().await? {
+        each(row).await?;
+    }
+    Ok(())
+}
+
 /// A reporting rule as a rule row (the admin pages).
 #[derive(Clone, Debug)]
 pub struct RuleRowData {

@@ -110,7 +110,8 @@ pub async fn delete(pool: &PgPool, token_hash: &[u8]) -> AppResult<()> {
     Ok(())
 }
 
-/// Removes sessions past their absolute or idle end, and sign-in attempts older than a day.
+/// Removes sessions past their absolute or idle end, and sign-in attempts and status
+/// lookups older than a day.
 pub async fn delete_expired(pool: &PgPool, idle: Duration) -> AppResult<u64> {
     let idle_seconds = idle.as_secs_f64();
     let sessions = sqlx::query!(
@@ -123,5 +124,6 @@ pub async fn delete_expired(pool: &PgPool, idle: Duration) -> AppResult<u64> {
     sqlx::query!("delete from login_attempts where at < now() - interval '1 day'")
         .execute(pool)
         .await?;
+    super::lookup::delete_old(pool).await?;
     Ok(sessions)
 }

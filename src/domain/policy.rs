@@ -73,11 +73,14 @@ pub enum Permission {
     RequestAdjustment,
     /// Decide an adjustment, or record the top level's decision on it.
     DecideAdjustment,
+    /// The annual report and the year at a glance (narrowed by scope: a local office's
+    /// report covers its area).
+    ViewReports,
 }
 
 impl Permission {
     /// Every permission, for exhaustive tests and documentation.
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 23] = [
         Permission::ViewFacilities,
         Permission::RegisterFacility,
         Permission::ViewProposals,
@@ -100,6 +103,7 @@ impl Permission {
         Permission::RecordEvaluation,
         Permission::RequestAdjustment,
         Permission::DecideAdjustment,
+        Permission::ViewReports,
     ];
 }
 
@@ -140,6 +144,11 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             matches!(role, R::CentreStaff | R::LocalOfficer | R::FacilityOwner)
         }
         P::DecideAdjustment => role == R::Director,
+        // Those who answer for the programme's figures; appraisers and owners have their pages.
+        P::ViewReports => matches!(
+            role,
+            R::CentreStaff | R::Director | R::Accountant | R::DepartmentViewer | R::LocalOfficer
+        ),
     }
 }
 
@@ -280,6 +289,14 @@ mod tests {
                 [R::CentreStaff, R::LocalOfficer, R::FacilityOwner].contains(&role)
             }
             P::DecideAdjustment => role == R::Director,
+            P::ViewReports => [
+                R::CentreStaff,
+                R::Director,
+                R::Accountant,
+                R::DepartmentViewer,
+                R::LocalOfficer,
+            ]
+            .contains(&role),
         };
         for role in Role::ALL {
             for permission in Permission::ALL {

@@ -131,6 +131,29 @@ impl ProposalState {
         }
     }
 
+    /// Catalogue key of what happens next, in plain language, for a facility owner (the
+    /// public status lookup shows it under [`Self::plain_key`]).
+    pub fn next_step_key(self) -> &'static str {
+        match self {
+            Self::Draft => "next_step.draft",
+            Self::Submitted => "next_step.submitted",
+            Self::Returned => "next_step.returned",
+            Self::Accepted => "next_step.accepted",
+            Self::AppraisalScheduled => "next_step.appraisal_scheduled",
+            Self::Appraised => "next_step.appraised",
+            Self::Approved => "next_step.approved",
+            Self::Forwarded => "next_step.forwarded",
+            Self::Contracted => "next_step.contracted",
+            Self::InProgress => "next_step.in_progress",
+            Self::ResultAccepted => "next_step.result_accepted",
+            Self::Settled => "next_step.settled",
+            Self::Completed => "next_step.completed",
+            Self::Rejected => "next_step.rejected",
+            Self::Withdrawn => "next_step.withdrawn",
+            Self::Stopped => "next_step.stopped",
+        }
+    }
+
     /// Whether the proposal's life is over.
     pub fn is_final(self) -> bool {
         matches!(
@@ -396,6 +419,24 @@ mod tests {
         for state in ProposalState::ALL {
             assert_eq!(ProposalState::from_code(state.code()), Some(state));
             assert!(seen.insert(state.code()));
+        }
+    }
+
+    #[test]
+    fn every_state_has_a_plain_label_and_next_step_in_both_languages() {
+        use crate::i18n::{self, Lang};
+        let mut seen = std::collections::HashSet::new();
+        for state in ProposalState::ALL {
+            assert!(
+                seen.insert(state.next_step_key()),
+                "{state:?} shares its next step"
+            );
+            for lang in [Lang::Vi, Lang::En] {
+                let known: std::collections::HashSet<_> = i18n::keys(lang).collect();
+                for key in [state.plain_key(), state.next_step_key()] {
+                    assert!(known.contains(key), "{key} is missing in {lang:?}");
+                }
+            }
         }
     }
 

@@ -167,7 +167,7 @@ async fn logout(
 
 /// The client's address: the peer, or the first `X-Forwarded-For` hop when configured to
 /// trust a proxy in front.
-fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
+pub(super) fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
     if state.config.trust_forwarded_for {
         let forwarded = headers
             .get("x-forwarded-for")

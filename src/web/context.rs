@@ -476,6 +476,7 @@ fn navigation(user: &SessionUser) -> Vec<NavItem> {
         // Who sees the visits follows the work after them; an owner follows its own page.
         (Permission::ViewVisits, "/progress", "nav.progress"),
         (Permission::ViewFunding, "/funding", "nav.funding"),
+        (Permission::ViewReports, "/reports", "nav.reports"),
         (Permission::ManageUsers, "/admin/users", "nav.users"),
         (
             Permission::ViewOrganisations,

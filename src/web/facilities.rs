@@ -34,11 +34,11 @@ pub fn router() -> Router<AppState> {
         .route("/facilities/{id}/edit", get(edit_form).post(update))
 }
 
-/// The list's query: search, filters, sort.
+/// The list's query: search, filters, sort (its export, `web::export`, reads the same).
 #[derive(Clone, Debug, Default, Deserialize)]
-struct ListQuery {
+pub(super) struct ListQuery {
     #[serde(default)]
-    q: String,
+    pub(super) q: String,
     #[serde(default)]
     sector: String,
     #[serde(default)]
@@ -68,30 +68,7 @@ async fn list(
 ) -> AppResult<ListPage> {
     user.require(Permission::ViewFacilities)?;
     let sectors = db::facilities::sector_options(&state.db).await?;
-    let sector_code = non_empty(&query.sector);
-    if sector_code
-        .as_ref()
-        .is_some_and(|c| !sectors.iter().any(|(code, _, _)| code == c))
-    {
-        return Err(AppError::BadRequest("error.bad_filter"));
-    }
-    let unit_id = match non_empty(&query.unit) {
-        Some(text) => Some(
-            text.parse::<i64>()
-                .map_err(|_| AppError::BadRequest("error.bad_filter"))?,
-        ),
-        None => None,
-    };
-    let filters = FacilityFilters {
-        query: db::search::tsquery(&state.db, &query.q).await?,
-        sector_code,
-        unit_id,
-        sort: if query.sort == "newest" {
-            "newest".into()
-        } else {
-            "name".into()
-        },
-    };
+    let filters = query.filters(&state, &sectors).await?;
     let (limit, offset) = page.limit_offset();
     let (rows, total) =
         db::facilities::list(&state.db, &user.scope(), &filters, limit, offset).await?;
@@ -112,6 +89,40 @@ async fn list(
         units,
         may_register,
     })
+}
+
+impl ListQuery {
+    /// The filters, or a 400 for a value no form of ours sends (`sectors`: those offered).
+    pub(super) async fn filters(
+        &self,
+        state: &AppState,
+        sectors: &[(String, String, String)],
+    ) -> AppResult<FacilityFilters> {
+        let sector_code = non_empty(&self.sector);
+        if sector_code
+            .as_ref()
+            .is_some_and(|c| !sectors.iter().any(|(code, _, _)| code == c))
+        {
+            return Err(AppError::BadRequest("error.bad_filter"));
+        }
+        let unit_id = match non_empty(&self.unit) {
+            Some(text) => Some(
+                text.parse::<i64>()
+                    .map_err(|_| AppError::BadRequest("error.bad_filter"))?,
+            ),
+            None => None,
+        };
+        Ok(FacilityFilters {
+            query: db::search::tsquery(&state.db, &self.q).await?,
+            sector_code,
+            unit_id,
+            sort: if self.sort == "newest" {
+                "newest".into()
+            } else {
+                "name".into()
+            },
+        })
+    }
 }
 
 fn non_empty(text: &str) -> Option<String> {

@@ -31,6 +31,7 @@ use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::error::{AppError, AppResult, ResultExt as _};
 
+mod annex;
 mod commitments;
 mod decision;
 mod national;
@@ -43,13 +44,14 @@ pub fn router() -> Router<AppState> {
         .route("/funding/rounds", post(add_round))
         .merge(plan::router())
         .merge(decision::router())
+        .merge(annex::router())
         .merge(commitments::router())
         .merge(national::router())
 }
 
 /// A plan year from a query or form: empty means this year; anything else must be a year
 /// the system keeps (2000–2100), or the request is refused.
-fn plan_year(text: &str) -> AppResult<i16> {
+pub(crate) fn plan_year(text: &str) -> AppResult<i16> {
     match text.trim() {
         "" => Ok(i16::try_from(today().year()).unwrap_or(2000)),
         text => text

@@ -1,4 +1,7 @@
-//! The home page: who you are, your organisation, and what waits for you.
+//! The home page, each role's dashboard: what waits for me (my queue, what is overdue, the
+//! visits of this week), and for the Centre, its director and the Department the year at a
+//! glance (proposals per state, approved against the envelopes, disbursement, counterpart
+//! funds per đồng of support).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -6,13 +9,16 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 
+use super::chart::{self, Chart, Item};
 use super::context::{CurrentUser, PageContext};
 use crate::app::AppState;
 use crate::db;
 use crate::db::proposals::ProposalSummary;
+use crate::db::reports::{EnvelopeTotal, Overdue, ReportFilter};
 use crate::db::visits::VisitSummary;
 use crate::domain::policy::{self, Permission};
 use crate::domain::proposal::{self, ProposalState};
+use crate::domain::report::{self, Figure, YearTotals};
 use crate::domain::role::Role;
 use crate::error::AppResult;
 
@@ -42,6 +48,94 @@ struct HomePage {
     user_counts: Option<(i64, i64)>,
     /// The user's coming appraisal visits.
     my_visits: Vec<VisitSummary>,
+    /// Visits of this week in the user's scope.
+    week_visits: Vec<VisitSummary>,
+    /// What is late in the user's scope.
+    overdue: Option<Overdue>,
+    /// The year at a glance (the province's side).
+    glance: Option<Glance>,
+}
+
+/// The newest plan year in figures.
+struct Glance {
+    totals: YearTotals,
+    states: Chart,
+    envelopes: Vec<EnvelopeTotal>,
+}
+
+impl HomePage {
+    fn percent(&self, bp: Option<u32>) -> String {
+        bp.map(|bp| Figure::Percent(bp).render(self.ctx.lang))
+            .unwrap_or_else(|| "—".to_owned())
+    }
+
+    fn tenths(&self, tenths: Option<u32>) -> String {
+        tenths
+            .map(|t| Figure::Tenths(t).render(self.ctx.lang))
+            .unwrap_or_else(|| "—".to_owned())
+    }
+
+    fn envelope_share(&self, envelope: &EnvelopeTotal) -> String {
+        self.percent(report::share_bp(envelope.committed, envelope.amount))
+    }
+}
+
+/// The year at a glance for a province-wide scope: the newest year's totals, its
+/// proposals per state and its envelopes, read side by side.
+async fn glance(
+    state: &AppState,
+    ctx: &PageContext,
+    user: &CurrentUser,
+) -> AppResult<Option<Glance>> {
+    let scope = user.scope();
+    let Some(province) = scope
+        .province_code
+        .clone()
+        .filter(|_| scope.area_unit_id.is_none())
+    else {
+        return Ok(None);
+    };
+    let Some(year) = db::reports::newest_year(&state.db, &scope).await? else {
+        return Ok(None);
+    };
+    let filter = ReportFilter {
+        scope,
+        year: Some(year),
+        source: None,
+    };
+    let of_year = db::proposals::ProposalFilters {
+        plan_year: Some(year),
+        ..Default::default()
+    };
+    let (totals, counts, envelopes) = tokio::try_join!(
+        db::reports::year_totals(&state.db, &filter),
+        db::proposals::count_by_state(&state.db, &filter.scope, &of_year),
+        db::reports::envelopes(&state.db, &province, year, None),
+    )?;
+    let lang = ctx.lang;
+    let items = ProposalState::ALL
+        .into_iter()
+        .filter(|&s| s != ProposalState::Draft)
+        .filter_map(|s| {
+            let count = counts.iter().find(|(c, _)| *c == s).map(|(_, n)| *n)?;
+            Some(Item {
+                label: crate::i18n::t(lang, s.label_key()).to_owned(),
+                value: count,
+                shown: Figure::Count(count).render(lang),
+            })
+        })
+        .collect();
+    let title = format!("{} {year}", crate::i18n::t(lang, "reports.by_state"));
+    Ok(Some(Glance {
+        totals: totals.into_iter().next().unwrap_or_default(),
+        states: chart::bars(
+            "chart-home-states",
+            &title,
+            crate::i18n::t(lang, "reports.proposals"),
+            items,
+        ),
+        envelopes,
+    }))
 }
 
 async fn home(
@@ -82,13 +176,27 @@ async fn home(
     } else {
         None
     };
+    let today = super::today();
     let my_visits = if crate::domain::appraisal::may_join_team(role) {
-        let today = time::OffsetDateTime::now_utc()
-            .to_offset(crate::domain::format::VIETNAM)
-            .date();
         db::visits::upcoming_for_member(&state.db, user.0.user_id, today, 5).await?
     } else {
         Vec::new()
+    };
+    let week_visits = if policy::allows(role, Permission::ViewVisits) {
+        let week = crate::domain::calendar::week_of(today);
+        db::visits::list(&state.db, &user.scope(), user.0.user_id, week[0], week[6]).await?
+    } else {
+        Vec::new()
+    };
+    let overdue = if sees_proposals && role != Role::FacilityOwner {
+        Some(db::reports::overdue(&state.db, &user.scope(), today).await?)
+    } else {
+        None
+    };
+    let glance = if policy::allows(role, Permission::ViewReports) {
+        glance(&state, &ctx, &user).await?
+    } else {
+        None
     };
     Ok(HomePage {
         ctx,
@@ -98,5 +206,8 @@ async fn home(
         own_proposals,
         user_counts,
         my_visits,
+        week_visits,
+        overdue,
+        glance,
     })
 }

@@ -50,11 +50,11 @@ pub fn router() -> Router<AppState> {
 
 // ---------------------------------------------------------------- list
 
-/// The list's query string.
+/// The list's query string (its export, `web::export`, reads the same).
 #[derive(Clone, Debug, Default, Deserialize)]
-struct ListQuery {
+pub(super) struct ListQuery {
     #[serde(default)]
-    q: String,
+    pub(super) q: String,
     #[serde(default)]
     year: String,
     #[serde(default)]
@@ -74,7 +74,7 @@ struct ListQuery {
 impl ListQuery {
     /// The filters around `query` (the search's `tsquery`), or a 400 for a value no form of
     /// ours sends.
-    fn filters(&self, query: Option<String>) -> AppResult<ProposalFilters> {
+    pub(super) fn filters(&self, query: Option<String>) -> AppResult<ProposalFilters> {
         let bad = || AppError::BadRequest("error.bad_filter");
         let optional = |text: &str| {
             let trimmed = text.trim();

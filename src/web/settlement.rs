@@ -320,6 +320,20 @@ struct PrintPage {
     issuer: crate::db::organisations::Issuer,
 }
 
+/// The header's number and date: blank until the settlement is recorded.
+impl PrintPage {
+    fn number(&self) -> &str {
+        self.b
+            .settled
+            .as_ref()
+            .map_or("", |s| s.liquidation_number.as_str())
+    }
+
+    fn liquidated_on(&self) -> Option<time::Date> {
+        self.b.settled.as_ref().map(|s| s.liquidated_on)
+    }
+}
+
 /// `GET /proposals/{id}/settlement/print`: liquidation minutes and settlement sheet.
 async fn print(
     State(state): State<AppState>,

@@ -11,8 +11,8 @@ use sqlx::PgPool;
 use crate::helpers::{PASSWORD, TestApp};
 
 /// A browser session and the chromedriver serving it; both end on drop.
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     driver: Child,
     _profile: TempDir,
 }
@@ -33,7 +33,7 @@ impl Drop for TempDir {
     }
 }
 
-fn tool(variable: &str, fallback: &str) -> String {
+pub(crate) fn tool(variable: &str, fallback: &str) -> String {
     std::env::var(variable)
         .ok()
         .filter(|p| !p.is_empty())
@@ -58,7 +58,7 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-async fn browser(width: u32, height: u32) -> Browser {
+pub(crate) async fn browser(width: u32, height: u32) -> Browser {
     let port = free_port();
     let driver = Command::new(tool("CHROMEDRIVER_PATH", "chromedriver"))
         .arg(format!("--port={port}"))
@@ -108,7 +108,7 @@ async fn browser(width: u32, height: u32) -> Browser {
     panic!("cannot start a browser session: {last_error:?}");
 }
 
-async fn screenshot(client: &Client, name: &str) {
+pub(crate) async fn screenshot(client: &Client, name: &str) {
     let png = client.screenshot().await.expect("screenshot");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot folder");
@@ -155,7 +155,7 @@ async fn assert_text_starts(client: &Client, css: &str, prefix: &str) {
     );
 }
 
-async fn sign_in(client: &Client, app: &TestApp, username: &str, password: &str) {
+pub(crate) async fn sign_in(client: &Client, app: &TestApp, username: &str, password: &str) {
     client.goto(&app.url("/login")).await.expect("login page");
     let form = client
         .form(Locator::Css("form[action='/login']"))

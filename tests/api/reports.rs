@@ -1,1 +1,525 @@
-//! (being written)
+//! The annual report: its figures against a hand-built year whose totals are known, the
+//! demo's 2023 as the Centre reported it, a local office's report covering its area only,
+//! and bad inputs answered with 4xx.
+
+use reqwest::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::{PASSWORD, TestApp, texts};
+
+/// The rows of the table captioned `caption`, each as its cells' texts.
+fn table(page: &scraper::Html, caption: &str) -> Vec<Vec<String>> {
+    let tables = scraper::Selector::parse("table").expect("selector");
+    let captions = scraper::Selector::parse("caption").expect("selector");
+    let rows = scraper::Selector::parse("tbody tr").expect("selector");
+    let cells = scraper::Selector::parse("th, td").expect("selector");
+    let text = |e: scraper::ElementRef| e.text().collect::<String>().trim().to_owned();
+    page.select(&tables)
+        .find(|t| t.select(&captions).next().map(text).as_deref() == Some(caption))
+        .map(|t| {
+            t.select(&rows)
+                .map(|r| r.select(&cells).map(text).collect())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What the fixture's proposals are made of.
+struct Fixture {
+    unit: i64,
+    office: i64,
+    facility: i64,
+    activity: String,
+    other_activity: String,
+    user: i64,
+}
+
+async fn fixture(pool: &PgPool) -> Fixture {
+    let (unit, office): (i64, i64) = sqlx::query_as(
+        "select u.id, o.id from organisations o
+         join admin_units d on d.id = o.unit_id
+         join admin_units u on u.parent_id = d.id
+         join users a on a.organisation_id = o.id and a.username = 'pkt.phubinh'
+         order by u.id limit 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("a commune of Phú Bình and its office");
+    let facility: i64 = sqlx::query_scalar("select id from facilities order by id limit 1")
+        .fetch_one(pool)
+        .await
+        .expect("a facility");
+    let activities: Vec<String> =
+        sqlx::query_scalar("select code from activity_types order by sort_order limit 2")
+            .fetch_all(pool)
+            .await
+            .expect("activity types");
+    let user: i64 = sqlx::query_scalar("select id from users where username = 'canbo'")
+        .fetch_one(pool)
+        .await
+        .expect("canbo");
+    Fixture {
+        unit,
+        office,
+        facility,
+        activity: activities[0].clone(),
+        other_activity: activities[1].clone(),
+        user,
+    }
+}
+
+/// One proposal of the hand-built years, with its contract and evaluations when given.
+struct Made<'a> {
+    year: i16,
+    level: &'a str,
+    state: &'a str,
+    activity: &'a str,
+    requested: i64,
+    approved: Option<i64>,
+    /// Contract: (counterpart, advanced, paid).
+    contract: Option<(i64, i64, i64)>,
+    baseline_jobs: i32,
+    /// Evaluations: (months after, jobs, revenue).
+    evaluations: &'a [(i16, i32, i64)],
+}
+
+async fn make(pool: &PgPool, f: &Fixture, m: Made<'_>) {
+    let id: i64 = sqlx::query_scalar(
+        "insert into proposals (province_code, plan_year, level, activity_type_code, title,
+                                unit_id, office_id, state, total_cost, requested_support,
+                                approved_support, baseline_jobs, baseline_revenue)
+         values ('19', $1, $2::proposal_level, $3, 'Đề án mẫu của báo cáo', $4, $5,
+                 $6::proposal_state, $7 * 2, $7, $8, $9, 1000000000)
+         returning id",
+    )
+    .bind(m.year)
+    .bind(m.level)
+    .bind(m.activity)
+    .bind(f.unit)
+    .bind(f.office)
+    .bind(m.state)
+    .bind(m.requested)
+    .bind(m.approved)
+    .bind(m.baseline_jobs)
+    .fetch_one(pool)
+    .await
+    .expect("proposal");
+    sqlx::query("insert into proposal_facilities (proposal_id, facility_id) values ($1, $2)")
+        .bind(id)
+        .bind(f.facility)
+        .execute(pool)
+        .await
+        .expect("beneficiary");
+    if let (Some((counterpart, advanced, paid)), Some(approved)) = (m.contract, m.approved) {
+        sqlx::query(
+            "insert into contracts (proposal_id, province_code, number, signed_on, holder_name,
+                                    holder_signer, implementer_name, implementer_signer,
+                                    approved_support, counterpart_funds, deadline,
+                                    advance_share_bp, advance_threshold_bp, created_by,
+                                    advanced, paid)
+             values ($1, '19', 'HĐ-BC-' || $1, '2031-03-01', 'Trung tâm', 'A', 'Cơ sở', 'B',
+                     $2, $3, '2031-12-01', 7000, 7000, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(approved)
+        .bind(counterpart)
+        .bind(f.user)
+        .bind(advanced)
+        .bind(paid)
+        .execute(pool)
+        .await
+        .expect("contract");
+    }
+    for (months, jobs, revenue) in m.evaluations {
+        sqlx::query(
+            "insert into evaluations (proposal_id, months_after, evaluated_on, revenue, jobs,
+                                      productivity_change, recorded_by)
+             values ($1, $2, '2031-12-20', $3, $4, 10, $5)",
+        )
+        .bind(id)
+        .bind(months)
+        .bind(revenue)
+        .bind(jobs)
+        .bind(f.user)
+        .execute(pool)
+        .await
+        .expect("evaluation");
+    }
+}
+
+const MILLION: i64 = 1_000_000;
+
+/// 2031: four proposals sent (and a draft, which is not counted) whose totals are known;
+/// 2030: one completed, for the comparison.
+async fn known_years(pool: &PgPool) {
+    let f = fixture(pool).await;
+    let (a, b) = (f.activity.clone(), f.other_activity.clone());
+    let base = |year, level, state, activity| Made {
+        year,
+        level,
+        state,
+        activity,
+        requested: 0,
+        approved: None,
+        contract: None,
+        baseline_jobs: 0,
+        evaluations: &[],
+    };
+    make(
+        pool,
+        &f,
+        Made {
+            requested: 300 * MILLION,
+            approved: Some(250 * MILLION),
+            contract: Some((1000 * MILLION, 175 * MILLION, 250 * MILLION)),
+            baseline_jobs: 10,
+            // The latest evaluation counts: 18 jobs (8 more), revenue 200 million more.
+            evaluations: &[(0, 14, 1050 * MILLION), (6, 18, 1200 * MILLION)],
+            ..base(2031, "local", "completed", &a)
+        },
+    )
+    .await;
+    make(
+        pool,
+        &f,
+        Made {
+            requested: 400 * MILLION,
+            approved: Some(400 * MILLION),
+            contract: Some((600 * MILLION, 280 * MILLION, 400 * MILLION)),
+            baseline_jobs: 5,
+            evaluations: &[(0, 9, 1100 * MILLION)],
+            ..base(2031, "national", "completed", &b)
+        },
+    )
+    .await;
+    make(
+        pool,
+        &f,
+        Made {
+            requested: 120 * MILLION,
+            approved: Some(100 * MILLION),
+            contract: Some((150 * MILLION, 70 * MILLION, 70 * MILLION)),
+            ..base(2031, "local", "in_progress", &a)
+        },
+    )
+    .await;
+    make(
+        pool,
+        &f,
+        Made {
+            requested: 50 * MILLION,
+            ..base(2031, "local", "submitted", &a)
+        },
+    )
+    .await;
+    make(
+        pool,
+        &f,
+        Made {
+            requested: 999 * MILLION,
+            ..base(2031, "local", "draft", &a)
+        },
+    )
+    .await;
+    make(
+        pool,
+        &f,
+        Made {
+            requested: 10 * MILLION,
+            approved: Some(10 * MILLION),
+            ..base(2030, "local", "completed", &a)
+        },
+    )
+    .await;
+}
+
+#[sqlx::test]
+async fn the_report_adds_up_a_year_whose_totals_are_known(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    known_years(&app.pool).await;
+    app.login("canbo", PASSWORD).await;
+
+    let page = app.page("/reports?year=2031").await;
+    let figures = texts(&page, "dl.facts dd");
+    assert_eq!(
+        figures,
+        [
+            "4",               // proposals sent (the draft is not)
+            "1",               // national
+            "2",               // completed
+            "1",               // being carried out
+            "750.000.000 ₫",   // approved
+            "525.000.000 ₫",   // advanced
+            "720.000.000 ₫",   // paid
+            "96 %",            // 720 of 750
+            "1.750.000.000 ₫", // counterpart
+            "2,3",             // 1.750 per 750
+            "2",               // evaluated
+            "12",              // 8 + 4 jobs
+            "300.000.000 ₫",   // 200 + 100 million
+        ]
+    );
+    let summary = texts(&page, ".report-summary").join(" ");
+    for said in [
+        "Năm 2031, Trung tâm Khuyến công đã hoàn thành 2 đề án, trong đó 1 đề án khuyến công quốc gia, trong tổng số 4 đề án đã tiếp nhận.",
+        "1 đề án đang được triển khai thực hiện.",
+        "Tổng kinh phí khuyến công được phê duyệt là 750 triệu đồng, đã giải ngân 720 triệu đồng, đạt 96 % kinh phí được phê duyệt.",
+        "mỗi đồng vốn khuyến công thu hút 2,3 đồng vốn đối ứng.",
+        "tạo thêm việc làm cho 12 lao động",
+        "So với năm 2030, số đề án hoàn thành tăng 1 đề án (năm 2030: 1 đề án).",
+    ] {
+        assert!(summary.contains(said), "{said:?} not in {summary:?}");
+    }
+    // The breakdowns, in the tables beside the charts.
+    assert_eq!(
+        table(&page, "Đề án theo tình trạng"),
+        [
+            ["Đã gửi, chờ kiểm tra", "1", "50.000.000 ₫", "0 ₫"],
+            ["Đang thực hiện", "1", "120.000.000 ₫", "100.000.000 ₫"],
+            ["Hoàn thành", "2", "700.000.000 ₫", "650.000.000 ₫"],
+        ]
+    );
+    assert_eq!(
+        table(&page, "Đề án theo cấp"),
+        [
+            [
+                "Khuyến công địa phương",
+                "3",
+                "470.000.000 ₫",
+                "350.000.000 ₫"
+            ],
+            [
+                "Khuyến công quốc gia",
+                "1",
+                "400.000.000 ₫",
+                "400.000.000 ₫"
+            ],
+        ]
+    );
+    assert_eq!(table(&page, "Đề án theo địa bàn").len(), 1);
+
+    // One source: the local one (before a decision, a proposal's level says its source).
+    let local = app.page("/reports?year=2031&source=local").await;
+    assert_eq!(texts(&local, "dl.facts dd")[0], "3");
+    assert_eq!(texts(&local, "dl.facts dd")[1], "0");
+
+    // In English, the summary is written in English from the same figures.
+    let english = app.page("/reports?year=2031&lang=en").await;
+    let summary = texts(&english, ".report-summary").join(" ");
+    assert!(
+        summary.contains(
+            "In 2031 the Centre completed 2 proposals, 1 of them national, of the 4 it received."
+        ),
+        "{summary}"
+    );
+    assert!(summary.contains("720 million VND"), "{summary}");
+}
+
+#[sqlx::test]
+async fn the_demo_2023_reads_as_the_centre_reported_it(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("giamdoc", PASSWORD).await;
+    let page = app.page("/reports?year=2023").await;
+    let summary = texts(&page, ".report-summary").join(" ");
+    assert!(
+        summary.contains("Năm 2023, Trung tâm Khuyến công đã hoàn thành 27 đề án, trong đó 3 đề án khuyến công quốc gia"),
+        "{summary}"
+    );
+    // Without a year, the newest year with proposals is reported.
+    let newest = app.page("/reports").await;
+    let newest_year: i16 =
+        sqlx::query_scalar("select max(plan_year) from proposals where state <> 'draft'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("newest year");
+    assert!(
+        texts(&newest, "h1")
+            .join(" ")
+            .contains(&newest_year.to_string())
+    );
+    // The province's envelopes are shown to the Centre's side, with the charts as SVG.
+    assert!(!texts(&page, "svg.chart-drawing title").is_empty());
+    assert!(
+        texts(&page, "h2")
+            .iter()
+            .any(|h| h == "Dự toán kinh phí theo nguồn")
+    );
+}
+
+#[sqlx::test]
+async fn a_local_office_reports_on_its_area_only(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    app.login("pkt.phubinh", PASSWORD).await;
+    let page = app.page("/reports?year=2024").await;
+    let in_area: i64 = sqlx::query_scalar(
+        "select count(*) from proposals p
+         join users a on a.username = 'pkt.phubinh'
+         join organisations o on o.id = a.organisation_id
+         where p.plan_year = 2024 and p.state <> 'draft'
+           and (p.office_id = o.id or p.unit_id = o.unit_id or p.parent_unit_id = o.unit_id)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
+    let everywhere: i64 = sqlx::query_scalar(
+        "select count(*) from proposals where plan_year = 2024 and state <> 'draft'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
+    assert!(
+        in_area > 0 && in_area < everywhere,
+        "{in_area} of {everywhere}"
+    );
+    assert_eq!(texts(&page, "dl.facts dd")[0], in_area.to_string());
+    // The province's envelopes are not the office's to see.
+    assert!(
+        !texts(&page, "h2")
+            .iter()
+            .any(|h| h == "Dự toán kinh phí theo nguồn")
+    );
+}
+
+#[sqlx::test]
+async fn bad_inputs_and_roles_without_reports_are_refused(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let anonymous = app.get("/reports").await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    app.login("canbo", PASSWORD).await;
+    for (query, status) in [
+        ("year=abc", StatusCode::BAD_REQUEST),
+        ("year=1999", StatusCode::BAD_REQUEST),
+        ("year=2024&source=nope", StatusCode::BAD_REQUEST),
+        ("year=2090", StatusCode::NOT_FOUND),
+    ] {
+        let response = app.get(&format!("/reports?{query}")).await;
+        assert_eq!(response.status(), status, "{query}");
+    }
+    for user in ["thamdinh", "coso.phucxuan", "admin"] {
+        let other = app.with_client(app.login_new_client(user, PASSWORD).await);
+        let response = other.get("/reports?year=2024").await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{user}");
+    }
+}
+
+#[sqlx::test]
+async fn dashboards_show_what_waits_and_the_year_at_a_glance(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    // A contract past its deadline while the work goes on, and a visit this week.
+    sqlx::query(
+        "update contracts c set deadline = current_date - 10
+         from proposals p
+         where p.id = c.proposal_id and p.state = 'in_progress'",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("late contracts");
+    let late: i64 = sqlx::query_scalar(
+        "select count(*) from contracts c join proposals p on p.id = c.proposal_id
+         where p.state in ('contracted', 'in_progress') and c.deadline < current_date",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("late contracts");
+    assert!(late > 0);
+    let visit: String = sqlx::query_scalar(
+        "update appraisal_visits set visit_date = (now() at time zone 'Asia/Ho_Chi_Minh')::date
+         where id = (select min(id) from appraisal_visits where state <> 'cancelled')
+         returning title",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a visit today");
+
+    app.login("giamdoc", PASSWORD).await;
+    let home = app.page("/").await;
+    let headings = texts(&home, "h2");
+    let newest: i16 =
+        sqlx::query_scalar("select max(plan_year) from proposals where state <> 'draft'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("newest year");
+    assert!(
+        headings.contains(&format!("Tổng quan năm {newest}")),
+        "{headings:?}"
+    );
+    assert!(headings.iter().any(|h| h == "Việc quá hạn"), "{headings:?}");
+    let overdue = texts(&home, ".overdue li").join(" ");
+    assert!(
+        overdue.contains(&format!("{late} đề án đã quá thời hạn hợp đồng")),
+        "{overdue}"
+    );
+    assert!(texts(&home, ".card li a").iter().any(|t| t == &visit));
+    // The year's proposals per state, drawn and tabled.
+    let per_state = table(&home, &format!("Đề án theo tình trạng {newest}"));
+    let in_year: i64 = sqlx::query_scalar(
+        "select count(*) from proposals where plan_year = $1 and state <> 'draft'",
+    )
+    .bind(newest)
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
+    let tabled: i64 = per_state
+        .iter()
+        .map(|row| row[1].replace('.', "").parse::<i64>().expect("a count"))
+        .sum();
+    assert_eq!(tabled, in_year);
+    assert!(!table(&home, "Kinh phí phê duyệt so với dự toán").is_empty());
+
+    // A local office sees its queue and what is late in its area, not the province's year;
+    // an appraiser has no report.
+    for user in ["pkt.phubinh", "thamdinh"] {
+        let other = app.with_client(app.login_new_client(user, PASSWORD).await);
+        let response = other.get("/").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let page = scraper::Html::parse_document(&response.text().await.expect("body"));
+        assert!(
+            !texts(&page, "h2")
+                .iter()
+                .any(|h| h.starts_with("Tổng quan năm")),
+            "{user}"
+        );
+    }
+}
+
+#[sqlx::test]
+async fn the_report_exports_its_tables(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    known_years(&app.pool).await;
+    app.login("canbo", PASSWORD).await;
+    let response = app.get("/reports/export?format=csv&year=2031").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = crate::helpers::header(response.headers(), "content-disposition");
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    let bytes = response.bytes().await.expect("body");
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "a byte-order mark first"
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("UTF-8");
+    for line in [
+        "Kinh phí phê duyệt,750000000",
+        "Đã giải ngân,720000000",
+        "Việc làm tăng thêm,12",
+        "Khuyến công quốc gia,1,400000000,400000000",
+        "2031,4,2,750000000,525000000,720000000,1750000000",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
+    }
+    // The export is the report's: same permission, same bad inputs.
+    assert_eq!(
+        app.get("/reports/export?format=pdf&year=2031")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.get("/reports/export?year=2090").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let appraiser = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
+    assert_eq!(
+        appraiser.get("/reports/export?year=2031").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
