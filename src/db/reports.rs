@@ -246,6 +246,13 @@ pub struct EnvelopeTotal {
     pub committed: i64,
 }
 
+impl EnvelopeTotal {
+    /// What is committed of the envelope.
+    pub fn share_bp(&self) -> Option<u32> {
+        crate::domain::report::share_bp(self.committed, self.amount)
+    }
+}
+
 /// The envelopes of a province's plan year, per source (one source when given).
 pub async fn envelopes(
     pool: &PgPool,

@@ -390,6 +390,28 @@ impl PageContext {
         crate::domain::caps::format_percent(*bp, self.lang)
     }
 
+    /// A share in basis points as a rounded percentage (`93,5 %`), a dash when there is
+    /// nothing to divide by.
+    pub fn share(&self, bp: Option<u32>) -> String {
+        bp.map_or_else(
+            || "—".to_owned(),
+            |bp| crate::domain::report::Figure::Percent(bp).render(self.lang),
+        )
+    }
+
+    /// Tenths (`5,3`), a dash when there are none.
+    pub fn tenths(&self, tenths: Option<u32>) -> String {
+        tenths.map_or_else(
+            || "—".to_owned(),
+            |t| crate::domain::report::Figure::Tenths(t).render(self.lang),
+        )
+    }
+
+    /// A count grouped by thousands (`1.234`, `1,234`).
+    pub fn count(&self, n: &i64) -> String {
+        crate::domain::report::Figure::Count(*n).render(self.lang)
+    }
+
     /// A day spelled out, as official papers date themselves (`ngày 05 tháng 3 năm 2024`).
     pub fn long_day(&self, date: &time::Date) -> String {
         crate::domain::format::long_date(*date, self.lang == Lang::Vi)

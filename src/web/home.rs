@@ -18,7 +18,7 @@ use crate::db::reports::{EnvelopeTotal, Overdue, ReportFilter};
 use crate::db::visits::VisitSummary;
 use crate::domain::policy::{self, Permission};
 use crate::domain::proposal::{self, ProposalState};
-use crate::domain::report::{self, Figure, YearTotals};
+use crate::domain::report::{Figure, YearTotals};
 use crate::domain::role::Role;
 use crate::error::AppResult;
 
@@ -61,23 +61,6 @@ struct Glance {
     totals: YearTotals,
     states: Chart,
     envelopes: Vec<EnvelopeTotal>,
-}
-
-impl HomePage {
-    fn percent(&self, bp: Option<u32>) -> String {
-        bp.map(|bp| Figure::Percent(bp).render(self.ctx.lang))
-            .unwrap_or_else(|| "—".to_owned())
-    }
-
-    fn tenths(&self, tenths: Option<u32>) -> String {
-        tenths
-            .map(|t| Figure::Tenths(t).render(self.ctx.lang))
-            .unwrap_or_else(|| "—".to_owned())
-    }
-
-    fn envelope_share(&self, envelope: &EnvelopeTotal) -> String {
-        self.percent(report::share_bp(envelope.committed, envelope.amount))
-    }
 }
 
 /// The year at a glance for a province-wide scope: the newest year's totals, its

@@ -69,27 +69,6 @@ struct AnnualPage {
     comparison: Chart,
 }
 
-impl AnnualPage {
-    fn count(&self, n: &i64) -> String {
-        Figure::Count(*n).render(self.ctx.lang)
-    }
-
-    fn percent(&self, bp: Option<u32>) -> String {
-        bp.map(|bp| Figure::Percent(bp).render(self.ctx.lang))
-            .unwrap_or_else(|| "—".to_owned())
-    }
-
-    fn tenths(&self, tenths: Option<u32>) -> String {
-        tenths
-            .map(|t| Figure::Tenths(t).render(self.ctx.lang))
-            .unwrap_or_else(|| "—".to_owned())
-    }
-
-    fn envelope_share(&self, envelope: &EnvelopeTotal) -> String {
-        self.percent(report::share_bp(envelope.committed, envelope.amount))
-    }
-}
-
 /// Everything a report is drawn from, read in four statements.
 pub(crate) struct ReportData {
     pub year: i16,

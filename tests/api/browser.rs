@@ -1239,3 +1239,103 @@ async fn a_new_proposal_lives_from_draft_to_completed_in_one_browser_run(pool: P
     visit(client, &app, &proposal_path).await;
     screenshot(client, "whole-life").await;
 }
+
+/// A facility owner without an account looks a dossier up on a phone from the sign-in page;
+/// the director reads the year's report, picks another year and finds the export.
+#[sqlx::test]
+async fn the_public_lookup_and_the_annual_report_work_in_the_browser(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    let (code, tax_code, state): (String, String, String) = sqlx::query_as(
+        "select p.code, f.tax_code, p.state::text from proposals p
+         join facilities f on f.id = p.beneficiary_ids[1]
+         where p.code is not null and p.state = 'in_progress'
+         order by p.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a dossier being carried out");
+    assert_eq!(state, "in_progress");
+
+    let phone = browser(360, 740).await;
+    let client = &phone.client;
+    visit(client, &app, "/login").await;
+    click(client, "a[href='/tra-cuu']").await;
+    let form = client
+        .form(Locator::Css("form[action='/tra-cuu']"))
+        .await
+        .expect("lookup form");
+    // Typed as a person might: lower case, with spaces around.
+    form.set_by_name("code", &format!(" {} ", code.to_lowercase()))
+        .await
+        .expect("code");
+    form.set_by_name("tax_code", &tax_code)
+        .await
+        .expect("tax code");
+    form.submit().await.expect("submit");
+    assert_text(client, "#lookup-code", &code).await;
+    assert_text(
+        client,
+        "#lookup-state",
+        "Đề án đang được thực hiện. Vui lòng báo cáo tiến độ hằng tháng.",
+    )
+    .await;
+    screenshot(client, "lookup-phone").await;
+    drop(phone);
+
+    let desk = browser(1280, 900).await;
+    let client = &desk.client;
+    sign_in(client, &app, "giamdoc", PASSWORD).await;
+    click(client, "a[href='/reports']").await;
+    assert_text_starts(client, ".report-summary", "Năm 20").await;
+    let form = client
+        .form(Locator::Css("form[action='/reports']"))
+        .await
+        .expect("report form");
+    form.set_by_name("year", "2023").await.expect("year");
+    form.submit().await.expect("submit");
+    assert_text_starts(
+        client,
+        ".report-summary",
+        "Năm 2023, Trung tâm Khuyến công đã hoàn thành 27 đề án, trong đó 3 đề án",
+    )
+    .await;
+    let chart = client
+        .find(Locator::Css("svg.chart-drawing rect"))
+        .await
+        .expect("a chart is drawn");
+    assert!(chart.attr("width").await.expect("width").is_some());
+    let export = client
+        .find(Locator::Css("a[href^='/reports/export?format=xlsx']"))
+        .await
+        .expect("the export link");
+    assert_eq!(
+        export.attr("href").await.expect("href").as_deref(),
+        Some("/reports/export?format=xlsx&year=2023&source=")
+    );
+    screenshot(client, "annual-report").await;
+    let sideways = |width: u32| async move {
+        client
+            .set_window_size(width, 900)
+            .await
+            .expect("window size");
+        client.refresh().await.expect("reload");
+        text_when(client, "main h1", |t| !t.is_empty()).await;
+        client
+            .execute(
+                "const wide = [...document.querySelectorAll('main *')]
+                 .filter(e => e.getBoundingClientRect().right > window.innerWidth)
+                 .map(e => e.tagName + '.' + e.className.baseVal + e.className);
+             return [document.documentElement.scrollWidth - window.innerWidth, wide.slice(0, 5)];",
+                vec![],
+            )
+            .await
+            .expect("script")
+    };
+    for width in [1280, 360] {
+        let overflow = sideways(width).await;
+        assert!(
+            overflow[0].as_i64().unwrap_or(i64::MAX) <= 0,
+            "the report scrolls sideways at {width} px: {overflow}"
+        );
+    }
+}

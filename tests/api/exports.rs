@@ -34,7 +34,7 @@ fn temp_dir(what: &str) -> PathBuf {
 
 /// Opens `workbook` in LibreOffice and converts its first sheet to CSV (UTF-8); the records.
 /// The conversion must succeed (exit status 0) and write the file.
-async fn libreoffice_records(workbook: &[u8], name: &str) -> Vec<Vec<String>> {
+pub(crate) async fn libreoffice_records(workbook: &[u8], name: &str) -> Vec<Vec<String>> {
     let dir = temp_dir("soffice");
     let file = dir.join(format!("{name}.xlsx"));
     std::fs::write(&file, workbook).expect("write the workbook");
@@ -77,7 +77,7 @@ async fn libreoffice_records(workbook: &[u8], name: &str) -> Vec<Vec<String>> {
 }
 
 /// The records of a CSV file (a byte-order mark skipped), every line one record.
-fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     csv::ReaderBuilder::new()
         .has_headers(false)

@@ -506,6 +506,18 @@ async fn the_report_exports_its_tables(pool: PgPool) {
     ] {
         assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
     }
+    // The workbook opens in LibreOffice; its first sheet holds the key figures as numbers.
+    let response = app.get("/reports/export?format=xlsx&year=2031").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let workbook = response.bytes().await.expect("body");
+    let records = crate::exports::libreoffice_records(&workbook, "report-2031").await;
+    let approved = records
+        .iter()
+        .find(|r| r.first().map(String::as_str) == Some("Kinh phí phê duyệt"))
+        .and_then(|r| r.get(1))
+        .map(|v| v.chars().filter(char::is_ascii_digit).collect::<String>());
+    assert_eq!(approved.as_deref(), Some("750000000"), "{records:?}");
+
     // The export is the report's: same permission, same bad inputs.
     assert_eq!(
         app.get("/reports/export?format=pdf&year=2031")

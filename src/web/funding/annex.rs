@@ -21,7 +21,6 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::db;
 use crate::db::funding::{AnnexLine, Decision};
-use crate::db::organisations::Issuer;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::domain::{format as dates, money, search};
@@ -235,7 +234,6 @@ fn build(mut lines: Vec<AnnexLine>, grouping: Grouping, lang: Lang) -> Annex {
 /// What every form of the annex needs.
 struct Loaded {
     decision: Decision,
-    issuer: Issuer,
     annex: Annex,
     /// "Danh mục đề án khuyến công địa phương năm 2025".
     list_title: String,
@@ -254,11 +252,8 @@ async fn load(
     let province = &user.0.province_code;
     let decision = db::funding::decision(&state.db, province, id).await?;
     let db = &state.db;
-    let (lines, sources, issuer) = tokio::try_join!(
-        db::funding::annex_lines(db, id),
-        db::funding::sources(db),
-        db::organisations::issuer(db, province),
-    )?;
+    let (lines, sources) =
+        tokio::try_join!(db::funding::annex_lines(db, id), db::funding::sources(db),)?;
     let national = sources
         .iter()
         .find(|s| s.code == decision.source_code)
@@ -282,7 +277,6 @@ async fn load(
         attached,
         annex: build(lines, grouping, lang),
         decision,
-        issuer,
     })
 }
 
@@ -291,7 +285,6 @@ async fn load(
 struct AnnexPage {
     ctx: PageContext,
     decision: Decision,
-    issuer: Issuer,
     annex: Annex,
     list_title: String,
     attached: String,
@@ -326,7 +319,6 @@ async fn print(
     Ok(AnnexPage {
         ctx,
         decision: loaded.decision,
-        issuer: loaded.issuer,
         annex: loaded.annex,
         list_title: loaded.list_title,
         attached: loaded.attached,
