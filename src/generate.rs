@@ -66,6 +66,8 @@ pub struct Summary {
     pub returns: u64,
     /// Appraisal visits.
     pub visits: i64,
+    /// Plan decisions, contracts, payments and evaluations.
+    pub funding: sql::funding::Funding,
 }
 
 /// What `run` found in the database.
@@ -174,6 +176,13 @@ pub async fn run(
         visits = summary.visits,
         elapsed_ms = started.elapsed().as_millis(),
         "appraisal visits written"
+    );
+
+    summary.funding = sql::funding::insert_funding(&mut tx, PROVINCE, member).await?;
+    tracing::info!(
+        funding = ?summary.funding,
+        elapsed_ms = started.elapsed().as_millis(),
+        "plan decisions, contracts, payments and evaluations written"
     );
 
     crate::db::search::fill_missing(&mut tx).await?;
@@ -571,6 +580,34 @@ mod tests {
         .await?;
         assert_eq!(stale, 0);
         assert!(summary.visits > 0);
+        // The money: every approved proposal decided with its line, every proposal that
+        // reached a contract has one, the contract's figures are its payments', envelopes
+        // are their rounds, completed proposals are evaluated.
+        let (undecided, uncontracted, unpaid, over, unevaluated): (i64, i64, i64, i64, i64) =
+            sqlx::query_as(
+                "select \
+                   (select count(*) from proposals p where p.approved_support is not null \
+                      and not exists (select 1 from plan_decision_lines l \
+                        where l.proposal_id = p.id and l.decision_id = p.plan_decision_id \
+                          and l.approved_support = p.approved_support)), \
+                   (select count(*) from proposals p where p.state in ('contracted', \
+                      'in_progress', 'result_accepted', 'settled', 'completed') \
+                      and not exists (select 1 from contracts c where c.proposal_id = p.id)), \
+                   (select count(*) from contracts c cross join lateral ( \
+                      select coalesce(sum(y.amount) filter (where y.kind = 'advance'), 0) as a, \
+                             coalesce(sum(y.amount) filter (where y.kind <> 'recovery'), 0) as t \
+                      from payments y where y.contract_id = c.id) s \
+                    where c.advanced <> s.a or c.paid <> s.t), \
+                   (select count(*) from funding_envelopes e where e.amount <> \
+                      (select sum(r.amount) from envelope_rounds r where r.envelope_id = e.id)), \
+                   (select count(*) from proposals p where p.state = 'completed' \
+                      and not exists (select 1 from evaluations v where v.proposal_id = p.id))",
+            )
+            .fetch_one(&pool)
+            .await?;
+        assert_eq!((undecided, uncontracted, unpaid, unevaluated), (0, 0, 0, 0));
+        assert_eq!(over, 0, "an envelope's amount is the sum of its rounds");
+        assert!(summary.funding.contracts > 100 && summary.funding.evaluations > 100);
         Ok(())
     }
 

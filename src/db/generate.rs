@@ -3,6 +3,8 @@
 //! transaction. Enum columns travel as text and are cast in SQL. Beneficiaries and timeline
 //! events reuse the statements of `db::demo`.
 
+pub mod funding;
+
 use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
 
@@ -665,7 +667,8 @@ pub async fn vacuum_analyze(pool: &PgPool) -> AppResult<()> {
         "vacuum (analyze) facilities, proposals, proposal_facilities, proposal_cost_lines,
          proposal_events, return_requests, organisations, proposal_code_counters,
          appraisal_visits, visit_members, visit_proposals, appraisal_records, appraisal_scores,
-         conflict_declarations"
+         conflict_declarations, funding_envelopes, envelope_rounds, plan_decisions,
+         plan_decision_lines, contracts, payments, evaluations"
     )
     .execute(pool)
     .await?;
