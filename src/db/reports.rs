@@ -1,7 +1,7 @@
 //! The reports' figures: each a few set-wise statements over `report_proposals(…)` (the
 //! migration `…_reports.sql`), which applies the scope, the year and the funding source.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use sqlx::PgPool;
 
@@ -138,26 +138,33 @@ pub async fn breakdown(pool: &PgPool, filter: &ReportFilter) -> AppResult<Vec<Gr
 }
 
 /// Each plan year's totals (the filter's year, or every year the filter's source and scope
-/// hold, newest first): counts and funding, read from the report index alone.
-/// The effects are left at zero: [`effects`] reads them for one year.
+/// hold, newest first), effects included: added up from the rollup (the migration
+/// `…_report_rollup.sql`), brought up to date first. A facility's scope gets none.
 pub async fn year_totals(pool: &PgPool, filter: &ReportFilter) -> AppResult<Vec<YearTotals>> {
+    refresh_rollup(pool).await?;
     let rows = sqlx::query!(
         r#"
         select r.plan_year as "year!",
-               count(*) as "proposals!",
-               count(*) filter (where r.level = 'national') as "national!",
-               count(*) filter (where r.state = 'completed') as "completed!",
-               count(*) filter (where r.state = 'completed' and r.level = 'national')
+               coalesce(sum(r.proposals), 0)::bigint as "proposals!",
+               coalesce(sum(r.proposals) filter (where r.level = 'national'), 0)::bigint
+                   as "national!",
+               coalesce(sum(r.proposals) filter (where r.state = 'completed'), 0)::bigint
+                   as "completed!",
+               coalesce(sum(r.proposals) filter (where r.state = 'completed'
+                                                   and r.level = 'national'), 0)::bigint
                    as "completed_national!",
-               count(*) filter (where r.state in ('contracted', 'in_progress',
-                                                  'result_accepted', 'settled'))
+               coalesce(sum(r.proposals) filter (where r.state in ('contracted', 'in_progress',
+                                                 'result_accepted', 'settled')), 0)::bigint
                    as "under_way!",
-               coalesce(sum(r.approved_support), 0)::bigint as "approved!",
+               coalesce(sum(r.approved), 0)::bigint as "approved!",
                coalesce(sum(r.advanced), 0)::bigint as "advanced!",
                coalesce(sum(r.paid), 0)::bigint as "paid!",
                coalesce(sum(r.contract_support), 0)::bigint as "contract_support!",
-               coalesce(sum(r.counterpart_funds), 0)::bigint as "counterpart!"
-        from report_proposals($1, $2, $3, $4, $5, $6, $7) r
+               coalesce(sum(r.counterpart), 0)::bigint as "counterpart!",
+               coalesce(sum(r.evaluated), 0)::bigint as "evaluated!",
+               coalesce(sum(r.jobs_created), 0)::bigint as "jobs_created!",
+               coalesce(sum(r.revenue_gain), 0)::bigint as "revenue_gain!"
+        from report_rollup($1, $2, $3, $4, $5, $6, $7) r
         group by r.plan_year
         order by r.plan_year desc
         "#,
@@ -185,50 +192,85 @@ pub async fn year_totals(pool: &PgPool, filter: &ReportFilter) -> AppResult<Vec<
             paid: r.paid,
             contract_support: r.contract_support,
             counterpart: r.counterpart,
-            ..YearTotals::default()
+            evaluated: r.evaluated,
+            jobs_created: r.jobs_created,
+            revenue_gain: r.revenue_gain,
         })
         .collect())
 }
 
-/// What the filter's year's proposals achieved: how many were evaluated, and the jobs and
-/// yearly revenue at their latest evaluation above the dossier's baseline.
-pub async fn effects(pool: &PgPool, filter: &ReportFilter) -> AppResult<Effects> {
-    Ok(sqlx::query_as!(
-        Effects,
-        r#"
-        select count(ev.jobs) as "evaluated!",
-               coalesce(sum(ev.jobs - r.baseline_jobs), 0)::bigint as "jobs_created!",
-               coalesce(sum(ev.revenue - r.baseline_revenue), 0)::bigint as "revenue_gain!"
-        from report_proposals($1, $2, $3, $4, $5, $6, $7) r
-        join lateral (
-            select e.jobs, e.revenue from evaluations e
-            where e.proposal_id = r.id
-            order by e.months_after desc
-            limit 1
-        ) ev on true
-        where r.state in ('settled', 'completed')
-        "#,
+/// The newest plan year with proposals in the filter's scope and source (the year a report
+/// or a dashboard speaks of when none is asked for); the filter's year is not read.
+pub async fn newest_year(pool: &PgPool, filter: &ReportFilter) -> AppResult<Option<i16>> {
+    refresh_rollup(pool).await?;
+    Ok(sqlx::query_scalar!(
+        r#"select max(r.plan_year) from report_rollup($1, $2, $3, $4, $5, null, $6) r"#,
         filter.scope.denied,
         filter.scope.province_code,
         filter.scope.area_unit_id,
         filter.scope.office_id,
         filter.scope.facility_id,
-        filter.year,
         filter.source,
     )
     .fetch_one(pool)
     .await?)
 }
 
-/// A year's effects (see [`effects`]).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Effects {
-    /// Proposals with an evaluation.
-    pub evaluated: i64,
-    /// Jobs above the baseline.
-    pub jobs_created: i64,
-    /// Yearly revenue above the baseline.
-    pub revenue_gain: i64,
+/// Recomputes the rollup's marked years. The marks it takes are deleted in the statement
+/// before the recomputation, so the recomputation's snapshot is taken after every change
+/// those marks stand for was committed; a refresh running at the same time holds them until
+/// it commits, and this one then finds them gone. Without marks: one short transaction.
+pub async fn refresh_rollup(pool: &PgPool) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let marks = sqlx::query!("delete from report_stale_years returning province_code, plan_year")
+        .fetch_all(&mut *tx)
+        .await?;
+    if !marks.is_empty() {
+        let years: BTreeSet<(String, i16)> = marks
+            .into_iter()
+            .map(|m| (m.province_code, m.plan_year))
+            .collect();
+        let (provinces, plan_years): (Vec<String>, Vec<i16>) = years.into_iter().unzip();
+        sqlx::query!(
+            r#"
+            with marked as (
+                select * from unnest($1::text[], $2::int2[]) as m(province_code, plan_year)
+            ),
+            gone as (
+                delete from report_year_rollup u using marked m
+                where u.province_code = m.province_code and u.plan_year = m.plan_year
+            )
+            insert into report_year_rollup
+                (province_code, plan_year, state, level, source_code, unit_id, parent_unit_id,
+                 office_id, proposals, approved, advanced, paid, contract_support, counterpart,
+                 evaluated, jobs_created, revenue_gain)
+            select r.province_code, r.plan_year, r.state, r.level, r.source_code, r.unit_id,
+                   r.parent_unit_id, r.office_id, count(*),
+                   coalesce(sum(r.approved_support), 0), coalesce(sum(r.advanced), 0),
+                   coalesce(sum(r.paid), 0), coalesce(sum(r.contract_support), 0),
+                   coalesce(sum(r.counterpart_funds), 0), count(ev.jobs),
+                   coalesce(sum(ev.jobs - r.baseline_jobs), 0),
+                   coalesce(sum(ev.revenue - r.baseline_revenue), 0)
+            from marked m
+            cross join lateral report_proposals(false, m.province_code, null, null, null,
+                                                m.plan_year, null) r
+            -- The effects of what was carried out: the latest evaluation.
+            left join lateral (
+                select e.jobs, e.revenue from evaluations e
+                where e.proposal_id = r.id and r.state in ('settled', 'completed')
+                order by e.months_after desc
+                limit 1
+            ) ev on true
+            group by 1, 2, 3, 4, 5, 6, 7, 8
+            "#,
+            &provinces,
+            &plan_years,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A year's envelope: what the sources gave and what is committed (province-wide).
@@ -338,20 +380,6 @@ pub async fn overdue(pool: &PgPool, scope: &ScopeParams, today: Date) -> AppResu
         scope.office_id,
         scope.facility_id,
         today,
-    )
-    .fetch_one(pool)
-    .await?)
-}
-
-/// The newest plan year with proposals in the scope (the year a dashboard speaks of).
-pub async fn newest_year(pool: &PgPool, scope: &ScopeParams) -> AppResult<Option<i16>> {
-    Ok(sqlx::query_scalar!(
-        r#"select max(r.plan_year) from report_proposals($1, $2, $3, $4, $5, null, null) r"#,
-        scope.denied,
-        scope.province_code,
-        scope.area_unit_id,
-        scope.office_id,
-        scope.facility_id,
     )
     .fetch_one(pool)
     .await?)

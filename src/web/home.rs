@@ -78,14 +78,15 @@ async fn glance(
     else {
         return Ok(None);
     };
-    let Some(year) = db::reports::newest_year(&state.db, &scope).await? else {
-        return Ok(None);
-    };
-    let filter = ReportFilter {
+    let mut filter = ReportFilter {
         scope,
-        year: Some(year),
+        year: None,
         source: None,
     };
+    let Some(year) = db::reports::newest_year(&state.db, &filter).await? else {
+        return Ok(None);
+    };
+    filter.year = Some(year);
     let of_year = db::proposals::ProposalFilters {
         plan_year: Some(year),
         ..Default::default()

@@ -105,97 +105,65 @@ pub(crate) async fn load(
     query: &ReportQuery,
 ) -> AppResult<ReportData> {
     user.require(Permission::ViewReports)?;
-    let sources = db::reports::sources(&state.db).await?;
-    let source = match query.source.trim() {
-        "" => None,
-        code => Some(
-            sources
-                .iter()
-                .find(|s| s.code == code)
-                .map(|s| s.code.clone())
-                .ok_or(AppError::BadRequest("error.bad_filter"))?,
-        ),
-    };
-    // The history covers every year (`year: None`); the year's statements narrow it.
-    let mut filter = ReportFilter {
-        scope: user.scope(),
-        year: None,
-        source: source.clone(),
-    };
     let asked = match query.year.trim() {
         "" => None,
         text => Some(super::funding::plan_year(text)?),
     };
+    let source = match query.source.trim() {
+        "" => None,
+        code => Some(code.to_owned()),
+    };
+    // The history covers every year (`year: None`); the year's statements narrow it.
+    let filter = ReportFilter {
+        scope: user.scope(),
+        year: None,
+        source,
+    };
     let pool = &state.db;
-    let envelopes_of = |year: i16| {
-        // The envelopes are the province's: a local office's report leaves them out.
-        let province = match (&filter.scope.province_code, filter.scope.area_unit_id) {
-            (Some(province), None) if filter.scope.facility_id.is_none() => Some(province.clone()),
-            _ => None,
-        };
-        let source = source.clone();
-        async move {
-            match province {
-                Some(province) => {
-                    db::reports::envelopes(pool, &province, year, source.as_deref()).await
-                }
-                None => Ok(Vec::new()),
+    // The sources check the filter's; the newest year is the one reported on when none is
+    // asked for.
+    let (sources, newest) = tokio::try_join!(db::reports::sources(pool), async {
+        match asked {
+            Some(year) => Ok(Some(year)),
+            None => db::reports::newest_year(pool, &filter).await,
+        }
+    })?;
+    if let Some(code) = &filter.source
+        && !sources.iter().any(|s| &s.code == code)
+    {
+        return Err(AppError::BadRequest("error.bad_filter"));
+    }
+    let year = newest.ok_or(AppError::NotFound)?;
+    let this_year = ReportFilter {
+        year: Some(year),
+        ..filter.clone()
+    };
+    // The envelopes are the province's: a local office's report leaves them out.
+    let province = match (&filter.scope.province_code, filter.scope.area_unit_id) {
+        (Some(province), None) if filter.scope.facility_id.is_none() => Some(province.clone()),
+        _ => None,
+    };
+    let envelopes = async {
+        match &province {
+            Some(province) => {
+                db::reports::envelopes(pool, province, year, filter.source.as_deref()).await
             }
+            None => Ok(Vec::new()),
         }
     };
     // The statements are independent once the year is known: they run side by side, each on
     // its own connection, so the page waits for the slowest rather than for their sum.
-    let (year, history, groups, effects, envelopes) = match asked {
-        Some(year) => {
-            let this_year = ReportFilter {
-                year: Some(year),
-                ..filter.clone()
-            };
-            let (history, groups, effects, envelopes) = tokio::try_join!(
-                db::reports::year_totals(pool, &filter),
-                db::reports::breakdown(pool, &this_year),
-                db::reports::effects(pool, &this_year),
-                envelopes_of(year),
-            )?;
-            (year, history, groups, effects, envelopes)
-        }
-        None => {
-            let history = db::reports::year_totals(pool, &filter).await?;
-            // The newest year with proposals, which is the one being reported on.
-            let year = history
-                .first()
-                .and_then(|t| i16::try_from(t.year).ok())
-                .ok_or(AppError::NotFound)?;
-            filter.year = Some(year);
-            let (groups, effects, envelopes) = tokio::try_join!(
-                db::reports::breakdown(pool, &filter),
-                db::reports::effects(pool, &filter),
-                envelopes_of(year),
-            )?;
-            (year, history, groups, effects, envelopes)
-        }
-    };
+    let (history, groups, envelopes) = tokio::try_join!(
+        db::reports::year_totals(pool, &filter),
+        db::reports::breakdown(pool, &this_year),
+        envelopes,
+    )?;
     if !history.iter().any(|t| t.year == i32::from(year)) {
         return Err(AppError::NotFound);
     }
-    let history = history
-        .into_iter()
-        .map(|t| {
-            if t.year == i32::from(year) {
-                YearTotals {
-                    evaluated: effects.evaluated,
-                    jobs_created: effects.jobs_created,
-                    revenue_gain: effects.revenue_gain,
-                    ..t
-                }
-            } else {
-                t
-            }
-        })
-        .collect();
     Ok(ReportData {
         year,
-        source,
+        source: filter.source,
         sources,
         history,
         groups,

@@ -315,6 +315,73 @@ async fn the_report_adds_up_a_year_whose_totals_are_known(pool: PgPool) {
     assert!(summary.contains("720 million VND"), "{summary}");
 }
 
+/// The year-by-year totals are added up ahead of time; every kind of write to a year's
+/// proposals, contracts and evaluations shows in the next report.
+#[sqlx::test]
+async fn the_report_follows_every_change_to_its_years(pool: PgPool) {
+    let app = TestApp::spawn_with_demo(pool).await;
+    known_years(&app.pool).await;
+    app.login("canbo", PASSWORD).await;
+    let facts = |page: &scraper::Html| texts(page, "dl.facts dd");
+    let before = facts(&app.page("/reports?year=2031").await);
+    assert_eq!(
+        (before[0].as_str(), before[6].as_str()),
+        ("4", "720.000.000 ₫")
+    );
+    let run = |sql: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query(sql).execute(&pool).await.expect(sql);
+        }
+    };
+
+    // A payment on a contract, a new dossier, a later evaluation.
+    run("update contracts set paid = paid + 30000000 where number like 'HĐ-BC-%' and paid = 70000000").await;
+    let f = fixture(&app.pool).await;
+    make(
+        &app.pool,
+        &f,
+        Made {
+            year: 2031,
+            level: "local",
+            state: "submitted",
+            activity: &f.activity,
+            requested: 5 * MILLION,
+            approved: None,
+            contract: None,
+            baseline_jobs: 0,
+            evaluations: &[],
+        },
+    )
+    .await;
+    run(
+        "insert into evaluations (proposal_id, months_after, evaluated_on, revenue, jobs,
+                                  productivity_change, recorded_by)
+         select p.id, 12, '2032-12-20', 1100000000, 20, 10, u.id from proposals p, users u
+         where p.plan_year = 2031 and p.level = 'national' and u.username = 'canbo'",
+    )
+    .await;
+    let after = facts(&app.page("/reports?year=2031").await);
+    assert_eq!(after[0], "5", "the new dossier");
+    assert_eq!(after[6], "750.000.000 ₫", "the payment");
+    assert_eq!(after[7], "100 %");
+    assert_eq!(after[11], "23", "8 + 15 jobs at the latest evaluations");
+
+    // A proposal moved to another year leaves the one it was in; an evaluation removed.
+    run("update proposals set plan_year = 2031 where plan_year = 2030").await;
+    run("delete from evaluations where evaluated_on = '2032-12-20'").await;
+    let moved = facts(&app.page("/reports?year=2031").await);
+    assert_eq!((moved[0].as_str(), moved[2].as_str()), ("6", "3"));
+    assert_eq!(moved[11], "12");
+    let emptied = app.get("/reports?year=2030").await;
+    assert_eq!(emptied.status(), StatusCode::NOT_FOUND);
+    let marks: i64 = sqlx::query_scalar("select count(*) from report_stale_years")
+        .fetch_one(&app.pool)
+        .await
+        .expect("marks");
+    assert_eq!(marks, 0, "a report leaves no year marked");
+}
+
 #[sqlx::test]
 async fn the_demo_2023_reads_as_the_centre_reported_it(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
