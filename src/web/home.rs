@@ -129,11 +129,68 @@ async fn home(
 ) -> AppResult<HomePage> {
     let role = user.0.role;
     let sees_proposals = policy::allows(role, Permission::ViewProposals);
-    let counts = if sees_proposals {
-        db::proposals::count_by_state(&state.db, &user.scope(), &Default::default()).await?
-    } else {
-        Vec::new()
+    let (pool, scope, today) = (&state.db, user.scope(), super::today());
+    // Each part is one statement (the glance a few) and none needs another: they run side by
+    // side, each on its own connection.
+    let counts = async {
+        if sees_proposals {
+            db::proposals::count_by_state(pool, &scope, &Default::default()).await
+        } else {
+            Ok(Vec::new())
+        }
     };
+    let own_proposals = async {
+        if role == Role::FacilityOwner {
+            db::proposals::list(pool, &scope, &Default::default(), 50, 0).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let user_counts = async {
+        if policy::allows(role, Permission::ManageUsers) {
+            db::users::counts(pool).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let my_visits = async {
+        if crate::domain::appraisal::may_join_team(role) {
+            db::visits::upcoming_for_member(pool, user.0.user_id, today, 5).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let week_visits = async {
+        if policy::allows(role, Permission::ViewVisits) {
+            let week = crate::domain::calendar::week_of(today);
+            db::visits::list(pool, &scope, user.0.user_id, week[0], week[6]).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let overdue = async {
+        if sees_proposals && role != Role::FacilityOwner {
+            db::reports::overdue(pool, &scope, today).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let glance = async {
+        if policy::allows(role, Permission::ViewReports) {
+            glance(&state, &ctx, &user).await
+        } else {
+            Ok(None)
+        }
+    };
+    let (counts, own_proposals, user_counts, my_visits, week_visits, overdue, glance) = tokio::try_join!(
+        counts,
+        own_proposals,
+        user_counts,
+        my_visits,
+        week_visits,
+        overdue,
+        glance
+    )?;
     let count_of = |s: ProposalState| counts.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n);
     let waiting = proposal::awaiting(role)
         .iter()
@@ -150,38 +207,6 @@ async fn home(
             count: count_of(s),
         })
         .collect();
-    let own_proposals = if role == Role::FacilityOwner {
-        db::proposals::list(&state.db, &user.scope(), &Default::default(), 50, 0).await?
-    } else {
-        Vec::new()
-    };
-    let user_counts = if policy::allows(role, Permission::ManageUsers) {
-        Some(db::users::counts(&state.db).await?)
-    } else {
-        None
-    };
-    let today = super::today();
-    let my_visits = if crate::domain::appraisal::may_join_team(role) {
-        db::visits::upcoming_for_member(&state.db, user.0.user_id, today, 5).await?
-    } else {
-        Vec::new()
-    };
-    let week_visits = if policy::allows(role, Permission::ViewVisits) {
-        let week = crate::domain::calendar::week_of(today);
-        db::visits::list(&state.db, &user.scope(), user.0.user_id, week[0], week[6]).await?
-    } else {
-        Vec::new()
-    };
-    let overdue = if sees_proposals && role != Role::FacilityOwner {
-        Some(db::reports::overdue(&state.db, &user.scope(), today).await?)
-    } else {
-        None
-    };
-    let glance = if policy::allows(role, Permission::ViewReports) {
-        glance(&state, &ctx, &user).await?
-    } else {
-        None
-    };
     Ok(HomePage {
         ctx,
         role,
