@@ -1313,14 +1313,30 @@ async fn the_public_lookup_and_the_annual_report_work_in_the_browser(pool: PgPoo
         Some("/reports/export?format=xlsx&year=2023&source=")
     );
     screenshot(client, "annual-report").await;
-    let sideways = |width: u32| async move {
+    assert_no_sideways_scrolling(client, "the report").await;
+
+    // The director's dashboard: the newest year at a glance, with its chart.
+    visit(client, &app, "/").await;
+    text_when(client, "section.glance h2", |t| !t.is_empty()).await;
+    client
+        .find(Locator::Css("section.glance svg.chart-drawing rect"))
+        .await
+        .expect("the glance's chart is drawn");
+    screenshot(client, "dashboard-director").await;
+    assert_no_sideways_scrolling(client, "the dashboard").await;
+}
+
+/// Reloads the page at 1280 and 360 px and checks that nothing in `main` is wider than the
+/// window (names the first elements that are, when some are).
+async fn assert_no_sideways_scrolling(client: &Client, what: &str) {
+    for width in [1280, 360] {
         client
             .set_window_size(width, 900)
             .await
             .expect("window size");
         client.refresh().await.expect("reload");
-        text_when(client, "main h1", |t| !t.is_empty()).await;
-        client
+        text_when(client, "main h1, main h2", |t| !t.is_empty()).await;
+        let overflow = client
             .execute(
                 "const wide = [...document.querySelectorAll('main *')]
                  .filter(e => e.getBoundingClientRect().right > window.innerWidth)
@@ -1329,13 +1345,10 @@ async fn the_public_lookup_and_the_annual_report_work_in_the_browser(pool: PgPoo
                 vec![],
             )
             .await
-            .expect("script")
-    };
-    for width in [1280, 360] {
-        let overflow = sideways(width).await;
+            .expect("script");
         assert!(
             overflow[0].as_i64().unwrap_or(i64::MAX) <= 0,
-            "the report scrolls sideways at {width} px: {overflow}"
+            "{what} scrolls sideways at {width} px: {overflow}"
         );
     }
 }

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use fantoccini::Client;
 use fantoccini::wd::{PrintConfiguration, PrintSize};
-use khuyencong::domain::money::format_vnd;
+use khuyencong::domain::money::{format_plain, format_vnd};
 use sqlx::PgPool;
 
 use crate::browser::{browser, screenshot, sign_in, tool};
@@ -70,7 +70,10 @@ struct Paper {
     /// The header's number line.
     number: String,
     code: String,
-    money: i64,
+    /// An amount as printed.
+    money: String,
+    /// Whether it opens with the national motto (an annex goes with its decision, which has it).
+    motto: bool,
     signatures: &'static [&'static str],
 }
 
@@ -139,6 +142,15 @@ async fn papers(pool: &PgPool) -> Vec<Paper> {
          join proposals p on p.id = s.proposal_id order by s.id limit 1",
     )
     .await;
+    let (decision, decision_number, decided_code, decided_support): (_, String, _, _) = row(
+        pool,
+        "select d.id, d.number, min(p.code), sum(l.approved_support)::bigint
+         from plan_decisions d
+         join plan_decision_lines l on l.decision_id = d.id
+         join proposals p on p.id = l.proposal_id
+         group by d.id order by d.id limit 1",
+    )
+    .await;
     // Minutes are numbered by the registry when signed: a blank to fill in.
     let blank = || "Số: ……".to_owned();
     vec![
@@ -149,7 +161,8 @@ async fn papers(pool: &PgPool) -> Vec<Paper> {
             title: "BIÊN BẢN THẨM ĐỊNH TẠI CƠ SỞ",
             number: blank(),
             code: code.clone(),
-            money: proposed,
+            money: format_vnd(proposed),
+            motto: true,
             signatures: &["ĐẠI DIỆN CƠ SỞ", "THÀNH VIÊN ĐOÀN", "TRƯỞNG ĐOÀN"],
         },
         Paper {
@@ -159,7 +172,8 @@ async fn papers(pool: &PgPool) -> Vec<Paper> {
             title: "KẾT QUẢ CHUYẾN THẨM ĐỊNH TẠI CƠ SỞ",
             number: blank(),
             code,
-            money: requested,
+            money: format_vnd(requested),
+            motto: true,
             signatures: &["NGƯỜI LẬP", "TRƯỞNG ĐOÀN"],
         },
         Paper {
@@ -169,7 +183,8 @@ async fn papers(pool: &PgPool) -> Vec<Paper> {
             title: "HỢP ĐỒNG THỰC HIỆN ĐỀ ÁN KHUYẾN CÔNG",
             number: format!("Số: {contract_number}"),
             code: contract_code,
-            money: support,
+            money: format_vnd(support),
+            motto: true,
             signatures: &["ĐẠI DIỆN BÊN B", "ĐẠI DIỆN BÊN A"],
         },
         Paper {
@@ -179,7 +194,8 @@ async fn papers(pool: &PgPool) -> Vec<Paper> {
             title: "BIÊN BẢN NGHIỆM THU CƠ SỞ",
             number: blank(),
             code: accepted_code,
-            money: admitted,
+            money: format_vnd(admitted),
+            motto: true,
             signatures: &["ĐẠI DIỆN ĐƠN VỊ THỰC HIỆN", "TRƯỞNG ĐOÀN NGHIỆM THU"],
         },
         Paper {
@@ -189,8 +205,21 @@ async fn papers(pool: &PgPool) -> Vec<Paper> {
             title: "BIÊN BẢN THANH LÝ HỢP ĐỒNG",
             number: format!("Số: {liquidation_number}"),
             code: settled_code,
-            money: settled_admitted,
+            money: format_vnd(settled_admitted),
+            motto: true,
             signatures: &["ĐẠI DIỆN BÊN B", "ĐẠI DIỆN BÊN A"],
+        },
+        Paper {
+            name: "plan-annex",
+            path: format!("/funding/decisions/{decision}/annex"),
+            // The demo's first decision: 2023's local proposals, on A4 landscape.
+            pages: 5,
+            title: "PHỤ LỤC",
+            number: format!("(Kèm theo Quyết định số {decision_number}"),
+            code: decided_code,
+            money: format_plain(decided_support),
+            motto: false,
+            signatures: &["NGƯỜI KÝ QUYẾT ĐỊNH"],
         },
     ]
 }
@@ -210,17 +239,27 @@ async fn official_papers_print_on_a4_with_the_motto_header_and_signatures(pool: 
         if pdf.pages != paper.pages {
             wrong.push(format!("{name}: {} pages, not {}", pdf.pages, paper.pages));
         }
-        let money = format_vnd(paper.money);
-        assert!(money.contains('.'), "{money}: a figure in thousands");
+        assert!(
+            paper.money.contains('.'),
+            "{}: a figure in thousands",
+            paper.money
+        );
+        let motto: &[&str] = if paper.motto {
+            &[
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "Độc lập - Tự do - Hạnh phúc",
+            ]
+        } else {
+            &[]
+        };
         let wanted = [
-            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-            "Độc lập - Tự do - Hạnh phúc",
-            &paper.number,
+            paper.number.as_str(),
             paper.title,
             &paper.code,
-            &money,
+            &paper.money,
         ];
-        for words in wanted.iter().chain(paper.signatures) {
+        let signatures = paper.signatures.iter().copied();
+        for words in motto.iter().copied().chain(wanted).chain(signatures) {
             if !pdf.has(words) {
                 wrong.push(format!("{name}: {words:?} not printed"));
             }

@@ -88,7 +88,21 @@ struct Line {
     activity: String,
     sums: Sums,
     period: String,
-    note: String,
+    /// The dossier's code (kept on one line when printed).
+    code: String,
+    /// The support it was approved before an amendment, said in words.
+    was: Option<String>,
+}
+
+impl Line {
+    /// The note column: the code, and what an amendment changed.
+    fn note(&self) -> String {
+        match &self.was {
+            Some(was) if !self.code.is_empty() => format!("{}; {was}", self.code),
+            Some(was) => was.clone(),
+            None => self.code.clone(),
+        }
+    }
 }
 
 /// A group: its numeral (`I`, `II`…), name, rows and subtotals.
@@ -193,19 +207,13 @@ fn build(mut lines: Vec<AnnexLine>, grouping: Grouping, lang: Lang) -> Annex {
             continue;
         };
         group.sums = group.sums.plus(sums);
-        let mut note = line.code.clone().unwrap_or_default();
-        if let Some(previous) = line.previous_support {
-            let was = i18n::t_with(
+        let was = line.previous_support.map(|previous| {
+            i18n::t_with(
                 lang,
                 "annex.was",
                 &[("value", &money::format_plain(previous))],
-            );
-            note = if note.is_empty() {
-                was
-            } else {
-                format!("{note}; {was}")
-            };
-        }
+            )
+        });
         group.lines.push(Line {
             no: group.lines.len() + 1,
             implementer: if line.facilities.is_empty() {
@@ -221,7 +229,8 @@ fn build(mut lines: Vec<AnnexLine>, grouping: Grouping, lang: Lang) -> Annex {
             period: period(&line),
             title: line.title,
             sums,
-            note,
+            code: line.code.clone().unwrap_or_default(),
+            was,
         });
     }
     Annex {
@@ -381,6 +390,7 @@ async fn export(
         heading.extend(amounts(group.sums));
         export.styled(Style::Group, heading).await?;
         for line in group.lines {
+            let note = line.note();
             let mut row = vec![
                 i64::try_from(line.no).unwrap_or(0).into(),
                 line.title.into(),
@@ -389,7 +399,7 @@ async fn export(
                 line.activity.into(),
             ];
             row.extend(amounts(line.sums));
-            row.extend([line.period.into(), line.note.into()]);
+            row.extend([line.period.into(), note.into()]);
             export.row(row).await?;
         }
     }
