@@ -281,20 +281,17 @@ pub async fn refresh_rollup(pool: &PgPool) -> AppResult<()> {
     let marks = sqlx::query!("delete from report_stale_years returning province_code, plan_year")
         .fetch_all(&mut *tx)
         .await?;
-    if !marks.is_empty() {
-        let years: BTreeSet<(String, i16)> = marks
-            .into_iter()
-            .map(|m| (m.province_code, m.plan_year))
-            .collect();
-        let (provinces, plan_years): (Vec<String>, Vec<i16>) = years.into_iter().unzip();
+    let years: BTreeSet<(String, i16)> = marks
+        .into_iter()
+        .map(|m| (m.province_code, m.plan_year))
+        .collect();
+    // One statement per year (usually one or two are marked): with the year and province as
+    // plain parameters the planner reads them off the index.
+    for (province, year) in years {
         sqlx::query!(
             r#"
-            with marked as (
-                select * from unnest($1::text[], $2::int2[]) as m(province_code, plan_year)
-            ),
-            gone as (
-                delete from report_year_rollup u using marked m
-                where u.province_code = m.province_code and u.plan_year = m.plan_year
+            with gone as (
+                delete from report_year_rollup u where u.province_code = $1 and u.plan_year = $2
             )
             insert into report_year_rollup
                 (province_code, plan_year, state, level, source_code, unit_id, parent_unit_id,
@@ -307,9 +304,7 @@ pub async fn refresh_rollup(pool: &PgPool) -> AppResult<()> {
                    coalesce(sum(r.counterpart_funds), 0), count(ev.jobs),
                    coalesce(sum(ev.jobs - r.baseline_jobs), 0),
                    coalesce(sum(ev.revenue - r.baseline_revenue), 0)
-            from marked m
-            cross join lateral report_proposals(false, m.province_code, null, null, null,
-                                                m.plan_year, null) r
+            from report_proposals(false, $1, null, null, null, $2, null) r
             -- The effects of what was carried out: the latest evaluation.
             left join lateral (
                 select e.jobs, e.revenue from evaluations e
@@ -319,8 +314,8 @@ pub async fn refresh_rollup(pool: &PgPool) -> AppResult<()> {
             ) ev on true
             group by 1, 2, 3, 4, 5, 6, 7, 8
             "#,
-            &provinces,
-            &plan_years,
+            province,
+            year,
         )
         .execute(&mut *tx)
         .await?;
