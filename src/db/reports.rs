@@ -272,12 +272,23 @@ pub async fn newest_year(pool: &PgPool, filter: &ReportFilter) -> AppResult<Opti
     .await?)
 }
 
-/// Recomputes the rollup's marked years. The marks it takes are deleted in the statement
-/// before the recomputation, so the recomputation's snapshot is taken after every change
-/// those marks stand for was committed; a refresh running at the same time holds them until
-/// it commits, and this one then finds them gone. Without marks: one short transaction.
+/// Recomputes the rollup's marked years. Refreshes take turns (a transaction-scoped
+/// advisory lock): two at once could each delete the rows the other had not committed yet and
+/// both insert theirs, counting a year twice. Under the lock, the marks are deleted in a
+/// statement before the recomputation, so its snapshot holds every change they stand for and
+/// every earlier refresh's rows. Without marks, one read and no transaction.
 pub async fn refresh_rollup(pool: &PgPool) -> AppResult<()> {
+    let marked =
+        sqlx::query_scalar!(r#"select exists (select 1 from report_stale_years) as "marked!""#)
+            .fetch_one(pool)
+            .await?;
+    if !marked {
+        return Ok(());
+    }
     let mut tx = pool.begin().await?;
+    sqlx::query!("select pg_advisory_xact_lock(hashtext('report_year_rollup'))")
+        .execute(&mut *tx)
+        .await?;
     let marks = sqlx::query!("delete from report_stale_years returning province_code, plan_year")
         .fetch_all(&mut *tx)
         .await?;

@@ -602,3 +602,67 @@ async fn the_report_exports_its_tables(pool: PgPool) {
         StatusCode::FORBIDDEN
     );
 }
+
+/// Refreshes running while contracts are paid miss no payment and count no year twice:
+/// after them, the rollup holds what the proposals and contracts add up to, year by year.
+/// On a generated data set, so that recomputations and writes overlap.
+#[sqlx::test]
+async fn refreshes_side_by_side_with_writes_keep_the_rollup_exact(pool: PgPool) {
+    let passwords = khuyencong::auth::password::Passwords::new(1);
+    let params = khuyencong::generate::Params {
+        facilities: 400,
+        proposals: 3_000,
+        years: 2,
+        seed: 7,
+    };
+    khuyencong::db::reference::load_admin_units(&pool)
+        .await
+        .expect("administrative units");
+    khuyencong::generate::run(&pool, &passwords, &params, false)
+        .await
+        .expect("a generated data set");
+    let pool = &pool;
+    let refresh = || async {
+        khuyencong::db::reports::refresh_rollup(pool)
+            .await
+            .expect("refresh");
+    };
+    refresh().await;
+    let writes = async {
+        for round in 0..40_i64 {
+            sqlx::query(
+                "update contracts set paid = paid + 1000
+                 where id % 40 = $1 and paid + 1000 <= approved_support",
+            )
+            .bind(round)
+            .execute(pool)
+            .await
+            .expect("payments");
+        }
+    };
+    let refreshes = futures_util::future::join_all((0..6).map(|_| async {
+        for _ in 0..15 {
+            refresh().await;
+        }
+    }));
+    tokio::join!(writes, refreshes);
+    refresh().await;
+    let by_year = |sql: &'static str| async move {
+        sqlx::query_as::<_, (i16, i64, i64)>(sql)
+            .fetch_all(pool)
+            .await
+            .expect(sql)
+    };
+    let rollup = by_year(
+        "select plan_year, sum(proposals)::bigint, sum(paid)::bigint from report_year_rollup
+         group by 1 order by 1",
+    )
+    .await;
+    let live = by_year(
+        "select plan_year, count(*), coalesce(sum(paid), 0)::bigint
+         from report_proposals(false, null, null, null, null, null, null)
+         group by 1 order by 1",
+    )
+    .await;
+    assert_eq!(rollup, live);
+}
