@@ -64,7 +64,8 @@ impl Pdf {
 struct Paper {
     name: &'static str,
     path: String,
-    /// As measured with Debian's fonts-liberation: one more is a blank or orphaned page.
+    /// As measured with Debian's fonts-liberation2 (the same with fonts-liberation): one more
+    /// is a blank or orphaned page.
     pages: usize,
     title: &'static str,
     /// The header's number line.
