@@ -23,5 +23,6 @@ pub mod proposal;
 pub mod report;
 pub mod role;
 pub mod search;
+pub mod step;
 pub mod transition;
 pub mod username;

@@ -57,6 +57,18 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// The one place a refused transition becomes an answer: a role that may not take the step
+/// is forbidden it; a step that does not apply in the proposal's state says why.
+impl From<crate::domain::transition::TransitionError> for AppError {
+    fn from(error: crate::domain::transition::TransitionError) -> Self {
+        use crate::domain::transition::TransitionError;
+        match error {
+            TransitionError::NotAllowed => Self::Forbidden,
+            TransitionError::NotFromThisState(action) => Self::Conflict(action.not_now_key()),
+        }
+    }
+}
+
 impl AppError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> StatusCode {

@@ -33,3 +33,5 @@ pub mod storage;
 pub mod telemetry;
 /// HTTP handlers, extractors, middleware and page templates.
 pub mod web;
+/// The steps of a proposal's life, shared by the pages, the demo and every other writer.
+pub mod workflow;

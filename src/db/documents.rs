@@ -164,7 +164,10 @@ async fn list_of(
 }
 
 /// The kinds a proposal has at least one document of (for the dossier's completeness check).
-pub async fn attached_kinds(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<String>> {
+pub async fn attached_kinds(
+    db: impl sqlx::PgExecutor<'_>,
+    proposal_id: i64,
+) -> AppResult<Vec<String>> {
     Ok(sqlx::query_scalar!(
         r#"
         select distinct kind_code as "kind_code!" from documents
@@ -173,7 +176,7 @@ pub async fn attached_kinds(pool: &PgPool, proposal_id: i64) -> AppResult<Vec<St
         "#,
         proposal_id
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?)
 }
 

@@ -79,6 +79,44 @@ pub async fn notify_followers(
     Ok(())
 }
 
+/// Sends `notice` about each proposal of `proposal_ids` with its own value and link: to its
+/// followers (when the notice says so; see [`proposal_followers`]) and to the active users of
+/// its province with one of the notice's roles, in one statement; a user who is both is told
+/// once, and `except` (the one acting) not at all.
+pub async fn notify_about(
+    conn: &mut PgConnection,
+    proposal_ids: &[i64],
+    except: i64,
+    notice: &crate::domain::step::Notice,
+    values: &[String],
+    links: &[String],
+) -> AppResult<()> {
+    sqlx::query!(
+        r#"
+        insert into notifications (user_id, message_key, value, link)
+        select distinct u.id, $3, t.value, t.link
+        from unnest($1::bigint[], $4::text[], $5::text[]) as t(proposal_id, value, link)
+        join proposals p on p.id = t.proposal_id
+        join users u on u.active and (
+               ($6 and (u.organisation_id = p.office_id or u.facility_id = any(p.beneficiary_ids)))
+            or (u.role = any($7) and exists (select 1 from organisations o
+                                            where o.id = u.organisation_id
+                                              and o.province_code = p.province_code)))
+        where u.id <> $2
+        "#,
+        proposal_ids,
+        except,
+        notice.key,
+        values,
+        links,
+        notice.followers,
+        notice.roles as &[crate::domain::role::Role],
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The active accounts that follow a proposal from outside the Centre: the users of the
 /// office that submitted it and the owners of its beneficiaries.
 pub async fn proposal_followers(conn: &mut PgConnection, proposal_id: i64) -> AppResult<Vec<i64>> {

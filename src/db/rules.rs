@@ -538,7 +538,7 @@ pub async fn update_cap(pool: &PgPool, id: i64, cap: &CapInput<'_>) -> AppResult
 /// statement for a whole list of proposals). The choice between them, per proposal, is
 /// [`caps::cap_in_force`]'s (or take [`cap_in_force`]).
 pub async fn caps_in_force_at_level(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     level: ProposalLevel,
     province_code: &str,
     on: Date,
@@ -557,7 +557,7 @@ pub async fn caps_in_force_at_level(
         province_code,
         on,
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?
     .into_iter()
     .map(RawCap::into_cap)
@@ -567,13 +567,13 @@ pub async fn caps_in_force_at_level(
 /// The cap rule in force for an activity type at a level in a province on a date, or
 /// [`NoRule`]: [`caps_in_force_at_level`] chosen from by [`caps::cap_in_force`].
 pub async fn cap_in_force(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     activity_type_code: &str,
     level: ProposalLevel,
     province_code: &str,
     on: Date,
 ) -> AppResult<Result<SupportCap, NoRule>> {
-    let candidates = caps_in_force_at_level(pool, level, province_code, on).await?;
+    let candidates = caps_in_force_at_level(db, level, province_code, on).await?;
     Ok(caps::cap_in_force(&candidates, activity_type_code, level, province_code, on).cloned())
 }
 
@@ -728,7 +728,7 @@ pub async fn update_required_document(
 /// kind (the latest start wins where rows overlap), in the kinds' order: required and
 /// recommended alike (see `required`).
 pub async fn required_documents_in_force(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     activity_type_code: &str,
     on: Date,
 ) -> AppResult<Vec<RequiredDocument>> {
@@ -759,7 +759,7 @@ pub async fn required_documents_in_force(
         activity_type_code,
         on,
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?)
 }
 

@@ -154,6 +154,49 @@ impl ProposalState {
         }
     }
 
+    /// Whether its dossier may be edited: while a draft, or returned to be completed.
+    pub fn is_editable(self) -> bool {
+        matches!(self, Self::Draft | Self::Returned)
+    }
+
+    /// Whether the work is under way under its contract: what a contract amendment, an
+    /// adjustment or a stop applies to.
+    pub fn is_running(self) -> bool {
+        matches!(self, Self::Contracted | Self::InProgress)
+    }
+
+    /// Whether work started under a contract (progress reports were due), stopped or not.
+    pub fn work_started(self) -> bool {
+        matches!(
+            self,
+            Self::InProgress
+                | Self::ResultAccepted
+                | Self::Settled
+                | Self::Completed
+                | Self::Stopped
+        )
+    }
+
+    /// Whether a contract was signed, the work stopped since or not.
+    pub fn contract_signed(self) -> bool {
+        self == Self::Contracted || self.work_started()
+    }
+
+    /// Whether the contract signed still stands (the work was not stopped).
+    pub fn contract_in_force(self) -> bool {
+        self.contract_signed() && self != Self::Stopped
+    }
+
+    /// Whether the result was accepted (nghiệm thu), settled since or not.
+    pub fn result_accepted(self) -> bool {
+        matches!(self, Self::ResultAccepted | Self::Settled | Self::Completed)
+    }
+
+    /// Whether it was settled (closed since or not).
+    pub fn is_settled(self) -> bool {
+        matches!(self, Self::Settled | Self::Completed)
+    }
+
     /// Whether the proposal's life is over.
     pub fn is_final(self) -> bool {
         matches!(
@@ -250,54 +293,6 @@ pub fn event_document(action: &str, id: i64, refs: &EventRefs) -> Option<(&'stat
             format!("/proposals/{id}/evaluation"),
         ),
         _ => None,
-    }
-}
-
-/// Catalogue key of the label of a timeline step (`proposal_events.action`).
-pub fn event_label_key(action: &str) -> &'static str {
-    match action {
-        "create" => "event.create",
-        "edit" => "event.edit",
-        "submit" => "event.submit",
-        "resubmit" => "event.resubmit",
-        "accept" => "event.accept",
-        "return" => "event.return",
-        "reject" => "event.reject",
-        "withdraw" => "event.withdraw",
-        "attach_document" => "event.attach_document",
-        "remove_document" => "event.remove_document",
-        "schedule_appraisal" => "event.schedule_appraisal",
-        "record_appraisal" => "event.record_appraisal",
-        "unschedule_appraisal" => "event.unschedule_appraisal",
-        "reschedule_appraisal" => "event.reschedule_appraisal",
-        "correct_appraisal" => "event.correct_appraisal",
-        "reappraise" => "event.reappraise",
-        "approve" => "event.approve",
-        "forward" => "event.forward",
-        "contract" => "event.contract",
-        "start" => "event.start",
-        "accept_result" => "event.accept_result",
-        "settle" => "event.settle",
-        "complete" => "event.complete",
-        "stop" => "event.stop",
-        "not_selected" => "event.not_selected",
-        "ministry_approve" => "event.ministry_approve",
-        "ministry_reject" => "event.ministry_reject",
-        "amend_plan" => "event.amend_plan",
-        "amend_contract" => "event.amend_contract",
-        "progress_report" => "event.progress_report",
-        "advance_requested" => "event.advance_requested",
-        "advance_confirmed" => "event.advance_confirmed",
-        "advance_refused" => "event.advance_refused",
-        "advance_paid" => "event.advance_paid",
-        "recovery_paid" => "event.recovery_paid",
-        "schedule_acceptance" => "event.schedule_acceptance",
-        "acceptance_failed" => "event.acceptance_failed",
-        "evaluation" => "event.evaluation",
-        "adjustment_requested" => "event.adjustment_requested",
-        "adjustment_approved" => "event.adjustment_approved",
-        "adjustment_refused" => "event.adjustment_refused",
-        _ => "event.other",
     }
 }
 

@@ -138,6 +138,35 @@ impl Action {
     }
 }
 
+impl Action {
+    /// Catalogue key of the message when the action does not apply in the proposal's state.
+    pub fn not_now_key(self) -> &'static str {
+        match self {
+            Self::SignContract => "contract.not_approved",
+            Self::Stop => "stop.not_running",
+            Self::Settle => "settlement.not_accepted",
+            Self::Close => "evaluation.not_settled",
+            Self::ApproveInPlan
+            | Self::NotSelected
+            | Self::MinistryApprove
+            | Self::MinistryReject => "plan.changed",
+            Self::Submit
+            | Self::Resubmit
+            | Self::Accept
+            | Self::Return
+            | Self::RejectIneligible
+            | Self::Withdraw
+            | Self::ScheduleAppraisal
+            | Self::UnscheduleAppraisal
+            | Self::RecordAppraisal
+            | Self::Reappraise
+            | Self::Start
+            | Self::Forward
+            | Self::AcceptResult => "proposal.action_not_now",
+        }
+    }
+}
+
 /// What an action needs besides the right state and role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Requirement {
@@ -402,49 +431,6 @@ pub const TABLE: &[Transition] = &[
     },
 ];
 
-/// Who hears of a step taken with a button on the proposal's page (the steps taken on their
-/// own pages tell their people there).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Notice {
-    /// Catalogue key of the message; its value is the proposal's code or title.
-    pub key: &'static str,
-    /// The proposal's followers: its office's users and its beneficiaries' owners.
-    pub followers: bool,
-    /// The province's Centre staff, who act next.
-    pub centre: bool,
-}
-
-/// The notice of a button's step; `None` for the steps taken on other pages.
-pub fn notice(action: Action) -> Option<Notice> {
-    let (key, followers, centre) = match action {
-        Action::Submit | Action::Resubmit => ("notify.submitted", true, true),
-        Action::Accept => ("notify.accepted", true, false),
-        Action::Return => ("notify.returned", true, false),
-        Action::RejectIneligible => ("notify.rejected", true, false),
-        Action::Withdraw => ("notify.withdrawn", true, true),
-        Action::Reappraise => ("notify.reappraise", true, true),
-        Action::Start => ("notify.started", true, false),
-        Action::ScheduleAppraisal
-        | Action::UnscheduleAppraisal
-        | Action::RecordAppraisal
-        | Action::ApproveInPlan
-        | Action::NotSelected
-        | Action::SignContract
-        | Action::Forward
-        | Action::MinistryApprove
-        | Action::MinistryReject
-        | Action::Stop
-        | Action::AcceptResult
-        | Action::Settle
-        | Action::Close => return None,
-    };
-    Some(Notice {
-        key,
-        followers,
-        centre,
-    })
-}
-
 /// How a plan decision moves the proposals of a level: those it chooses from, and the
 /// actions for the ones it approves and the ones it leaves out. A local plan chooses from
 /// the appraised proposals; the Ministry's decision, from those forwarded to it.
@@ -478,9 +464,22 @@ pub fn plan_steps(level: super::proposal::ProposalLevel) -> PlanSteps {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransitionError {
     /// The action does not apply in the proposal's current state.
-    NotFromThisState,
+    NotFromThisState(Action),
     /// The role may not take it.
     NotAllowed,
+}
+
+/// A row of the table that a role may take from the state a proposal is in: the only
+/// thing `db::proposals::set_state` accepts, so no state changes but by the table.
+#[derive(Clone, Copy, Debug)]
+pub struct Allowed(&'static Transition);
+
+impl std::ops::Deref for Allowed {
+    type Target = Transition;
+
+    fn deref(&self) -> &Transition {
+        self.0
+    }
 }
 
 /// The row for `action` from `from`, if `role` may take it.
@@ -488,16 +487,22 @@ pub fn transition(
     from: ProposalState,
     action: Action,
     role: Role,
-) -> Result<&'static Transition, TransitionError> {
+) -> Result<Allowed, TransitionError> {
     let row = TABLE
         .iter()
         .find(|t| t.from == from && t.action == action)
-        .ok_or(TransitionError::NotFromThisState)?;
+        .ok_or(TransitionError::NotFromThisState(action))?;
     if row.roles.contains(&role) {
-        Ok(row)
+        Ok(Allowed(row))
     } else {
         Err(TransitionError::NotAllowed)
     }
+}
+
+/// Whether `action` leads to `state` from somewhere: a second click on a button whose step
+/// the first click took finds the proposal there.
+pub fn leads_to(action: Action, state: ProposalState) -> bool {
+    TABLE.iter().any(|t| t.action == action && t.to == state)
 }
 
 /// The actions `role` may take from `state` with a button on the proposal's page, in table
@@ -510,196 +515,4 @@ pub fn available(state: ProposalState, role: Role) -> Vec<&'static Transition> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_state_and_action_has_at_most_one_row() {
-        for (i, a) in TABLE.iter().enumerate() {
-            for b in &TABLE[i + 1..] {
-                assert!(
-                    !(a.from == b.from && a.action == b.action),
-                    "{:?} {:?} twice",
-                    a.from,
-                    a.action
-                );
-            }
-        }
-    }
-
-    /// Every state × action × role, against the table written out longhand.
-    #[test]
-    fn the_table_is_exactly_the_lifecycle() {
-        let expected = |from: S, action: Action, role: R| -> Result<S, TransitionError> {
-            use Action as A;
-            let (to, roles): (S, &[R]) = match (from, action) {
-                (S::Draft, A::Submit) => (S::Submitted, SUBMITTERS),
-                (S::Returned, A::Resubmit) => (S::Submitted, SUBMITTERS_AND_OWNER),
-                (S::Submitted, A::Accept) => (S::Accepted, CENTRE),
-                (S::Submitted, A::Return) => (S::Returned, CENTRE),
-                (S::Submitted | S::Returned, A::RejectIneligible) => (S::Rejected, CENTRE),
-                (S::Draft | S::Submitted | S::Returned, A::Withdraw) => (S::Withdrawn, SUBMITTERS),
-                (S::Accepted, A::ScheduleAppraisal) => (S::AppraisalScheduled, CENTRE),
-                (S::AppraisalScheduled, A::UnscheduleAppraisal) => (S::Accepted, CENTRE),
-                (S::AppraisalScheduled, A::RecordAppraisal) => (S::Appraised, APPRAISAL_TEAM),
-                (S::Appraised, A::Reappraise) => (S::Accepted, DIRECTOR),
-                (S::Appraised, A::ApproveInPlan) => (S::Approved, DIRECTOR),
-                (S::Appraised, A::NotSelected) => (S::Rejected, DIRECTOR),
-                (S::Approved, A::SignContract) => (S::Contracted, CENTRE),
-                (S::Contracted, A::Start) => (S::InProgress, CENTRE),
-                (S::Appraised, A::Forward) => (S::Forwarded, DIRECTOR),
-                (S::Forwarded, A::MinistryApprove) => (S::Approved, DIRECTOR),
-                (S::Forwarded, A::MinistryReject) => (S::Rejected, DIRECTOR),
-                (S::Contracted | S::InProgress, A::Stop) => (S::Stopped, DIRECTOR),
-                (S::InProgress, A::AcceptResult) => (S::ResultAccepted, APPRAISAL_TEAM),
-                (S::ResultAccepted, A::Settle) => (S::Settled, ACCOUNTANT),
-                (S::Settled, A::Close) => (S::Completed, CLOSERS),
-                _ => return Err(TransitionError::NotFromThisState),
-            };
-            if roles.contains(&role) {
-                Ok(to)
-            } else {
-                Err(TransitionError::NotAllowed)
-            }
-        };
-        for from in ProposalState::ALL {
-            for action in Action::ALL {
-                for role in Role::ALL {
-                    assert_eq!(
-                        transition(from, action, role).map(|t| t.to),
-                        expected(from, action, role),
-                        "{from:?} {action:?} {role:?}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn final_states_lead_nowhere() {
-        for row in TABLE {
-            assert!(
-                !row.from.is_final(),
-                "{:?} leaves a final state",
-                row.action
-            );
-        }
-    }
-
-    #[test]
-    fn what_needs_what() {
-        let needs = |from, action| transition(from, action, R::CentreStaff).map(|t| t.requires);
-        assert_eq!(needs(S::Draft, Action::Submit), Ok(Needs::CompleteDossier));
-        assert_eq!(
-            needs(S::Submitted, Action::Return),
-            Ok(Needs::MissingItemsAndDueDate)
-        );
-        assert_eq!(
-            needs(S::Submitted, Action::RejectIneligible),
-            Ok(Needs::Reason)
-        );
-        assert_eq!(needs(S::Submitted, Action::Accept), Ok(Needs::Nothing));
-        assert_eq!(
-            needs(S::Accepted, Action::ScheduleAppraisal),
-            Ok(Needs::Visit)
-        );
-        let director = |from, action| transition(from, action, R::Director).map(|t| t.requires);
-        assert_eq!(
-            director(S::AppraisalScheduled, Action::RecordAppraisal),
-            Ok(Needs::FinalRecord)
-        );
-        assert_eq!(
-            director(S::Appraised, Action::Reappraise),
-            Ok(Needs::Reason)
-        );
-        for action in [Action::ApproveInPlan, Action::NotSelected] {
-            assert_eq!(director(S::Appraised, action), Ok(Needs::PlanDecision));
-        }
-        assert_eq!(
-            needs(S::Approved, Action::SignContract),
-            Ok(Needs::Contract)
-        );
-        assert_eq!(needs(S::Contracted, Action::Start), Ok(Needs::Nothing));
-        assert_eq!(director(S::Appraised, Action::Forward), Ok(Needs::Dispatch));
-        for action in [Action::MinistryApprove, Action::MinistryReject] {
-            assert_eq!(director(S::Forwarded, action), Ok(Needs::PlanDecision));
-        }
-        for from in [S::Contracted, S::InProgress] {
-            assert_eq!(director(from, Action::Stop), Ok(Needs::StopDecision));
-        }
-        assert_eq!(
-            director(S::InProgress, Action::AcceptResult),
-            Ok(Needs::AcceptanceRecord)
-        );
-        assert_eq!(
-            transition(S::ResultAccepted, Action::Settle, R::Accountant).map(|t| t.requires),
-            Ok(Needs::Settlement)
-        );
-        assert_eq!(needs(S::Settled, Action::Close), Ok(Needs::Evaluation));
-    }
-
-    #[test]
-    fn each_level_plans_from_its_own_state() {
-        use crate::domain::proposal::ProposalLevel;
-        for level in [ProposalLevel::Local, ProposalLevel::National] {
-            let steps = plan_steps(level);
-            for action in [steps.approve, steps.leave_out] {
-                let row = transition(steps.from, action, R::Director).expect("a row");
-                assert_eq!(row.requires, Needs::PlanDecision);
-            }
-            assert_eq!(
-                transition(steps.from, steps.approve, R::Director).map(|t| t.to),
-                Ok(S::Approved)
-            );
-            assert_eq!(
-                transition(steps.from, steps.leave_out, R::Director).map(|t| t.to),
-                Ok(S::Rejected)
-            );
-        }
-    }
-
-    #[test]
-    fn actions_taken_elsewhere_have_no_button() {
-        assert!(available(S::Accepted, R::CentreStaff).is_empty());
-        assert!(available(S::AppraisalScheduled, R::Appraiser).is_empty());
-        let director: Vec<_> = available(S::Appraised, R::Director)
-            .iter()
-            .map(|t| t.action)
-            .collect();
-        assert_eq!(director, [Action::Reappraise]);
-    }
-
-    #[test]
-    fn every_step_taken_with_a_button_tells_someone() {
-        for row in TABLE.iter().filter(|t| !t.requires.is_elsewhere()) {
-            let told =
-                notice(row.action).unwrap_or_else(|| panic!("{:?} tells no one", row.action));
-            assert!(told.followers || told.centre, "{:?}", row.action);
-        }
-        for row in TABLE.iter().filter(|t| t.requires.is_elsewhere()) {
-            assert_eq!(
-                notice(row.action),
-                None,
-                "{:?} tells on its page",
-                row.action
-            );
-        }
-    }
-
-    #[test]
-    fn codes_round_trip() {
-        for action in Action::ALL {
-            assert_eq!(Action::from_code(action.code()), Some(action));
-        }
-    }
-
-    #[test]
-    fn a_local_officer_sees_submit_and_withdraw_on_a_draft() {
-        let actions: Vec<_> = available(S::Draft, R::LocalOfficer)
-            .iter()
-            .map(|t| t.action)
-            .collect();
-        assert_eq!(actions, [Action::Submit, Action::Withdraw]);
-        assert!(available(S::Draft, R::Director).is_empty());
-    }
-}
+mod tests;

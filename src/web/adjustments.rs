@@ -22,8 +22,9 @@ use super::upload::{self, Limits};
 use crate::app::AppState;
 use crate::db;
 use crate::db::adjustments::{AdjustmentStatus, Decision, NewRequest, Request};
-use crate::db::contracts::{Contract, ContractBasis, NewAmendment};
+use crate::db::contracts::{Contract, NewAmendment};
 use crate::db::documents::AttachedTo;
+use crate::db::proposals::Basis;
 use crate::db::proposals::NewEvent;
 use crate::domain::adjustment::{self, AdjustmentKind, AdjustmentLevel, Current};
 use crate::domain::input;
@@ -64,7 +65,7 @@ struct DecisionForm {
 #[template(path = "adjustments/show.html")]
 struct AdjustmentsPage {
     ctx: PageContext,
-    basis: ContractBasis,
+    basis: Basis,
     contract: Contract,
     requests: Vec<Request>,
     may_request: bool,
@@ -105,7 +106,7 @@ async fn load(
     id: i64,
 ) -> AppResult<AdjustmentsPage> {
     user.require(Permission::ViewProposals)?;
-    let basis = db::contracts::basis(&state.db, &user.scope(), id).await?;
+    let basis = db::proposals::basis(&state.db, &user.scope(), id).await?;
     let contract = db::contracts::of_proposal(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -286,6 +287,7 @@ async fn request(
         db::proposals::insert_event(
             &mut tx,
             &NewEvent {
+                at: time::OffsetDateTime::now_utc(),
                 proposal_id: id,
                 actor_id: user.0.user_id,
                 action: "adjustment_requested",
@@ -379,7 +381,7 @@ async fn beneficiary_change(
     Ok(new.zip(replaced))
 }
 
-fn name_of(basis: &ContractBasis) -> String {
+fn name_of(basis: &Basis) -> String {
     basis.code.clone().unwrap_or_else(|| basis.title.clone())
 }
 
@@ -552,6 +554,7 @@ async fn decided(
     db::proposals::insert_event(
         conn,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id: id,
             actor_id: user.0.user_id,
             action,

@@ -24,7 +24,8 @@ use super::form::FieldErrors;
 use super::today;
 use crate::app::AppState;
 use crate::db;
-use crate::db::contracts::{Amendment, Contract, ContractBasis, NewAmendment, NewContract};
+use crate::db::contracts::{Amendment, Contract, NewAmendment, NewContract};
+use crate::db::proposals::Basis;
 use crate::db::proposals::NewEvent;
 use crate::domain::contract::{self, AdvanceTerms};
 use crate::domain::policy::Permission;
@@ -92,7 +93,7 @@ struct AmendForm {
 #[template(path = "contracts/show.html")]
 struct ContractPage {
     ctx: PageContext,
-    basis: ContractBasis,
+    basis: Basis,
     /// The signed contract, or the form to sign it.
     contract: Option<Contract>,
     amendments: Vec<Amendment>,
@@ -126,7 +127,7 @@ impl ContractPage {
 #[template(path = "contracts/print.html")]
 struct PrintPage {
     ctx: PageContext,
-    basis: ContractBasis,
+    basis: Basis,
     contract: Contract,
     amendments: Vec<Amendment>,
     issuer: db::organisations::Issuer,
@@ -143,7 +144,7 @@ impl PrintPage {
 /// The advance terms in force for the proposal on `on` (the national default without a rule).
 async fn advance_terms(
     state: &AppState,
-    basis: &ContractBasis,
+    basis: &Basis,
     on: time::Date,
 ) -> AppResult<(Option<i64>, AdvanceTerms)> {
     let rule = db::contracts::advance_terms(
@@ -186,7 +187,7 @@ async fn page(
     state: &AppState,
     ctx: PageContext,
     user: &CurrentUser,
-    basis: ContractBasis,
+    basis: Basis,
     form: Option<ContractForm>,
     errors: FieldErrors,
 ) -> AppResult<ContractPage> {
@@ -252,9 +253,9 @@ async fn page(
     })
 }
 
-async fn basis(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<ContractBasis> {
+async fn basis(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Basis> {
     user.require(Permission::ViewProposals)?;
-    db::contracts::basis(&state.db, &user.scope(), id).await
+    db::proposals::basis(&state.db, &user.scope(), id).await
 }
 
 async fn show(
@@ -316,7 +317,7 @@ fn required_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<t
     }
 }
 
-fn validate(form: &ContractForm, basis: &ContractBasis) -> Result<ValidContract, FieldErrors> {
+fn validate(form: &ContractForm, basis: &Basis) -> Result<ValidContract, FieldErrors> {
     let mut errors = FieldErrors::default();
     let number = errors.required("number", &form.number, 100);
     let signed_on = required_date(&mut errors, "signed_on", &form.signed_on);
@@ -350,6 +351,7 @@ fn validate(form: &ContractForm, basis: &ContractBasis) -> Result<ValidContract,
     }
 }
 
+#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn sign(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -358,14 +360,7 @@ async fn sign(
     Form(form): Form<ContractForm>,
 ) -> AppResult<Response> {
     let basis = basis(&state, &user, id).await?;
-    transition::transition(basis.state, Action::SignContract, user.0.role).map_err(
-        |e| match e {
-            transition::TransitionError::NotAllowed => AppError::Forbidden,
-            transition::TransitionError::NotFromThisState => {
-                AppError::Conflict("contract.not_approved")
-            }
-        },
-    )?;
+    let step = transition::transition(basis.state, Action::SignContract, user.0.role)?;
     let Some(support) = basis.approved_support else {
         return Err(AppError::Conflict("contract.not_approved"));
     };
@@ -382,10 +377,10 @@ async fn sign(
     let moved = db::proposals::set_state(
         &mut tx,
         id,
-        ProposalState::Approved,
-        ProposalState::Contracted,
+        step,
         version,
         None,
+        time::OffsetDateTime::now_utc(),
     )
     .await?;
     if !moved {
@@ -440,6 +435,7 @@ async fn sign(
     db::proposals::insert_event(
         &mut tx,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id: id,
             actor_id: user.0.user_id,
             action: Action::SignContract.code(),
@@ -544,6 +540,7 @@ async fn amend(
     db::proposals::insert_event(
         &mut tx,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id: id,
             actor_id: user.0.user_id,
             action: "amend_contract",

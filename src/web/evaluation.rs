@@ -20,8 +20,8 @@ use super::form::FieldErrors;
 use super::today;
 use crate::app::AppState;
 use crate::db;
-use crate::db::contracts::ContractBasis;
 use crate::db::evaluations::{Baseline, Evaluation, NewEvaluation};
+use crate::db::proposals::Basis;
 use crate::db::proposals::NewEvent;
 use crate::domain::evaluation;
 use crate::domain::input;
@@ -53,7 +53,7 @@ struct EvaluationForm {
 #[template(path = "evaluation/show.html")]
 struct EvaluationPage {
     ctx: PageContext,
-    basis: ContractBasis,
+    basis: Basis,
     baseline: Baseline,
     evaluations: Vec<Evaluation>,
     /// The next stage to record and its due day.
@@ -89,7 +89,7 @@ async fn load(
     id: i64,
 ) -> AppResult<EvaluationPage> {
     user.require(Permission::ViewProposals)?;
-    let basis = db::contracts::basis(&state.db, &user.scope(), id).await?;
+    let basis = db::proposals::basis(&state.db, &user.scope(), id).await?;
     let baseline = db::evaluations::baseline(&state.db, id).await?;
     let evaluations = db::evaluations::of_proposal(&state.db, id).await?;
     let recorded: Vec<u8> = evaluations
@@ -211,6 +211,7 @@ async fn record(
     db::proposals::insert_event(
         &mut tx,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id: id,
             actor_id: user.0.user_id,
             action: "evaluation",
@@ -235,6 +236,7 @@ async fn record(
 }
 
 /// `POST /proposals/{id}/evaluation/close`: the proposal is completed.
+#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn close(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -242,25 +244,28 @@ async fn close(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let page = load(&state, ctx, &user, id).await?;
-    let step = transition::transition(page.basis.state, Action::Close, user.0.role).map_err(
-        |e| match e {
-            transition::TransitionError::NotAllowed => AppError::Forbidden,
-            transition::TransitionError::NotFromThisState => {
-                AppError::Conflict("evaluation.not_settled")
-            }
-        },
-    )?;
+    let step = transition::transition(page.basis.state, Action::Close, user.0.role)?;
     let mut tx = state.db.begin().await?;
     if !db::evaluations::has_settlement_stage(&mut tx, id).await? {
         return Err(AppError::Conflict("evaluation.needed_to_close"));
     }
     let version = page.basis.version;
-    if !db::proposals::set_state(&mut tx, id, step.from, step.to, version, None).await? {
+    if !db::proposals::set_state(
+        &mut tx,
+        id,
+        step,
+        version,
+        None,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await?
+    {
         return Err(AppError::Conflict("proposal.stale"));
     }
     db::proposals::insert_event(
         &mut tx,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id: id,
             actor_id: user.0.user_id,
             action: step.action.code(),

@@ -19,7 +19,8 @@ use super::today;
 use crate::app::AppState;
 use crate::db;
 use crate::db::advances::Ledger;
-use crate::db::contracts::{Contract, ContractBasis};
+use crate::db::contracts::Contract;
+use crate::db::proposals::Basis;
 use crate::db::proposals::NewEvent;
 use crate::db::stops::StopDecision;
 use crate::domain::contract::AdvanceTerms;
@@ -62,7 +63,7 @@ struct PayForm {
 #[template(path = "payments/show.html")]
 pub(super) struct PaymentsPage {
     pub(super) ctx: PageContext,
-    pub(super) basis: ContractBasis,
+    pub(super) basis: Basis,
     pub(super) contract: Contract,
     ledger: Ledger,
     /// What may still be asked.
@@ -107,7 +108,7 @@ pub(super) async fn payments_page(
     id: i64,
 ) -> AppResult<PaymentsPage> {
     user.require(Permission::ViewProposals)?;
-    let basis = db::contracts::basis(&state.db, &user.scope(), id).await?;
+    let basis = db::proposals::basis(&state.db, &user.scope(), id).await?;
     let contract = db::contracts::of_proposal(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -213,6 +214,7 @@ pub(super) async fn record_step(
     db::proposals::insert_event(
         tx,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id: id,
             actor_id: user.0.user_id,
             action,

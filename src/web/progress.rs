@@ -21,8 +21,8 @@ use super::today;
 use super::upload::{self, Checked, Limits, UploadError};
 use crate::app::AppState;
 use crate::db;
-use crate::db::contracts::ContractBasis;
 use crate::db::progress::{InProgressRow, NewReport, ReportRow};
+use crate::db::proposals::Basis;
 use crate::db::proposals::NewEvent;
 use crate::domain::input;
 use crate::domain::policy::Permission;
@@ -57,7 +57,7 @@ struct ReportForm {
 #[template(path = "progress/show.html")]
 struct ProgressPage {
     ctx: PageContext,
-    basis: ContractBasis,
+    basis: Basis,
     reports: Vec<ReportRow>,
     may_report: bool,
     form: ReportForm,
@@ -78,7 +78,7 @@ async fn load(
     id: i64,
 ) -> AppResult<ProgressPage> {
     user.require(Permission::ViewProposals)?;
-    let basis = db::contracts::basis(&state.db, &user.scope(), id).await?;
+    let basis = db::proposals::basis(&state.db, &user.scope(), id).await?;
     let reports = db::progress::reports(&state.db, id).await?;
     let started = db::progress::started_on(&state.db, id).await?;
     let rule = db::progress::rule(&state.db, &basis.province_code, today()).await?;
@@ -239,6 +239,7 @@ async fn report(
         db::proposals::insert_event(
             &mut tx,
             &NewEvent {
+                at: time::OffsetDateTime::now_utc(),
                 proposal_id: id,
                 actor_id: user.0.user_id,
                 action: "progress_report",

@@ -20,7 +20,8 @@ use super::today;
 use crate::app::AppState;
 use crate::db;
 use crate::db::acceptance::Record;
-use crate::db::contracts::{Contract, ContractBasis};
+use crate::db::contracts::Contract;
+use crate::db::proposals;
 use crate::db::proposals::NewEvent;
 use crate::db::settlements::{NewSettlement, SettlementRow};
 use crate::domain::payment::{self, Paid, Settlement};
@@ -49,7 +50,7 @@ struct SettlementForm {
 
 /// What a settlement page and its print need.
 struct Basis {
-    basis: ContractBasis,
+    basis: proposals::Basis,
     contract: Contract,
     /// The passed acceptance record.
     accepted: Option<Record>,
@@ -110,7 +111,7 @@ impl Basis {
 
 async fn load_basis(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Basis> {
     user.require(Permission::ViewProposals)?;
-    let basis = db::contracts::basis(&state.db, &user.scope(), id).await?;
+    let basis = db::proposals::basis(&state.db, &user.scope(), id).await?;
     let contract = db::contracts::of_proposal(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -171,6 +172,7 @@ async fn show(
 }
 
 /// `POST /proposals/{id}/settlement`: the accountant settles an accepted proposal.
+#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn settle(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -179,14 +181,7 @@ async fn settle(
     Form(form): Form<SettlementForm>,
 ) -> AppResult<Response> {
     let mut page = load(&state, ctx, &user, id).await?;
-    let step = transition::transition(page.b.basis.state, Action::Settle, user.0.role).map_err(
-        |e| match e {
-            transition::TransitionError::NotAllowed => AppError::Forbidden,
-            transition::TransitionError::NotFromThisState => {
-                AppError::Conflict("settlement.not_accepted")
-            }
-        },
-    )?;
+    let step = transition::transition(page.b.basis.state, Action::Settle, user.0.role)?;
     let accepted = page
         .b
         .accepted
@@ -212,7 +207,16 @@ async fn settle(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let mut tx = state.db.begin().await?;
-    if !db::proposals::set_state(&mut tx, id, step.from, step.to, version, None).await? {
+    if !db::proposals::set_state(
+        &mut tx,
+        id,
+        step,
+        version,
+        None,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await?
+    {
         return Err(AppError::Conflict("proposal.stale"));
     }
     let settled = db::settlements::settle(
@@ -260,6 +264,7 @@ async fn settle(
     db::proposals::insert_event(
         &mut tx,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id: id,
             actor_id: user.0.user_id,
             action: step.action.code(),

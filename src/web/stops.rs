@@ -18,15 +18,16 @@ use super::form::FieldErrors;
 use super::today;
 use crate::app::AppState;
 use crate::db;
-use crate::db::contracts::{Contract, ContractBasis};
+use crate::db::contracts::Contract;
 use crate::db::payments::NewPayment;
+use crate::db::proposals::Basis;
 use crate::db::proposals::NewEvent;
 use crate::db::stops::NewStop;
 use crate::domain::input;
 use crate::domain::payment::PaymentKind;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
-use crate::domain::transition::{self, Action, TransitionError};
+use crate::domain::transition::{self, Action};
 use crate::error::{AppError, AppResult, ResultExt as _};
 
 /// Routes of stopping and recovering.
@@ -49,7 +50,7 @@ struct StopForm {
 #[template(path = "stops/show.html")]
 struct StopPage {
     ctx: PageContext,
-    basis: ContractBasis,
+    basis: Basis,
     contract: Contract,
     /// Paid on the contract so far: what a stop leaves to recover.
     paid: i64,
@@ -64,11 +65,8 @@ async fn load(
     id: i64,
 ) -> AppResult<StopPage> {
     user.require(Permission::ViewProposals)?;
-    let basis = db::contracts::basis(&state.db, &user.scope(), id).await?;
-    transition::transition(basis.state, Action::Stop, user.0.role).map_err(|e| match e {
-        TransitionError::NotAllowed => AppError::Forbidden,
-        TransitionError::NotFromThisState => AppError::Conflict("stop.not_running"),
-    })?;
+    let basis = db::proposals::basis(&state.db, &user.scope(), id).await?;
+    transition::transition(basis.state, Action::Stop, user.0.role)?;
     let contract = db::contracts::of_proposal(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -98,6 +96,7 @@ async fn show(
 }
 
 /// `POST /proposals/{id}/stop`.
+#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn stop(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -133,7 +132,17 @@ async fn stop(
     };
     let from = page.basis.state;
     let mut tx = state.db.begin().await?;
-    if !db::proposals::set_state(&mut tx, id, from, ProposalState::Stopped, version, None).await? {
+    let step = transition::transition(from, Action::Stop, user.0.role)?;
+    if !db::proposals::set_state(
+        &mut tx,
+        id,
+        step,
+        version,
+        None,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await?
+    {
         return Err(AppError::Conflict("stop.stale"));
     }
     let stopped = db::stops::stop(
@@ -163,6 +172,7 @@ async fn stop(
     db::proposals::insert_event(
         &mut tx,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id: id,
             actor_id: user.0.user_id,
             action: Action::Stop.code(),

@@ -219,7 +219,7 @@ async fn page(
         Some(view) => view.visit.proposal_scope(user),
         None => user.scope(),
     };
-    let basis = db::contracts::basis(&state.db, &scope, id).await?;
+    let basis = db::proposals::basis(&state.db, &scope, id).await?;
     let contract = db::contracts::of_proposal(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -335,6 +335,7 @@ fn final_facts(
 
 /// `POST /proposals/{id}/acceptance/{record}`: the team saves the record; with `finalise`,
 /// the leader closes it with its outcome.
+#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn save(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -402,7 +403,16 @@ async fn save(
         AcceptanceResult::Pass => {
             let step = transition::transition(current, Action::AcceptResult, user.0.role)
                 .map_err(|_| AppError::Forbidden)?;
-            if !db::proposals::set_state(&mut tx, id, step.from, step.to, version, None).await? {
+            if !db::proposals::set_state(
+                &mut tx,
+                id,
+                step,
+                version,
+                None,
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?
+            {
                 return Err(AppError::Conflict("proposal.stale"));
             }
             (step.action.code(), step.to, "notify.result_accepted")
@@ -412,6 +422,7 @@ async fn save(
     db::proposals::insert_event(
         &mut tx,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id: id,
             actor_id: user.0.user_id,
             action,
@@ -495,7 +506,7 @@ async fn minutes(
     let view = current
         .filter(|v| v.record.id == record_id)
         .ok_or(AppError::NotFound)?;
-    let basis = db::contracts::basis(&state.db, &view.visit.proposal_scope(&user), id).await?;
+    let basis = db::proposals::basis(&state.db, &view.visit.proposal_scope(&user), id).await?;
     Ok(MinutesPage {
         issuer: db::organisations::issuer(&state.db, &basis.province_code).await?,
         beneficiaries: basis.beneficiaries,

@@ -607,6 +607,7 @@ struct VersionForm {
     reason: String,
 }
 
+#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn finalise(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -650,10 +651,10 @@ async fn finalise(
         if !db::proposals::set_state(
             &mut tx,
             proposal_id,
-            step.from,
-            step.to,
+            step,
             proposal_version,
             None,
+            time::OffsetDateTime::now_utc(),
         )
         .await?
         {
@@ -665,6 +666,7 @@ async fn finalise(
     db::proposals::insert_event(
         &mut tx,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id,
             actor_id: user.0.user_id,
             action,

@@ -322,6 +322,7 @@ impl Slot {
 /// acceptance it must be in progress, and stays so. Writes its timeline and tells its
 /// followers. `Ok(Err(name))` names a proposal that is no longer waiting (the caller gives
 /// the form back; the transaction must then be dropped).
+#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 pub(super) async fn schedule(
     conn: &mut PgConnection,
     state: &AppState,
@@ -348,8 +349,15 @@ pub(super) async fn schedule(
             )
             .map_err(|_| AppError::Forbidden)?;
             if current != step.from
-                || !db::proposals::set_state(conn, proposal_id, step.from, step.to, version, None)
-                    .await?
+                || !db::proposals::set_state(
+                    conn,
+                    proposal_id,
+                    step,
+                    version,
+                    None,
+                    time::OffsetDateTime::now_utc(),
+                )
+                .await?
             {
                 return Ok(Err(name));
             }
@@ -367,6 +375,7 @@ pub(super) async fn schedule(
     db::proposals::insert_event(
         conn,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id,
             actor_id: user.0.user_id,
             action,
@@ -395,6 +404,7 @@ pub(super) async fn schedule(
 
 /// Takes a scheduled proposal back to the queue (removed from its visit, or the visit
 /// cancelled), with `note` on its timeline.
+#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn unschedule(
     conn: &mut PgConnection,
     user: &CurrentUser,
@@ -404,12 +414,22 @@ async fn unschedule(
     let (current, version) = db::appraisals::lock_proposal(conn, proposal_id).await?;
     let step = transition::transition(current, Action::UnscheduleAppraisal, user.0.role)
         .map_err(|_| AppError::Conflict("proposal.action_not_now"))?;
-    if !db::proposals::set_state(conn, proposal_id, step.from, step.to, version, None).await? {
+    if !db::proposals::set_state(
+        conn,
+        proposal_id,
+        step,
+        version,
+        None,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await?
+    {
         return Err(AppError::Conflict("proposal.stale"));
     }
     db::proposals::insert_event(
         conn,
         &NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id,
             actor_id: user.0.user_id,
             action: Action::UnscheduleAppraisal.code(),
@@ -506,6 +526,7 @@ async fn reschedule(
         db::proposals::insert_event(
             &mut tx,
             &NewEvent {
+                at: time::OffsetDateTime::now_utc(),
                 proposal_id: proposal.proposal_id,
                 actor_id: user.0.user_id,
                 action: "reschedule_appraisal",

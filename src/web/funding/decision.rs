@@ -440,6 +440,7 @@ async fn write_amendment(
     let events: Vec<NewEvent<'_>> = lines
         .iter()
         .map(|l| NewEvent {
+            at: time::OffsetDateTime::now_utc(),
             proposal_id: l.proposal_id,
             actor_id: user_id,
             action: "amend_plan",

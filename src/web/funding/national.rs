@@ -26,7 +26,7 @@ use crate::db::proposals::NewEvent;
 use crate::domain::funding::{self, DeadlineRule};
 use crate::domain::policy::Permission;
 use crate::domain::proposal::{ProposalLevel, ProposalState};
-use crate::domain::transition::Action;
+use crate::domain::transition::{self, Action};
 use crate::domain::{document, input};
 use crate::error::{AppError, AppResult, ResultExt as _};
 use crate::web::context::{CurrentUser, Flash, PageContext};
@@ -247,19 +247,17 @@ async fn forward(
             &scan.document(&stored[0], "ministry_dispatch", None),
         )
         .await?;
-        let moved = db::proposals::move_many(
-            &mut tx,
-            &ids,
-            ProposalState::Appraised,
-            ProposalState::Forwarded,
-        )
-        .await?;
-        if moved as usize != ids.len() {
-            return Err(AppError::Conflict("national.changed"));
+        let step = transition::transition(ProposalState::Appraised, Action::Forward, user.0.role)?;
+        match crate::workflow::take_many(&mut tx, &ids, step).await {
+            Err(crate::workflow::StepError::Stale) => {
+                return Err(AppError::Conflict("national.changed"));
+            }
+            other => other?,
         }
         let events: Vec<NewEvent<'_>> = ids
             .iter()
             .map(|&proposal_id| NewEvent {
+                at: time::OffsetDateTime::now_utc(),
                 proposal_id,
                 actor_id: user.0.user_id,
                 action: Action::Forward.code(),

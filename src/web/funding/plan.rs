@@ -433,6 +433,7 @@ async fn record(
             others: &others,
             total,
             user_id: user.0.user_id,
+            role: user.0.role,
             scan: scan.document(&stored[0], "plan_decision", None),
         },
     )
@@ -473,6 +474,7 @@ struct DecisionWrite<'a> {
     others: &'a [i64],
     total: i64,
     user_id: i64,
+    role: crate::domain::role::Role,
     scan: db::documents::NewDocument,
 }
 
@@ -493,12 +495,16 @@ async fn write_decision(tx: &mut sqlx::PgConnection, w: &DecisionWrite<'_>) -> A
 
     let approved: Vec<i64> = w.lines.iter().map(|l| l.proposal_id).collect();
     let from = w.steps.from;
-    let moved = db::proposals::move_many(tx, &approved, from, ProposalState::Approved).await?;
-    let rejected = db::proposals::move_many(tx, w.others, from, ProposalState::Rejected).await?;
-    if moved as usize != approved.len() || rejected as usize != w.others.len() {
-        return Err(AppError::Conflict("plan.changed"));
+    let approve = crate::domain::transition::transition(from, w.steps.approve, w.role)?;
+    let leave_out = crate::domain::transition::transition(from, w.steps.leave_out, w.role)?;
+    for (ids, step) in [(&approved[..], approve), (w.others, leave_out)] {
+        match crate::workflow::take_many(tx, ids, step).await {
+            Err(crate::workflow::StepError::Stale) => return Err(AppError::Conflict("plan.changed")),
+            other => other?,
+        }
     }
     let approve_events = w.lines.iter().map(|l| NewEvent {
+        at: time::OffsetDateTime::now_utc(),
         proposal_id: l.proposal_id,
         actor_id: w.user_id,
         action: w.steps.approve.code(),
@@ -513,6 +519,7 @@ async fn write_decision(tx: &mut sqlx::PgConnection, w: &DecisionWrite<'_>) -> A
         }),
     });
     let reject_events = w.others.iter().map(|&id| NewEvent {
+        at: time::OffsetDateTime::now_utc(),
         proposal_id: id,
         actor_id: w.user_id,
         action: w.steps.leave_out.code(),

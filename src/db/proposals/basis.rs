@@ -1,0 +1,76 @@
+//! The one header of a proposal's later pages.
+
+use sqlx::PgPool;
+use time::Date;
+
+use crate::db::scope::ScopeParams;
+use crate::domain::proposal::ProposalState;
+use crate::error::AppResult;
+
+/// A proposal as the pages of its later steps head it (contract, payments, stop, progress,
+/// acceptance, settlement, evaluation, adjustments): its state and version, its approval and
+/// its beneficiaries.
+#[derive(Clone, Debug)]
+pub struct Basis {
+    /// Proposal id.
+    pub id: i64,
+    /// Province.
+    pub province_code: String,
+    /// Code.
+    pub code: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Plan year.
+    pub plan_year: i16,
+    /// State.
+    pub state: ProposalState,
+    /// Version (guards the state change).
+    pub version: i32,
+    /// Activity type.
+    pub activity_type_code: String,
+    /// Approved support.
+    pub approved_support: Option<i64>,
+    /// Support the dossier requested.
+    pub requested_support: i64,
+    /// Counterpart funds in the dossier.
+    pub counterpart_funds: i64,
+    /// Planned end of the work.
+    pub end_date: Option<Date>,
+    /// The date of the decision in force.
+    pub approved_on: Option<Date>,
+    /// Its number.
+    pub decision_number: Option<String>,
+    /// Beneficiaries' names.
+    pub beneficiaries: String,
+    /// Where the work is done.
+    pub unit_name: String,
+}
+
+/// The basis of proposal `id`, if `scope` includes the proposal (else not found).
+pub async fn basis(pool: &PgPool, scope: &ScopeParams, id: i64) -> AppResult<Basis> {
+    Ok(sqlx::query_as!(
+        Basis,
+        r#"
+        select p.id, p.province_code, p.code, p.title, p.plan_year,
+               p.state as "state: ProposalState", p.version, p.activity_type_code,
+               p.approved_support, p.requested_support, p.counterpart_funds, p.end_date,
+               d.decided_on as "approved_on?", d.number as "decision_number?",
+               coalesce((select string_agg(f.name, ', ' order by f.name)
+                         from proposal_facilities pf join facilities f on f.id = pf.facility_id
+                         where pf.proposal_id = p.id), '') as "beneficiaries!",
+               u.full_name as unit_name
+        from proposals p
+        join admin_units u on u.id = p.unit_id
+        left join plan_decisions d on d.id = p.plan_decision_id
+        where p.id = $6 and proposal_in_scope(p, $1, $2, $3, $4, $5)
+        "#,
+        scope.denied,
+        scope.province_code,
+        scope.area_unit_id,
+        scope.office_id,
+        scope.facility_id,
+        id,
+    )
+    .fetch_one(pool)
+    .await?)
+}

@@ -1,0 +1,303 @@
+//! The steps of a proposal's life, one function each, shared by the pages, the demo data
+//! set and whatever else takes a step (an import, an API).
+//!
+//! A step takes who takes it and when ([`Act`]), its input already parsed into domain types,
+//! and the caller's transaction. It checks the transition table (never a literal state), writes
+//! its records, the timeline's event and the state change, and the notifications the step
+//! table names (`domain::step`); it returns what the page needs to answer. The caller commits.
+//! `db::proposals::set_state` and `move_many` are called from here only (clippy.toml).
+
+use sqlx::PgConnection;
+use time::{Date, OffsetDateTime};
+
+use crate::db;
+use crate::db::proposals::NewEvent;
+use crate::domain::format;
+use crate::domain::policy::Actor;
+use crate::domain::proposal::ProposalState;
+use crate::domain::step::Step;
+use crate::domain::transition::{self, Action, Allowed};
+use crate::error::AppError;
+
+pub mod intake;
+
+/// Who takes a step, and when.
+#[derive(Clone, Copy, Debug)]
+pub struct Act<'a> {
+    /// The user taking it, as the policy sees them.
+    pub by: &'a Actor,
+    /// When it is taken: now on a page; the day of the story in the demo.
+    pub at: OffsetDateTime,
+}
+
+impl<'a> Act<'a> {
+    /// A step taken now.
+    pub fn now(by: &'a Actor) -> Self {
+        Self {
+            by,
+            at: OffsetDateTime::now_utc(),
+        }
+    }
+
+    /// The day it is taken, in Vietnam.
+    pub fn today(&self) -> Date {
+        self.at.to_offset(format::VIETNAM).date()
+    }
+}
+
+/// The proposal a step is taken on, as the one taking it saw it.
+#[derive(Clone, Debug)]
+pub struct Subject {
+    /// Id.
+    pub id: i64,
+    /// Its province.
+    pub province_code: String,
+    /// The state it was seen in.
+    pub state: ProposalState,
+    /// The version the actor's form was made from: a step on a proposal changed since then
+    /// is refused as stale.
+    pub version: i32,
+    /// Its code, once submitted.
+    pub code: Option<String>,
+    /// Its title.
+    pub title: String,
+}
+
+impl Subject {
+    /// The proposal as the notices name it: its code, or its title before it has one.
+    pub fn name(&self) -> String {
+        self.code.clone().unwrap_or_else(|| self.title.clone())
+    }
+
+    /// The same proposal, as seen at `version` (the form's).
+    pub fn at_version(self, version: i32) -> Self {
+        Self { version, ..self }
+    }
+}
+
+impl From<&db::proposals::ProposalDetail> for Subject {
+    fn from(p: &db::proposals::ProposalDetail) -> Self {
+        Self {
+            id: p.id,
+            province_code: p.province_code.clone(),
+            state: p.state,
+            version: p.version,
+            code: p.code.clone(),
+            title: p.title.clone(),
+        }
+    }
+}
+
+impl From<&db::proposals::Basis> for Subject {
+    fn from(b: &db::proposals::Basis) -> Self {
+        Self {
+            id: b.id,
+            province_code: b.province_code.clone(),
+            state: b.state,
+            version: b.version,
+            code: b.code.clone(),
+            title: b.title.clone(),
+        }
+    }
+}
+
+/// Why a step was not taken, besides the transition table's refusal (which is an
+/// [`AppError`] already: forbidden, or not in this state).
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// The input is refused: the field and the catalogue key of the message by it.
+    #[error("refused: {field}: {key}")]
+    Refused {
+        /// The form field.
+        field: &'static str,
+        /// The catalogue key.
+        key: &'static str,
+    },
+    /// The proposal changed since the actor saw it (another step, another edit).
+    #[error("stale")]
+    Stale,
+    /// The dossier lacks what submission needs.
+    #[error("incomplete dossier: {0:?}")]
+    Incomplete(intake::Incomplete),
+    /// Anything else: the table's refusal, a database failure.
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl StepError {
+    /// A refusal of `field` with the message `key`.
+    pub fn refused(field: &'static str, key: &'static str) -> Self {
+        Self::Refused { field, key }
+    }
+}
+
+impl From<sqlx::Error> for StepError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::App(error.into())
+    }
+}
+
+impl From<transition::TransitionError> for StepError {
+    fn from(error: transition::TransitionError) -> Self {
+        Self::App(error.into())
+    }
+}
+
+/// Where a page that cannot show the refusal by its field answers: a stale step is the
+/// proposal's conflict, a refused one the message's.
+impl From<StepError> for AppError {
+    fn from(error: StepError) -> Self {
+        match error {
+            StepError::Refused { key, .. } => Self::Conflict(key),
+            StepError::Stale => Self::Conflict("proposal.stale"),
+            StepError::Incomplete(_) => Self::Conflict("dossier.incomplete"),
+            StepError::App(error) => error,
+        }
+    }
+}
+
+/// The result of a step.
+pub type StepResult<T> = Result<T, StepError>;
+
+/// The row of the transition table that the actor may take on `subject` with `action`.
+pub fn allowed(act: &Act<'_>, subject: &Subject, action: Action) -> StepResult<Allowed> {
+    Ok(transition::transition(subject.state, action, act.by.role)?)
+}
+
+/// What a move writes on the timeline besides its state change.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Change<'a> {
+    /// The note the people concerned read.
+    pub note: &'a str,
+    /// The details the step records (amounts, numbers, the ids its documents are found by).
+    pub details: serde_json::Value,
+    /// The code a first submission gives.
+    pub code: Option<&'a str>,
+}
+
+/// Moves `subject` by `action` (checked against the table for the actor), guarded by the
+/// version the actor saw, and writes the move's event. The one place a single proposal's
+/// state changes.
+pub(crate) async fn take(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    subject: &Subject,
+    action: Action,
+    change: Change<'_>,
+) -> StepResult<Allowed> {
+    let step = allowed(act, subject, action)?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the workflow layer is where a state changes"
+    )]
+    let moved =
+        db::proposals::set_state(conn, subject.id, step, subject.version, change.code, act.at)
+            .await?;
+    if !moved {
+        return Err(StepError::Stale);
+    }
+    record(
+        conn,
+        act,
+        subject.id,
+        action.into(),
+        (step.from, step.to),
+        change.note,
+        change.details,
+    )
+    .await?;
+    tracing::info!(
+        proposal.id = subject.id,
+        user.id = act.by.user_id,
+        action = action.code(),
+        "proposal moved"
+    );
+    Ok(step)
+}
+
+/// Moves every proposal of `ids` by `step` in one statement (a plan decision's set); refused
+/// as stale when one of them is no longer in the step's state.
+pub(crate) async fn take_many(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    step: Allowed,
+) -> StepResult<()> {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the workflow layer is where a state changes"
+    )]
+    let moved = db::proposals::move_many(conn, ids, step).await?;
+    if usize::try_from(moved).ok() != Some(ids.len()) {
+        return Err(StepError::Stale);
+    }
+    Ok(())
+}
+
+/// Writes a step on proposal `id`'s timeline: from and to its states (the same for an
+/// entry).
+pub(crate) async fn record(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    id: i64,
+    step: Step,
+    (from, to): (ProposalState, ProposalState),
+    note: &str,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    db::proposals::insert_event(
+        conn,
+        &NewEvent {
+            proposal_id: id,
+            actor_id: act.by.user_id,
+            action: step.code(),
+            from: Some(from),
+            to,
+            note,
+            details,
+            at: act.at,
+        },
+    )
+    .await
+}
+
+/// Sends the notices the step table names for `step` on `subject`, each with `value` and
+/// `link`.
+pub(crate) async fn tell(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    step: Step,
+    subject: &Subject,
+    value: &str,
+    link: &str,
+) -> Result<(), AppError> {
+    tell_each(
+        conn,
+        act,
+        step,
+        &[subject.id],
+        &[value.to_owned()],
+        &[link.to_owned()],
+    )
+    .await
+}
+
+/// Sends the notices of `step` on each proposal of `ids`, with its own value and link, one
+/// statement per notice.
+pub(crate) async fn tell_each(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    step: Step,
+    ids: &[i64],
+    values: &[String],
+    links: &[String],
+) -> Result<(), AppError> {
+    for notice in step.notices() {
+        db::notifications::notify_about(conn, ids, act.by.user_id, notice, values, links).await?;
+    }
+    Ok(())
+}
+
+/// The page of proposal `id`.
+pub(crate) fn proposal_link(id: i64) -> String {
+    format!("/proposals/{id}")
+}
