@@ -171,7 +171,7 @@ pub async fn run(
     let (Some(&leader), Some(&member)) = (team.get("thamdinh"), team.get("canbo")) else {
         bail!("the demo's appraisal officer and Centre officer are missing");
     };
-    summary.visits = sql::insert_appraisals(&mut tx, PROVINCE, leader, member).await?;
+    summary.visits = sql::appraisals::insert_appraisals(&mut tx, PROVINCE, leader, member).await?;
     tracing::info!(
         visits = summary.visits,
         elapsed_ms = started.elapsed().as_millis(),
@@ -351,11 +351,11 @@ async fn write_proposals(
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
     let ids = demo_sql::reserve_proposal_ids(conn, i32::try_from(batch.len())?).await?;
-    let mut proposals = sql::ProposalColumns::default();
+    let mut proposals = sql::proposals::ProposalColumns::default();
     let mut beneficiaries = demo_sql::BeneficiaryColumns::default();
-    let mut lines = sql::CostLineColumns::default();
+    let mut lines = sql::proposals::CostLineColumns::default();
     let mut events = demo_sql::EventColumns::default();
-    let mut returns = sql::ReturnColumns::default();
+    let mut returns = sql::proposals::ReturnColumns::default();
     for (&id, p) in ids.iter().zip(batch) {
         proposals.id.push(id);
         proposals.code.push(p.code.clone());
@@ -434,11 +434,11 @@ async fn write_proposals(
             returns.answered_at.push(r.answered_at);
         }
     }
-    sql::insert_proposals(conn, PROVINCE, &proposals).await?;
+    sql::proposals::insert_proposals(conn, PROVINCE, &proposals).await?;
     summary.beneficiaries += demo_sql::insert_beneficiaries(conn, &beneficiaries).await?;
-    summary.cost_lines += sql::insert_cost_lines(conn, &lines).await?;
+    summary.cost_lines += sql::proposals::insert_cost_lines(conn, &lines).await?;
     summary.events += demo_sql::insert_events(conn, &events).await?;
-    summary.returns += sql::insert_returns(conn, &returns).await?;
+    summary.returns += sql::proposals::insert_returns(conn, &returns).await?;
     Ok(())
 }
 
