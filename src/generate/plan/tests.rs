@@ -12,17 +12,23 @@ use super::*;
 use crate::domain::format::VIETNAM;
 use crate::domain::proposal::{ProposalLevel, ProposalState};
 use crate::domain::role::Role;
-use crate::domain::transition::Action;
+use crate::domain::transition::{Action, transition};
 
 use ProposalState as S;
 
 /// Two legacy districts of three communes (one a town), three communes of the 2025 set.
+/// Every office has its local officer but the second district's, whose proposals the Centre's
+/// officer writes.
 fn setting() -> Setting {
     let office = |id| Office {
         id,
-        creator: Actor {
-            id: 100 + id,
-            role: Role::LocalOfficer,
+        creator: if id == 2 {
+            staff().centre
+        } else {
+            Actor {
+                id: 100 + id,
+                role: Role::LocalOfficer,
+            }
         },
     };
     let mut communes = Vec::new();
@@ -302,6 +308,69 @@ fn every_state_occurs_and_timelines_walk_the_lifecycle() {
             * 2
             > proposals.iter().filter(|p| p.plan_year < 2024).count()
     );
+}
+
+/// Every generated history is a path the lifecycle's table allows, step by step, for the
+/// role of who took each step: the creation first, then each event from the state the one
+/// before led to, to the state `transition::transition` gives for its action and its actor's
+/// role — which is the role that person has in the setting.
+#[test]
+fn every_generated_history_is_a_path_the_table_allows() {
+    let setting = setting();
+    let roles: HashMap<i64, Role> = [
+        setting.staff.centre,
+        setting.staff.appraiser,
+        setting.staff.director,
+        setting.staff.accountant,
+    ]
+    .into_iter()
+    .chain(setting.communes.iter().map(|c| c.office.creator))
+    .map(|a| (a.id, a.role))
+    .collect();
+    let mut taken = HashSet::new();
+    for seed in [11, 2024, 31_337] {
+        let (_, proposals) = generate(&params(seed));
+        for p in &proposals {
+            let (created, after) = p.events.split_first().expect("a timeline");
+            assert_eq!(
+                (created.action, created.code(), created.from, created.to),
+                (None, CREATE, None, S::Draft)
+            );
+            assert_eq!(created.actor.id, p.created_by);
+            let mut state = created.to;
+            for e in &p.events {
+                assert_eq!(roles.get(&e.actor.id), Some(&e.actor.role), "{e:?}");
+            }
+            for e in after {
+                let action = e.action.expect("only the first event is not a transition");
+                assert_eq!(e.code(), action.code());
+                assert_eq!(e.from, Some(state), "{}: {e:?}", p.title);
+                let row = transition(state, action, e.actor.role).unwrap_or_else(|error| {
+                    panic!(
+                        "{:?} may not {action:?} from {state:?}: {error:?}",
+                        e.actor.role
+                    )
+                });
+                assert_eq!(row.to, e.to, "{}: {e:?}", p.title);
+                taken.insert((action, e.actor.role));
+                state = e.to;
+            }
+            assert_eq!(state, p.state, "{}", p.title);
+        }
+    }
+    // Both kinds of author submit, and the Centre's people each take their steps.
+    for expected in [
+        (Action::Submit, Role::LocalOfficer),
+        (Action::Submit, Role::CentreStaff),
+        (Action::Accept, Role::CentreStaff),
+        (Action::RecordAppraisal, Role::Appraiser),
+        (Action::Forward, Role::Director),
+        (Action::ApproveInPlan, Role::Director),
+        (Action::MinistryApprove, Role::Director),
+        (Action::Settle, Role::Accountant),
+    ] {
+        assert!(taken.contains(&expected), "nobody took {expected:?}");
+    }
 }
 
 #[test]
