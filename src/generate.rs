@@ -2,34 +2,34 @@
 //! a hundred thousand proposals over ten plan years, added to the demo data set so that list
 //! pages, search and reports can be measured on realistic volumes (docs/benchmarks.md).
 //!
-//! Generation is pure and deterministic ([`plan`]: a seed gives the same data everywhere);
-//! this module reads what it builds on (Thái Nguyên's communes in both sets of units, the demo
-//! offices and staff, the proposal numbers already used), writes the rows in one transaction,
-//! a few thousand rows per statement (`db::generate`), fills the search text and refreshes
-//! the planner's statistics.
+//! Generation is pure and deterministic ([`plan`]: a seed gives the same data everywhere;
+//! its timelines walk `domain::transition`'s table, each step taken by a role the table
+//! allows); this module reads what it builds on ([`read`]: Thái Nguyên's communes in both sets
+//! of units, the demo offices and staff, the proposal numbers already used), writes the rows in
+//! one transaction, a few thousand rows per statement ([`write`], `db::generate`), fills the
+//! search text and refreshes the planner's statistics.
 //!
 //! It only ever adds to a database that holds the demo data (or is empty: the demo data is
 //! loaded first), because it invents people, companies and money: a database with real
 //! accounts is refused.
 
 mod plan;
+mod read;
 mod rng;
 mod words;
+mod write;
 
-use std::collections::HashMap;
 use std::time::Instant;
 
-use anyhow::{Context as _, anyhow, bail};
-use sqlx::{PgConnection, PgPool};
+use anyhow::bail;
+use sqlx::PgPool;
 
 use crate::auth::password::Passwords;
-use crate::db::demo as demo_sql;
 use crate::db::generate as sql;
-use crate::domain::proposal::ProposalLevel;
 
 pub use plan::{
-    Commune, Facility, LAST_PLAN_YEAR, Office, Params, Proposal, Setting, Staff, TAX_CODE_PREFIX,
-    commune_office_name,
+    Actor, Commune, Facility, LAST_PLAN_YEAR, Office, Params, Proposal, Setting, Staff,
+    TAX_CODE_PREFIX, commune_office_name,
 };
 
 /// The province the data set is about (Thái Nguyên, as the demo).
@@ -38,12 +38,6 @@ pub const PROVINCE: &str = "19";
 /// Proposals written per round of statements: their events (about eleven each) make about
 /// five thousand rows.
 const PROPOSALS_PER_BATCH: usize = 450;
-
-/// Facilities per statement.
-const FACILITIES_PER_BATCH: usize = 5_000;
-
-/// The Centre's accounts the timelines are written by (from the demo data set).
-const STAFF: [&str; 4] = ["canbo", "thamdinh", "giamdoc", "ketoan"];
 
 /// What a run added.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -119,12 +113,12 @@ pub async fn run(
         );
     }
 
-    let (setting, offices) = load_setting(&mut tx).await?;
+    let (setting, offices) = read::load_setting(&mut tx).await?;
     summary.offices = offices;
-    let mut numbers = last_numbers(&mut tx).await?;
+    let mut numbers = read::last_numbers(&mut tx).await?;
 
     let facilities = plan::facilities(params, &setting)?;
-    let facility_ids = insert_facilities(&mut tx, &setting, &facilities).await?;
+    let facility_ids = write::insert_facilities(&mut tx, &setting, &facilities).await?;
     summary.facilities = facilities.len();
     tracing::info!(
         facilities = facilities.len(),
@@ -137,7 +131,7 @@ pub async fn run(
         let proposals =
             plan::proposals_of_year(params, &setting, &registry, year, count, &mut numbers)?;
         for batch in proposals.chunks(PROPOSALS_PER_BATCH) {
-            write_proposals(&mut tx, batch, &facility_ids, &mut summary).await?;
+            write::write_proposals(&mut tx, batch, &facility_ids, &mut summary).await?;
         }
         summary.proposals += proposals.len();
         tracing::info!(
@@ -163,15 +157,10 @@ pub async fn run(
             },
         );
     sql::raise_code_counters(&mut tx, PROVINCE, &years, &levels, &last).await?;
-    let team: HashMap<String, i64> =
-        sql::user_ids(&mut tx, &["thamdinh".to_owned(), "canbo".to_owned()])
-            .await?
-            .into_iter()
-            .collect();
-    let (Some(&leader), Some(&member)) = (team.get("thamdinh"), team.get("canbo")) else {
-        bail!("the demo's appraisal officer and Centre officer are missing");
-    };
-    summary.visits = sql::insert_appraisals(&mut tx, PROVINCE, leader, member).await?;
+    // Visits are led by the appraisal officer with the Centre's officer, who records the
+    // money too.
+    let (leader, member) = (setting.staff.appraiser.id, setting.staff.centre.id);
+    summary.visits = sql::appraisals::insert_appraisals(&mut tx, PROVINCE, leader, member).await?;
     tracing::info!(
         visits = summary.visits,
         elapsed_ms = started.elapsed().as_millis(),
@@ -197,249 +186,6 @@ pub async fn run(
         "vacuumed and analysed"
     );
     Ok((Outcome::Added, summary))
-}
-
-/// The communes of the province with the office whose proposals are located in each (the
-/// district's office in the legacy set; in the 2025 set, the commune's own economic office,
-/// created when missing), and the Centre's staff. Answers the setting and the number of
-/// offices created.
-async fn load_setting(conn: &mut PgConnection) -> anyhow::Result<(Setting, usize)> {
-    let staff_ids: HashMap<String, i64> = sql::user_ids(
-        conn,
-        &STAFF.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
-    )
-    .await?
-    .into_iter()
-    .collect();
-    let staff_id = |name: &str| {
-        staff_ids
-            .get(name)
-            .copied()
-            .ok_or_else(|| anyhow!("the demo account {name} is missing"))
-    };
-    let staff = Staff {
-        centre: staff_id("canbo")?,
-        appraiser: staff_id("thamdinh")?,
-        director: staff_id("giamdoc")?,
-        accountant: staff_id("ketoan")?,
-    };
-
-    let rows = sql::communes(conn, PROVINCE).await?;
-    let before = sql::local_offices(conn, PROVINCE).await?;
-    let (names, unit_ids): (Vec<String>, Vec<i64>) = rows
-        .iter()
-        .filter(|c| !c.legacy && !before.iter().any(|o| o.unit_id == c.id))
-        .map(|c| (commune_office_name(&c.kind, &c.full_name), c.id))
-        .unzip();
-    if !names.is_empty() {
-        sql::ensure_local_offices(conn, PROVINCE, &names, &unit_ids).await?;
-    }
-    let offices = sql::local_offices(conn, PROVINCE).await?;
-    let office_of = |o: &sql::OfficeRow| Office {
-        id: o.id,
-        creator: o.officer_id.unwrap_or(staff.centre),
-    };
-    let by_district: HashMap<&str, Office> = offices
-        .iter()
-        .filter(|o| o.legacy)
-        .map(|o| (o.unit_code.as_str(), office_of(o)))
-        .collect();
-    let by_commune: HashMap<i64, Office> = offices
-        .iter()
-        .filter(|o| !o.legacy)
-        .map(|o| (o.unit_id, office_of(o)))
-        .collect();
-
-    let mut communes = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (area, office) = if row.legacy {
-            let district = row
-                .district_code
-                .clone()
-                .with_context(|| format!("{} has no district", row.full_name))?;
-            let office = by_district
-                .get(district.as_str())
-                .copied()
-                .with_context(|| format!("no local office for district {district}"))?;
-            (district, office)
-        } else {
-            let office = by_commune
-                .get(&row.id)
-                .copied()
-                .with_context(|| format!("no local office for {}", row.full_name))?;
-            (format!("c{}", row.id), office)
-        };
-        communes.push(Commune {
-            id: row.id,
-            kind: row.kind,
-            name: row.name,
-            full_name: row.full_name,
-            legacy: row.legacy,
-            area,
-            office,
-        });
-    }
-    Ok((Setting { communes, staff }, names.len()))
-}
-
-/// The last proposal number used per plan year and level.
-async fn last_numbers(
-    conn: &mut PgConnection,
-) -> anyhow::Result<HashMap<(i16, ProposalLevel), u32>> {
-    let mut numbers = HashMap::new();
-    for row in sql::last_numbers(conn, PROVINCE).await? {
-        let level = ProposalLevel::from_code(&row.level)
-            .ok_or_else(|| anyhow!("unknown level {}", row.level))?;
-        numbers.insert((row.plan_year, level), u32::try_from(row.last_number)?);
-    }
-    Ok(numbers)
-}
-
-/// Writes the facilities; answers their ids, index for index.
-async fn insert_facilities(
-    conn: &mut PgConnection,
-    setting: &Setting,
-    facilities: &[Facility],
-) -> anyhow::Result<Vec<i64>> {
-    let mut ids: HashMap<String, i64> = HashMap::with_capacity(facilities.len());
-    for batch in facilities.chunks(FACILITIES_PER_BATCH) {
-        let mut rows = sql::FacilityColumns::default();
-        for f in batch {
-            let commune = setting
-                .communes
-                .get(f.commune)
-                .context("facility outside the communes")?;
-            rows.name.push(f.name.clone());
-            rows.legal_form.push(f.legal_form.to_owned());
-            rows.tax_code.push(f.tax_code.clone());
-            rows.owner_name.push(f.owner_name.clone());
-            rows.phone.push(f.phone.clone());
-            rows.address_detail.push(f.address_detail.clone());
-            rows.unit_id.push(commune.id);
-            rows.sector_code.push(f.trade().sector.to_owned());
-            rows.main_products.push(f.main_products.clone());
-            rows.workers.push(f.workers);
-            rows.annual_revenue.push(f.annual_revenue);
-            rows.business_registration
-                .push(f.business_registration.clone());
-            rows.capital.push(f.capital);
-            rows.women_owned.push(f.women_owned);
-            rows.ethnic_minority_owned.push(f.ethnic_minority_owned);
-            rows.typical_product.push(f.typical_product);
-            rows.exports.push(f.exports);
-            rows.local_raw_materials.push(f.local_raw_materials);
-            rows.created_by.push(f.created_by);
-            rows.created_at.push(f.created_at);
-        }
-        ids.extend(sql::insert_facilities(conn, PROVINCE, &rows).await?);
-    }
-    facilities
-        .iter()
-        .map(|f| {
-            ids.get(&f.tax_code)
-                .copied()
-                .ok_or_else(|| anyhow!("facility {} was not written", f.tax_code))
-        })
-        .collect()
-}
-
-/// Writes a batch of proposals with their beneficiaries, budgets, timelines and returns.
-async fn write_proposals(
-    conn: &mut PgConnection,
-    batch: &[Proposal],
-    facility_ids: &[i64],
-    summary: &mut Summary,
-) -> anyhow::Result<()> {
-    let ids = demo_sql::reserve_proposal_ids(conn, i32::try_from(batch.len())?).await?;
-    let mut proposals = sql::ProposalColumns::default();
-    let mut beneficiaries = demo_sql::BeneficiaryColumns::default();
-    let mut lines = sql::CostLineColumns::default();
-    let mut events = demo_sql::EventColumns::default();
-    let mut returns = sql::ReturnColumns::default();
-    for (&id, p) in ids.iter().zip(batch) {
-        proposals.id.push(id);
-        proposals.code.push(p.code.clone());
-        proposals.plan_year.push(p.plan_year);
-        proposals.level.push(p.level.code().to_owned());
-        proposals.form.push(p.form.to_owned());
-        proposals.activity_type_code.push(p.activity.to_owned());
-        proposals.title.push(p.title.clone());
-        proposals.unit_id.push(p.unit_id);
-        proposals.office_id.push(p.office_id);
-        proposals.state.push(p.state.code().to_owned());
-        proposals.total_cost.push(p.total_cost);
-        proposals.requested_support.push(p.requested_support);
-        proposals.counterpart_funds.push(p.counterpart_funds);
-        proposals.approved_support.push(p.approved_support);
-        proposals.submitted_at.push(p.submitted_at);
-        proposals.objectives.push(p.objectives.clone());
-        proposals.content.push(p.content.clone());
-        proposals.location_detail.push(p.location_detail.clone());
-        proposals.start_date.push(p.start_date);
-        proposals.end_date.push(p.end_date);
-        proposals.baseline_output.push(p.baseline_output.clone());
-        proposals.expected_output.push(p.expected_output.clone());
-        proposals.baseline_revenue.push(p.baseline_revenue);
-        proposals.expected_revenue.push(p.expected_revenue);
-        proposals.baseline_jobs.push(p.baseline_jobs);
-        proposals.expected_jobs.push(p.expected_jobs);
-        proposals.no_double_funding.push(p.no_double_funding);
-        proposals.created_by.push(p.created_by);
-        proposals.created_at.push(p.created_at);
-        proposals.updated_at.push(p.updated_at);
-        let mut ids_of_beneficiaries = Vec::with_capacity(p.beneficiaries.len());
-        for &facility in &p.beneficiaries {
-            let facility_id = *facility_ids
-                .get(facility)
-                .context("beneficiary outside the facilities")?;
-            beneficiaries.proposal_id.push(id);
-            beneficiaries.facility_id.push(facility_id);
-            ids_of_beneficiaries.push(facility_id);
-        }
-        ids_of_beneficiaries.sort_unstable();
-        proposals.beneficiary_ids.push(format!(
-            "{{{}}}",
-            ids_of_beneficiaries
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
-        for (position, l) in p.lines.iter().enumerate() {
-            lines.proposal_id.push(id);
-            lines.position.push(i16::try_from(position + 1)?);
-            lines.item.push(l.line.item.clone());
-            lines.unit.push(l.line.unit.clone());
-            lines.quantity_hundredths.push(l.line.quantity_hundredths);
-            lines.unit_price.push(l.line.unit_price);
-            lines.total.push(l.total);
-            lines.support.push(l.line.support);
-        }
-        for e in &p.events {
-            events.proposal_id.push(id);
-            events.at.push(e.at);
-            events.actor_id.push(e.actor);
-            events.action.push(e.step.code().to_owned());
-            events.from_state.push(e.from.map(|s| s.code().to_owned()));
-            events.to_state.push(e.to.code().to_owned());
-            events.note.push(e.note.clone());
-            events.details.push(e.details.clone());
-        }
-        for r in &p.returns {
-            returns.proposal_id.push(id);
-            returns.requested_by.push(r.requested_by);
-            returns.requested_at.push(r.requested_at);
-            returns.missing_items.push(r.missing_items.clone());
-            returns.due_date.push(r.due_date);
-            returns.answered_at.push(r.answered_at);
-        }
-    }
-    sql::insert_proposals(conn, PROVINCE, &proposals).await?;
-    summary.beneficiaries += demo_sql::insert_beneficiaries(conn, &beneficiaries).await?;
-    summary.cost_lines += sql::insert_cost_lines(conn, &lines).await?;
-    summary.events += demo_sql::insert_events(conn, &events).await?;
-    summary.returns += sql::insert_returns(conn, &returns).await?;
-    Ok(())
 }
 
 #[cfg(test)]
