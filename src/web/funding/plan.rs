@@ -499,7 +499,9 @@ async fn write_decision(tx: &mut sqlx::PgConnection, w: &DecisionWrite<'_>) -> A
     let leave_out = crate::domain::transition::transition(from, w.steps.leave_out, w.role)?;
     for (ids, step) in [(&approved[..], approve), (w.others, leave_out)] {
         match crate::workflow::take_many(tx, ids, step).await {
-            Err(crate::workflow::StepError::Stale) => return Err(AppError::Conflict("plan.changed")),
+            Err(crate::workflow::StepError::Stale) => {
+                return Err(AppError::Conflict("plan.changed"));
+            }
             other => other?,
         }
     }
