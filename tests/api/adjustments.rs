@@ -4,13 +4,8 @@
 //! that may not decide, cannot.
 
 use reqwest::StatusCode;
-use scraper::Html;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, running, text};
-
-async fn html(response: reqwest::Response) -> Html {
-    Html::parse_document(&response.text().await.expect("body"))
-}
+use crate::helpers::{PASSWORD, TestApp, attrs, html, running, text};
 
 #[sqlx::test]
 async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract(

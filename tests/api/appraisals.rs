@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, assert_redirect, state_of, text, texts, user_id};
+use crate::helpers::{PASSWORD, TestApp, assert_redirect, count, state_of, text, texts, user_id};
 
 /// Accepted demo proposals, waiting for a visit, in id order.
 async fn accepted(pool: &PgPool) -> Vec<i64> {
@@ -12,10 +12,6 @@ async fn accepted(pool: &PgPool) -> Vec<i64> {
         .fetch_all(pool)
         .await
         .expect("accepted proposals")
-}
-
-async fn count(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
 }
 
 /// The day visits are planned for: a week from today.

@@ -3,10 +3,9 @@
 //! numbers come back with the form; roles that may not sign or amend, cannot.
 
 use reqwest::StatusCode;
-use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, state_of, text, texts};
+use crate::helpers::{PASSWORD, TestApp, attrs, html, state_of, text, texts};
 
 /// A demo proposal approved in 2024's plan and not contracted yet, and its decision's date.
 async fn approved(pool: &PgPool) -> (i64, time::Date) {
@@ -71,10 +70,6 @@ async fn post(app: &TestApp, path: &str, fields: &[(String, String)]) -> reqwest
 
 /// A bad form: the fields changed, the element that must say why, the status.
 type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, StatusCode);
-
-async fn html(response: reqwest::Response) -> Html {
-    Html::parse_document(&response.text().await.expect("body"))
-}
 
 #[sqlx::test]
 async fn the_centre_records_the_contract_prints_it_and_starts_the_work(pool: PgPool) {

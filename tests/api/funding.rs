@@ -7,7 +7,7 @@ use reqwest::multipart::{Form, Part};
 use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, pdf, text, texts};
+use crate::helpers::{PASSWORD, TestApp, count, html, pdf, text, texts};
 
 const MILLION: i64 = 1_000_000;
 
@@ -39,10 +39,6 @@ async fn envelope_of(pool: &PgPool, year: i16, source: &str) -> (i64, i64) {
     .await
     .expect("envelope")
     .unwrap_or((0, 0))
-}
-
-async fn count(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
 }
 
 /// Records a round for 2024 as the signed-in user of `app`.
@@ -126,10 +122,6 @@ async fn leave_room(accountant: &TestApp, room: i64) {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (amount, committed) = envelope(&accountant.pool, "local").await;
     assert_eq!(amount - committed, room);
-}
-
-async fn html(response: reqwest::Response) -> Html {
-    Html::parse_document(&response.text().await.expect("body"))
 }
 
 #[sqlx::test]

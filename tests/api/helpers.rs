@@ -282,6 +282,28 @@ pub async fn user_id(pool: &PgPool, username: &str) -> i64 {
         .expect("user exists")
 }
 
+/// A page's document, from its response.
+pub async fn html(response: reqwest::Response) -> Html {
+    Html::parse_document(&response.text().await.expect("body"))
+}
+
+/// The number a counting query gives.
+pub async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
+}
+
+/// The number a counting query with one parameter (`$1`) gives.
+pub async fn count_for<T>(pool: &PgPool, sql: &str, value: T) -> i64
+where
+    T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+{
+    sqlx::query_scalar(sql)
+        .bind(value)
+        .fetch_one(pool)
+        .await
+        .expect(sql)
+}
+
 /// Loads the demo data set into the app's database.
 pub async fn seed_demo(app: &TestApp) {
     let passwords = khuyencong::auth::password::Passwords::new(2);

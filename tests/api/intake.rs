@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, text, texts};
+use crate::helpers::{PASSWORD, TestApp, attrs, count, text, texts};
 
 /// A Phú Bình commune id the officer pkt.phubinh may register in (Xã Tân Khánh, 05917).
 async fn phu_binh_commune(pool: &PgPool) -> String {
@@ -15,13 +15,6 @@ async fn phu_binh_commune(pool: &PgPool) -> String {
     .await
     .expect("commune");
     id.to_string()
-}
-
-async fn count(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(pool)
-        .await
-        .expect("count")
 }
 
 fn facility_form<'a>(unit: &'a str, tax_code: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {

@@ -4,10 +4,9 @@
 
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, pdf, png, text, texts};
+use crate::helpers::{PASSWORD, TestApp, attrs, count_for, html, pdf, png, text, texts};
 
 /// A demo proposal of 2024 being carried out, and the username of its local office.
 async fn carried_out(pool: &PgPool) -> (i64, String) {
@@ -43,18 +42,6 @@ fn with_file(form: Form, bytes: Vec<u8>, name: &str, mime: &str) -> Form {
             .mime_str(mime)
             .expect("mime"),
     )
-}
-
-async fn count(pool: &PgPool, sql: &str, id: i64) -> i64 {
-    sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_one(pool)
-        .await
-        .expect("count")
-}
-
-async fn html(response: reqwest::Response) -> Html {
-    Html::parse_document(&response.text().await.expect("body"))
 }
 
 #[sqlx::test]
@@ -99,7 +86,7 @@ async fn the_local_office_reports_a_month_with_photos_and_the_centre_follows_it(
     .expect("the report");
     assert_eq!((percent, spending), (75, 150_000_000));
     assert_eq!(
-        count(
+        count_for(
             &app.pool,
             "select count(*) from proposal_events where proposal_id = $1 and action = 'progress_report'",
             id
@@ -139,7 +126,7 @@ async fn bad_reports_come_back_with_the_form_and_nothing_is_saved(pool: PgPool) 
     let path = format!("/proposals/{id}/progress");
     let month = this_month();
     let documents = "select count(*) from documents where proposal_id = $1";
-    let before = count(&app.pool, documents, id).await;
+    let before = count_for(&app.pool, documents, id).await;
     let nul = format!("Đã làm{}", '\u{0}');
     let long = "x".repeat(100_000);
     let cases: Vec<(Form, &str)> = vec![
@@ -175,7 +162,7 @@ async fn bad_reports_come_back_with_the_form_and_nothing_is_saved(pool: PgPool) 
         assert_eq!(attrs(&page, "input[name='percent_done']", "value").len(), 1);
     }
     assert_eq!(
-        count(
+        count_for(
             &app.pool,
             "select count(*) from progress_reports where proposal_id = $1",
             id
@@ -183,7 +170,7 @@ async fn bad_reports_come_back_with_the_form_and_nothing_is_saved(pool: PgPool) 
         .await,
         0
     );
-    assert_eq!(count(&app.pool, documents, id).await, before);
+    assert_eq!(count_for(&app.pool, documents, id).await, before);
     // The typed values come back.
     let response = app
         .post_multipart(
@@ -221,7 +208,7 @@ async fn bad_reports_come_back_with_the_form_and_nothing_is_saved(pool: PgPool) 
     .await;
     assert!(!text(&page, "#month-error").is_empty());
     assert_eq!(
-        count(
+        count_for(
             &app.pool,
             "select count(*) from progress_reports where proposal_id = $1",
             id
@@ -285,7 +272,7 @@ async fn only_the_implementing_side_reports_and_only_while_the_work_goes_on(pool
         .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     assert_eq!(
-        count(
+        count_for(
             &app.pool,
             "select count(*) from progress_reports where proposal_id = $1",
             id

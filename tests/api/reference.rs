@@ -8,13 +8,11 @@ use scraper::Html;
 use sqlx::PgPool;
 use time::macros::date;
 
-use crate::helpers::{PASSWORD, TestApp, assert_redirect, attrs, text, texts, user_id};
+use crate::helpers::{PASSWORD, TestApp, assert_redirect, attrs, count, text, texts, user_id};
 
-async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("select count(*) from {table}"))
-        .fetch_one(&app.pool)
-        .await
-        .expect("count")
+/// How many rows `table` has.
+async fn rows_in(app: &TestApp, table: &str) -> i64 {
+    count(&app.pool, &format!("select count(*) from {table}")).await
 }
 
 /// The id of a seeded cap rule.
@@ -210,13 +208,13 @@ async fn an_administrator_adds_a_cap_that_takes_over_and_ends_the_default(pool: 
     let app = TestApp::spawn_with_demo(pool).await;
     app.login("admin", PASSWORD).await;
     let admin = user_id(&app.pool, "admin").await;
-    let before = count(&app, "support_caps").await;
+    let before = rows_in(&app, "support_caps").await;
 
     let response = app
         .post_form("/admin/reference/caps/new", &pairs(&cap_form()))
         .await;
     assert_redirect(&response, "/admin/reference/caps");
-    assert_eq!(count(&app, "support_caps").await, before + 1);
+    assert_eq!(rows_in(&app, "support_caps").await, before + 1);
     let page = app.page("/admin/reference/caps").await;
     assert_eq!(
         text(&page, ".flash"),
@@ -388,7 +386,7 @@ async fn an_administrator_edits_a_cap_and_the_form_shows_its_values(pool: PgPool
 async fn a_bad_cap_form_comes_back_with_its_values_and_nothing_is_saved(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     app.login("admin", PASSWORD).await;
-    let before = count(&app, "support_caps").await;
+    let before = rows_in(&app, "support_caps").await;
     let long = "x".repeat(100_000);
     let base = cap_form();
     // What is wrong, the field changed from the good form and its value, the field blamed.
@@ -489,7 +487,7 @@ async fn a_bad_cap_form_comes_back_with_its_values_and_nothing_is_saved(pool: Pg
             "{what}: activity type kept"
         );
     }
-    assert_eq!(count(&app, "support_caps").await, before, "nothing saved");
+    assert_eq!(rows_in(&app, "support_caps").await, before, "nothing saved");
 }
 
 #[sqlx::test]
@@ -570,7 +568,7 @@ async fn an_administrator_adds_and_ends_a_required_document(pool: PgPool) {
     );
 
     // Bad forms: nothing saved.
-    let rows = count(&app, "required_documents").await;
+    let rows = rows_in(&app, "required_documents").await;
     let base = fields(&[
         ("activity_type_code", "machinery"),
         ("document_kind_code", "quotation"),
@@ -611,7 +609,7 @@ async fn an_administrator_adds_and_ends_a_required_document(pool: PgPool) {
             "{what}"
         );
     }
-    assert_eq!(count(&app, "required_documents").await, rows);
+    assert_eq!(rows_in(&app, "required_documents").await, rows);
 }
 
 #[sqlx::test]
@@ -664,7 +662,7 @@ async fn sectors_and_activity_types_are_added_edited_and_ended(pool: PgPool) {
     assert_redirect(&response, "/admin/reference/sectors");
 
     // Bad forms.
-    let sectors = count(&app, "sectors").await;
+    let sectors = rows_in(&app, "sectors").await;
     for (field, value) in [
         ("code", "Bad Code"),
         ("code", "x".repeat(41).as_str()),
@@ -685,7 +683,7 @@ async fn sectors_and_activity_types_are_added_edited_and_ended(pool: PgPool) {
             "{field}"
         );
     }
-    assert_eq!(count(&app, "sectors").await, sectors);
+    assert_eq!(rows_in(&app, "sectors").await, sectors);
 
     // Activity types have a group 1–9.
     let edit = app
@@ -773,7 +771,7 @@ async fn a_priority_area_is_picked_by_province_then_commune(pool: PgPool) {
     assert_eq!(areas[0].kind.rank(), 1);
 
     // A commune of another province, or none at all, is refused.
-    let rows = count(&app, "priority_areas").await;
+    let rows = rows_in(&app, "priority_areas").await;
     let cao_bang: i64 = sqlx::query_scalar(
         "select id from admin_units where level = 'commune' and province_code = '04'
          and valid_from = '2025-07-01' order by code limit 1",
@@ -796,15 +794,15 @@ async fn a_priority_area_is_picked_by_province_then_commune(pool: PgPool) {
             "Quyết định 861/QĐ-TTg"
         );
     }
-    assert_eq!(count(&app, "priority_areas").await, rows);
+    assert_eq!(rows_in(&app, "priority_areas").await, rows);
 }
 
 #[sqlx::test]
 async fn other_roles_cannot_change_rules_and_only_some_may_read_them(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     let cap = cap_id(&app, "machinery", "national").await;
-    let caps = count(&app, "support_caps").await;
-    let sectors = count(&app, "sectors").await;
+    let caps = rows_in(&app, "support_caps").await;
+    let sectors = rows_in(&app, "sectors").await;
     let readers = ["canbo", "giamdoc", "so.congthuong"];
     for (username, _) in khuyencong::demo::ACCOUNTS
         .iter()
@@ -866,8 +864,8 @@ async fn other_roles_cannot_change_rules_and_only_some_may_read_them(pool: PgPoo
     assert!(attrs(&page, "a[href*='/edit'], a[href$='/new']", "href").is_empty());
     assert!(attrs(&page, "nav.mainnav a", "href").contains(&"/admin/reference".to_owned()));
 
-    assert_eq!(count(&app, "support_caps").await, caps);
-    assert_eq!(count(&app, "sectors").await, sectors);
+    assert_eq!(rows_in(&app, "support_caps").await, caps);
+    assert_eq!(rows_in(&app, "sectors").await, sectors);
     assert_eq!(cap_valid_to(&app, cap).await, None);
 }
 
@@ -875,7 +873,7 @@ async fn other_roles_cannot_change_rules_and_only_some_may_read_them(pool: PgPoo
 async fn a_cross_site_post_to_the_rules_is_refused(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     app.login("admin", PASSWORD).await;
-    let caps = count(&app, "support_caps").await;
+    let caps = rows_in(&app, "support_caps").await;
     let response = app
         .client
         .post(app.url("/admin/reference/caps/new"))
@@ -896,6 +894,6 @@ async fn a_cross_site_post_to_the_rules_is_refused(pool: PgPool) {
         .await
         .expect("POST");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_eq!(count(&app, "support_caps").await, caps);
+    assert_eq!(rows_in(&app, "support_caps").await, caps);
     assert_eq!(cap_valid_to(&app, cap).await, None);
 }

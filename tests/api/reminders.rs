@@ -4,15 +4,17 @@
 
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, texts};
+use crate::helpers::{PASSWORD, TestApp, count_for, texts};
 use khuyencong::jobs::run_daily;
 
-async fn count(pool: &PgPool, key: &str) -> i64 {
-    sqlx::query_scalar("select count(*) from notifications where message_key = $1")
-        .bind(key)
-        .fetch_one(pool)
-        .await
-        .expect("count")
+/// How many notices of `key` were sent.
+async fn notices(pool: &PgPool, key: &str) -> i64 {
+    count_for(
+        pool,
+        "select count(*) from notifications where message_key = $1",
+        key,
+    )
+    .await
 }
 
 fn today() -> time::Date {
@@ -54,12 +56,12 @@ async fn the_daily_job_runs_once_a_day_and_reminds_once(pool: PgPool) {
         .collect();
     assert_eq!(runs.len(), 1, "one of the two ran the day");
     assert!(runs[0] > 0);
-    let overdue = count(&app.pool, "notify.progress_overdue").await;
+    let overdue = notices(&app.pool, "notify.progress_overdue").await;
     assert!(
         overdue > 0,
         "the demo's proposals started in 2024 have no report"
     );
-    assert!(count(&app.pool, "notify.contract_deadline").await >= 1);
+    assert!(notices(&app.pool, "notify.contract_deadline").await >= 1);
     let members: i64 = sqlx::query_scalar(
         "select count(*) from visit_members m join users u on u.id = m.user_id \
          where m.visit_id = $1 and u.active",
@@ -68,7 +70,7 @@ async fn the_daily_job_runs_once_a_day_and_reminds_once(pool: PgPool) {
     .fetch_one(&app.pool)
     .await
     .expect("members");
-    assert_eq!(count(&app.pool, "notify.visit_tomorrow").await, members);
+    assert_eq!(notices(&app.pool, "notify.visit_tomorrow").await, members);
     assert_eq!(run_daily(&app.pool, today()).await.expect("again"), None);
 
     // The next day's run does not repeat what was said.
@@ -76,8 +78,8 @@ async fn the_daily_job_runs_once_a_day_and_reminds_once(pool: PgPool) {
         .await
         .expect("next day");
     assert!(next.is_some());
-    assert_eq!(count(&app.pool, "notify.progress_overdue").await, overdue);
-    assert_eq!(count(&app.pool, "notify.visit_tomorrow").await, members);
+    assert_eq!(notices(&app.pool, "notify.progress_overdue").await, overdue);
+    assert_eq!(notices(&app.pool, "notify.visit_tomorrow").await, members);
 
     // The office reads them in its list.
     app.login(&office, PASSWORD).await;
@@ -132,14 +134,14 @@ async fn the_evaluations_due_are_reminded_once(pool: PgPool) {
         told.iter().any(|u| u == "canbo"),
         "{told:?} ({months} months)"
     );
-    let first = count(&app.pool, "notify.evaluation_due").await;
+    let first = notices(&app.pool, "notify.evaluation_due").await;
     // At least the Centre's officer, for that proposal and every settled one waiting.
     assert!(first > settled_waiting);
     // Said once.
     run_daily(&app.pool, today() + time::Duration::days(1))
         .await
         .expect("next day");
-    assert_eq!(count(&app.pool, "notify.evaluation_due").await, first);
+    assert_eq!(notices(&app.pool, "notify.evaluation_due").await, first);
     app.login("canbo", PASSWORD).await;
     let list = app.page("/notifications").await;
     assert!(

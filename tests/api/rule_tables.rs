@@ -5,21 +5,9 @@
 //! cannot change them.
 
 use reqwest::StatusCode;
-use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, text};
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.pool)
-        .await
-        .expect("count")
-}
-
-async fn html(response: reqwest::Response) -> Html {
-    Html::parse_document(&response.text().await.expect("body"))
-}
+use crate::helpers::{PASSWORD, TestApp, attrs, count, html, text};
 
 /// Posts each bad form to `path`: each comes back 422 with the message by its field and the
 /// value of `kept` as typed, and `count_sql` counts as many rows after as before.
@@ -30,7 +18,7 @@ async fn all_refused<const N: usize>(
     cases: &[([(&str, &str); N], &str)],
     kept: &str,
 ) {
-    let before = count(app, count_sql).await;
+    let before = count(&app.pool, count_sql).await;
     for (form, field) in cases {
         let response = app.post_form(path, form).await;
         assert_eq!(
@@ -50,7 +38,7 @@ async fn all_refused<const N: usize>(
             "{form:?}"
         );
     }
-    assert_eq!(count(app, count_sql).await, before, "nothing saved");
+    assert_eq!(count(&app.pool, count_sql).await, before, "nothing saved");
 }
 
 /// A demo proposal approved in 2024's plan and not contracted yet, its activity type and its
@@ -86,7 +74,7 @@ async fn a_province_advance_rule_sets_the_terms_of_the_contracts_signed_under_it
         ]
     };
     let pairs = |form: &[(&'static str, String)]| -> Vec<(&'static str, String)> { form.to_vec() };
-    let before = count(&app, "select count(*) from advance_rules").await;
+    let before = count(&app.pool, "select count(*) from advance_rules").await;
     for (form, field) in [
         (rule("19", &activity, "120", "60".into()), "share"),
         (rule("19", &activity, "50", "bảy mươi".into()), "threshold"),
@@ -118,7 +106,7 @@ async fn a_province_advance_rule_sets_the_terms_of_the_contracts_signed_under_it
         }
     }
     assert_eq!(
-        count(&app, "select count(*) from advance_rules").await,
+        count(&app.pool, "select count(*) from advance_rules").await,
         before
     );
 
@@ -448,7 +436,7 @@ async fn a_province_report_day_moves_when_reports_are_late(pool: PgPool) {
         text(&list, "main .lead")
     );
     assert_eq!(
-        count(&app, "select count(*) from progress_rules").await,
+        count(&app.pool, "select count(*) from progress_rules").await,
         2,
         "the general rule and the province's"
     );

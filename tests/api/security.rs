@@ -4,13 +4,13 @@ use reqwest::StatusCode;
 use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, header, text};
+use crate::helpers::{PASSWORD, TestApp, count, header, text};
 
 #[sqlx::test]
 async fn a_cross_site_post_is_refused_and_changes_nothing(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     app.login("admin", PASSWORD).await;
-    let users_before: i64 = count_users(&app).await;
+    let users_before: i64 = count(&app.pool, "select count(*) from users").await;
 
     let response = app
         .client
@@ -33,7 +33,11 @@ async fn a_cross_site_post_is_refused_and_changes_nothing(pool: PgPool) {
         text(&page, "main .lead"),
         "Yêu cầu bị từ chối vì không gửi từ trang của hệ thống."
     );
-    assert_eq!(count_users(&app).await, users_before, "nothing was created");
+    assert_eq!(
+        count(&app.pool, "select count(*) from users").await,
+        users_before,
+        "nothing was created"
+    );
 
     // A forged sign-out from another site does not end the session either.
     let response = app
@@ -49,13 +53,6 @@ async fn a_cross_site_post_is_refused_and_changes_nothing(pool: PgPool) {
         StatusCode::OK,
         "still signed in"
     );
-}
-
-async fn count_users(app: &TestApp) -> i64 {
-    sqlx::query_scalar("select count(*) from users")
-        .fetch_one(&app.pool)
-        .await
-        .expect("count")
 }
 
 #[sqlx::test]

@@ -3,15 +3,10 @@
 //! Bad forms come back with their values; roles that may not stop or recover, cannot.
 
 use reqwest::StatusCode;
-use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, committed, running, state_of, text};
+use crate::helpers::{PASSWORD, TestApp, attrs, committed, html, running, state_of, text};
 use khuyencong::domain::money::format_plain;
-
-async fn html(response: reqwest::Response) -> Html {
-    Html::parse_document(&response.text().await.expect("body"))
-}
 
 #[sqlx::test]
 async fn a_stop_gives_back_what_was_not_paid_and_recoveries_the_rest(pool: PgPool) {
