@@ -1,45 +1,18 @@
 //! Intake: registering facilities, preparing dossiers, submitting, screening, returning.
 
+use khuyencong::domain::proposal::ProposalState;
 use reqwest::StatusCode;
 use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, count, text, texts};
-
-/// A Phú Bình commune id the officer pkt.phubinh may register in (Xã Tân Khánh, 05917).
-async fn phu_binh_commune(pool: &PgPool) -> String {
-    let id: i64 = sqlx::query_scalar(
-        "select id from admin_units where code = '05917' and valid_from is null",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("commune");
-    id.to_string()
-}
-
-fn facility_form<'a>(unit: &'a str, tax_code: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("name", name),
-        ("legal_form", "cooperative"),
-        ("tax_code", tax_code),
-        ("owner_name", "Nguyễn Văn Bình"),
-        ("phone", "0912 345 678"),
-        ("unit_id", unit),
-        ("address_detail", "Xóm Trại"),
-        ("sector_code", "agro_processing"),
-        ("main_products", "Chè xanh"),
-        ("workers", "12"),
-        ("annual_revenue", "2.500.000.000"),
-        ("capital", "800.000.000"),
-        ("women_owned", "on"),
-    ]
-}
+use crate::helpers::{PASSWORD, TestApp, attach_required_documents, attrs, count, text, texts};
+use crate::world::{World, commune_id, dossier, draft, facility_form, version};
 
 #[sqlx::test]
 async fn a_local_officer_registers_a_facility_and_finds_it_without_diacritics(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
-    let unit = phu_binh_commune(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
+    let unit = commune_id(&app.pool, "05917").await.to_string();
     let response = app
         .post_form(
             "/facilities/new",
@@ -67,14 +40,17 @@ async fn a_local_officer_registers_a_facility_and_finds_it_without_diacritics(po
 
 #[sqlx::test]
 async fn a_duplicate_tax_code_shows_the_existing_facility(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
+    let world = World::new(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
+    world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
     let (existing_id, existing_tax): (i64, String) =
         sqlx::query_as("select id, tax_code from facilities order by id limit 1")
             .fetch_one(&app.pool)
             .await
             .expect("one");
-    let unit = phu_binh_commune(&app.pool).await;
+    let unit = commune_id(&app.pool, "05917").await.to_string();
     let response = app
         .post_form(
             "/facilities/new",
@@ -93,10 +69,10 @@ async fn a_duplicate_tax_code_shows_the_existing_facility(pool: PgPool) {
 
 #[sqlx::test]
 async fn bad_facility_input_comes_back_and_nothing_is_saved(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
+    let world = World::new(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
     let before = count(&app.pool, "select count(*) from facilities").await;
-    let unit = phu_binh_commune(&app.pool).await;
+    let unit = commune_id(&app.pool, "05917").await.to_string();
     let other_area: i64 = sqlx::query_scalar(
         "select id from admin_units where code = '05767' and valid_from is null",
     )
@@ -144,69 +120,6 @@ async fn bad_facility_input_comes_back_and_nothing_is_saved(pool: PgPool) {
     );
 }
 
-/// The form of a complete dossier for the facility with `tax_code`.
-fn dossier<'a>(tax_code: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("title", title),
-        ("facility_tax_codes", tax_code),
-        ("plan_year", "2026"),
-        ("level", "local"),
-        ("form", "normal"),
-        ("activity_type_code", "machinery"),
-        (
-            "objectives",
-            "Nâng công suất sao chè, giảm lao động thủ công.",
-        ),
-        ("content", "Đầu tư máy sao chè tự động và máy vò chè."),
-        ("start_date", "2026-04-01"),
-        ("end_date", "15/10/2026"),
-        ("line_item", "Máy sao chè tự động"),
-        ("line_unit", "chiếc"),
-        ("line_quantity", "2"),
-        ("line_price", "150.000.000"),
-        ("line_support", "150.000.000"),
-        ("line_item", "Máy vò chè"),
-        ("line_unit", "chiếc"),
-        ("line_quantity", "2,5"),
-        ("line_price", "40.000.000"),
-        ("line_support", "0"),
-        ("expected_output", "30 tấn chè khô/năm"),
-        ("baseline_jobs", "10"),
-        ("expected_jobs", "14"),
-        ("no_double_funding", "on"),
-    ]
-}
-
-async fn phu_binh_facility(pool: &PgPool) -> String {
-    sqlx::query_scalar(
-        "select f.tax_code from facilities f join admin_units c on c.id = f.unit_id join admin_units d on d.id = c.parent_id
-         where d.code = '173' and d.level = 'district' order by f.id limit 1",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("a Phú Bình facility")
-}
-
-async fn create_draft(app: &TestApp, form: &[(&str, &str)]) -> i64 {
-    let response = app.post_form("/proposals/new", form).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "draft saved");
-    let location = crate::helpers::header(response.headers(), "location");
-    location
-        .rsplit('/')
-        .next()
-        .and_then(|id| id.parse().ok())
-        .expect("proposal id")
-}
-
-async fn version(pool: &PgPool, id: i64) -> String {
-    let v: i32 = sqlx::query_scalar("select version from proposals where id = $1")
-        .bind(id)
-        .fetch_one(pool)
-        .await
-        .expect("v");
-    v.to_string()
-}
-
 async fn state_of(pool: &PgPool, id: i64) -> (String, Option<String>) {
     sqlx::query_as("select state::text, code from proposals where id = $1")
         .bind(id)
@@ -217,14 +130,16 @@ async fn state_of(pool: &PgPool, id: i64) -> (String, Option<String>) {
 
 #[sqlx::test]
 async fn a_dossier_goes_from_draft_to_submitted_returned_resubmitted_and_accepted(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
-    let tax = phu_binh_facility(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
 
     // A draft without its declaration cannot be submitted: the page says what is missing.
     let mut form = dossier(&tax, "Hỗ trợ ứng dụng máy sao chè tự động");
     form.retain(|(k, _)| *k != "no_double_funding");
-    let id = create_draft(&app, &form).await;
+    let id = draft(&app, &form).await;
     let (total, requested, counterpart): (i64, i64, i64) = sqlx::query_as(
         "select total_cost, requested_support, counterpart_funds from proposals where id = $1",
     )
@@ -248,7 +163,7 @@ async fn a_dossier_goes_from_draft_to_submitted_returned_resubmitted_and_accepte
     assert_eq!(state_of(&app.pool, id).await.0, "draft");
 
     // Completed, with its documents, and submitted: a code is given.
-    crate::helpers::attach_required_documents(&app, id).await;
+    attach_required_documents(&app, id).await;
     let mut form = dossier(&tax, "Hỗ trợ ứng dụng máy sao chè tự động");
     let v = version(&app.pool, id).await;
     form.push(("version", &v));
@@ -271,7 +186,7 @@ async fn a_dossier_goes_from_draft_to_submitted_returned_resubmitted_and_accepte
     assert_eq!(count(&app.pool, &format!("select count(*) from proposal_events where proposal_id = {id} and action = 'submit'")).await, 1);
 
     // The Centre returns it with what is missing and a due date.
-    let centre = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let centre = world.as_user("canbo").await;
     let v = version(&app.pool, id).await;
     let no_date = centre
         .post_form(
@@ -358,10 +273,12 @@ async fn a_dossier_goes_from_draft_to_submitted_returned_resubmitted_and_accepte
 
 #[sqlx::test]
 async fn a_stale_edit_is_refused(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
-    let tax = phu_binh_facility(&app.pool).await;
-    let id = create_draft(&app, &dossier(&tax, "Đề án A")).await;
+    let world = World::new(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    let id = draft(&app, &dossier(&tax, "Đề án A")).await;
     let v = version(&app.pool, id).await;
     let mut first = dossier(&tax, "Đề án A, sửa lần 1");
     first.push(("version", &v));
@@ -387,9 +304,11 @@ async fn a_stale_edit_is_refused(pool: PgPool) {
 
 #[sqlx::test]
 async fn bad_budget_lines_come_back_with_their_values(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
-    let tax = phu_binh_facility(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
     let before = count(&app.pool, "select count(*) from proposals").await;
     for (field, value) in [
         ("line_price", "9.223.372.036.854.775.807"),
@@ -428,19 +347,21 @@ async fn bad_budget_lines_come_back_with_their_values(pool: PgPool) {
 
 #[sqlx::test]
 async fn only_the_right_roles_move_a_proposal(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
-    let tax = phu_binh_facility(&app.pool).await;
-    let id = create_draft(&app, &dossier(&tax, "Đề án phân quyền")).await;
+    let world = World::new(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    let id = draft(&app, &dossier(&tax, "Đề án phân quyền")).await;
     let v = version(&app.pool, id).await;
     for username in ["giamdoc", "thamdinh", "ketoan", "so.congthuong"] {
-        let user = app.with_client(app.login_new_client(username, PASSWORD).await);
+        let user = world.as_user(username).await;
         let response = user
             .post_form(&format!("/proposals/{id}/submit"), &[("version", &v)])
             .await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{username}");
     }
-    let other_area = app.with_client(app.login_new_client("pkt.daitu", PASSWORD).await);
+    let other_area = world.as_user("pkt.daitu").await;
     assert_eq!(
         other_area
             .post_form(&format!("/proposals/{id}/submit"), &[("version", &v)])
@@ -448,7 +369,8 @@ async fn only_the_right_roles_move_a_proposal(pool: PgPool) {
             .status(),
         StatusCode::NOT_FOUND
     );
-    let owner = app.with_client(app.login_new_client("coso.phucxuan", PASSWORD).await);
+    world.owner("coso.tankhanh", &tax).await;
+    let owner = world.as_user("coso.tankhanh").await;
     assert_eq!(
         owner.get("/proposals/new").await.status(),
         StatusCode::FORBIDDEN
@@ -458,13 +380,15 @@ async fn only_the_right_roles_move_a_proposal(pool: PgPool) {
 
 #[sqlx::test]
 async fn concurrent_submissions_get_distinct_codes(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
-    let tax = phu_binh_facility(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
     let mut ids = Vec::new();
     for i in 0..6 {
-        let id = create_draft(&app, &dossier(&tax, &format!("Đề án song song {i}"))).await;
-        crate::helpers::attach_required_documents(&app, id).await;
+        let id = draft(&app, &dossier(&tax, &format!("Đề án song song {i}"))).await;
+        attach_required_documents(&app, id).await;
         ids.push(id);
     }
     let mut submissions = Vec::new();
@@ -557,9 +481,11 @@ async fn the_list_searches_filters_and_counts(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_request_above_the_cap_is_refused_with_the_rule_that_applies(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
-    let tax = phu_binh_facility(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
     let before = count(&app.pool, "select count(*) from proposals").await;
     // Machinery: at most 50% of the cost and 300.000.000 ₫ per establishment.
     let mut form = dossier(&tax, "Đề án vượt mức");
@@ -582,7 +508,7 @@ async fn a_request_above_the_cap_is_refused_with_the_rule_that_applies(pool: PgP
         before
     );
     // Within the cap, the rule used is recorded.
-    let id = create_draft(&app, &dossier(&tax, "Đề án trong mức")).await;
+    let id = draft(&app, &dossier(&tax, "Đề án trong mức")).await;
     let cap: Option<i64> = sqlx::query_scalar("select support_cap_id from proposals where id = $1")
         .bind(id)
         .fetch_one(&app.pool)
@@ -593,23 +519,16 @@ async fn a_request_above_the_cap_is_refused_with_the_rule_that_applies(pool: PgP
 
 #[sqlx::test]
 async fn the_centre_rejects_with_a_reason_and_the_submitter_may_withdraw(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
-    let tax = phu_binh_facility(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
 
-    let to_reject = create_draft(&app, &dossier(&tax, "Đề án bị từ chối")).await;
-    crate::helpers::attach_required_documents(&app, to_reject).await;
-    let v = version(&app.pool, to_reject).await;
-    assert_eq!(
-        app.post_form(
-            &format!("/proposals/{to_reject}/submit"),
-            &[("version", &v)]
-        )
-        .await
-        .status(),
-        StatusCode::SEE_OTHER
-    );
-    let centre = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let to_reject = world
+        .proposal(&tax, "Đề án bị từ chối", ProposalState::Submitted)
+        .await;
+    let centre = world.as_user("canbo").await;
     let v = version(&app.pool, to_reject).await;
     let no_reason = centre
         .post_form(
@@ -643,7 +562,7 @@ async fn the_centre_rejects_with_a_reason_and_the_submitter_may_withdraw(pool: P
         "nothing more can be done"
     );
 
-    let to_withdraw = create_draft(&app, &dossier(&tax, "Đề án rút lại")).await;
+    let to_withdraw = draft(&app, &dossier(&tax, "Đề án rút lại")).await;
     let v = version(&app.pool, to_withdraw).await;
     let centre_response = centre
         .post_form(

@@ -30,3 +30,4 @@ mod rule_tables;
 mod scope;
 mod security;
 mod stops;
+mod world;

@@ -1,0 +1,379 @@
+//! A test's own world, made without the demo data set: the Centre, the Department, two local
+//! offices and their people, and the facilities and proposals a test asks for, made the way
+//! users make them (through the pages), so every record a test reads is one it made.
+
+use khuyencong::auth::password::Passwords;
+use khuyencong::db::organisations::{self, NewOrganisation};
+use khuyencong::db::users::{self, NewUser};
+use khuyencong::domain::organisation::OrganisationKind;
+use khuyencong::domain::proposal::ProposalState;
+use khuyencong::domain::role::Role;
+use reqwest::StatusCode;
+use secrecy::SecretString;
+use sqlx::PgPool;
+
+use crate::helpers::{PASSWORD, TestApp, attach_required_documents, header};
+
+/// Thái Nguyên, the province of every world.
+const PROVINCE: &str = "19";
+
+/// The districts (of the map before July 2025) whose economic offices a world has.
+pub const PHU_BINH: &str = "173";
+/// See [`PHU_BINH`].
+pub const DAI_TU: &str = "171";
+
+/// One step on the way to a state: who takes it, the action, the form's other fields.
+type Step = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Where a member of staff works.
+#[derive(Clone, Copy)]
+enum Workplace {
+    Centre,
+    Department,
+    Office(&'static str),
+}
+
+/// Every world's staff: username, full name, role, workplace.
+const STAFF: [(&str, &str, Role, Workplace); 8] = [
+    ("admin", "Quản Trị Viên", Role::Admin, Workplace::Centre),
+    (
+        "canbo",
+        "Cán Bộ Trung Tâm",
+        Role::CentreStaff,
+        Workplace::Centre,
+    ),
+    (
+        "thamdinh",
+        "Thẩm Định Viên",
+        Role::Appraiser,
+        Workplace::Centre,
+    ),
+    (
+        "giamdoc",
+        "Giám Đốc Trung Tâm",
+        Role::Director,
+        Workplace::Centre,
+    ),
+    (
+        "ketoan",
+        "Kế Toán Trung Tâm",
+        Role::Accountant,
+        Workplace::Centre,
+    ),
+    (
+        "so.congthuong",
+        "Chuyên Viên Sở",
+        Role::DepartmentViewer,
+        Workplace::Department,
+    ),
+    (
+        "pkt.phubinh",
+        "Cán Bộ Phú Bình",
+        Role::LocalOfficer,
+        Workplace::Office(PHU_BINH),
+    ),
+    (
+        "pkt.daitu",
+        "Cán Bộ Đại Từ",
+        Role::LocalOfficer,
+        Workplace::Office(DAI_TU),
+    ),
+];
+
+/// A running application over a database that holds the reference data, the organisations
+/// and the staff of [`STAFF`] (password [`PASSWORD`]), and nothing else.
+pub struct World {
+    /// The application, signed in as nobody.
+    pub app: TestApp,
+    hash: String,
+    facility_owners: i64,
+}
+
+impl World {
+    /// Starts the application and makes the organisations and the staff.
+    pub async fn new(pool: PgPool) -> Self {
+        let app = TestApp::spawn(pool).await;
+        let hash = Passwords::new(2)
+            .hash(SecretString::from(PASSWORD))
+            .await
+            .expect("hash");
+        let organisation = |kind, name: &'static str, unit_id| NewOrganisation {
+            province_code: PROVINCE,
+            kind,
+            name,
+            unit_id,
+        };
+        let insert = |org| {
+            let pool = app.pool.clone();
+            async move {
+                organisations::insert(&pool, &org)
+                    .await
+                    .expect("organisation")
+            }
+        };
+        let centre = insert(organisation(
+            OrganisationKind::Centre,
+            "Trung tâm Khuyến công tỉnh",
+            None,
+        ))
+        .await;
+        let department = insert(organisation(
+            OrganisationKind::Department,
+            "Sở Công Thương",
+            None,
+        ))
+        .await;
+        let facility_owners =
+            insert(organisation(OrganisationKind::Facility, "Chủ cơ sở", None)).await;
+        let mut offices = Vec::new();
+        for (district, name) in [
+            (PHU_BINH, "Phòng Kinh tế và Hạ tầng huyện Phú Bình"),
+            (DAI_TU, "Phòng Kinh tế và Hạ tầng huyện Đại Từ"),
+        ] {
+            let unit = district_id(&app.pool, district).await;
+            let id = insert(organisation(
+                OrganisationKind::LocalOffice,
+                name,
+                Some(unit),
+            ))
+            .await;
+            offices.push((district, id));
+        }
+        for (username, full_name, role, workplace) in STAFF {
+            let organisation_id = match workplace {
+                Workplace::Centre => centre,
+                Workplace::Department => department,
+                Workplace::Office(district) => offices
+                    .iter()
+                    .find(|(d, _)| *d == district)
+                    .map(|(_, id)| *id)
+                    .expect("office"),
+            };
+            let user = NewUser {
+                username,
+                full_name,
+                email: None,
+                password_hash: &hash,
+                role,
+                organisation_id,
+                facility_id: None,
+            };
+            users::insert(&app.pool, &user).await.expect("user");
+        }
+        Self {
+            app,
+            hash,
+            facility_owners,
+        }
+    }
+
+    /// The application seen by `username`, signed in.
+    pub async fn as_user(&self, username: &str) -> TestApp {
+        self.app
+            .with_client(self.app.login_new_client(username, PASSWORD).await)
+    }
+
+    /// Registers a facility in a commune of Phú Bình the way its office does; answers its
+    /// tax code.
+    pub async fn facility(&self, name: &str, tax_code: &str) -> String {
+        let office = self.as_user("pkt.phubinh").await;
+        let unit = commune_id(&self.app.pool, "05917").await.to_string();
+        let response = office
+            .post_form("/facilities/new", &facility_form(&unit, tax_code, name))
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "facility {name}");
+        tax_code.to_owned()
+    }
+
+    /// An account `username` for the owner of the facility with `tax_code`.
+    pub async fn owner(&self, username: &str, tax_code: &str) {
+        let facility: i64 = sqlx::query_scalar("select id from facilities where tax_code = $1")
+            .bind(tax_code)
+            .fetch_one(&self.app.pool)
+            .await
+            .expect("the facility");
+        let user = NewUser {
+            username,
+            full_name: "Chủ Cơ Sở",
+            email: None,
+            password_hash: &self.hash,
+            role: Role::FacilityOwner,
+            organisation_id: self.facility_owners,
+            facility_id: Some(facility),
+        };
+        users::insert(&self.app.pool, &user).await.expect("owner");
+    }
+
+    /// A proposal of the Phú Bình office for the facility with `tax_code`, taken through the
+    /// pages by the people whose step each is until it is in `state`.
+    pub async fn proposal(&self, tax_code: &str, title: &str, state: ProposalState) -> i64 {
+        let office = self.as_user("pkt.phubinh").await;
+        let id = draft(&office, &dossier(tax_code, title)).await;
+        let path: &[Step] = match state {
+            ProposalState::Draft => &[],
+            ProposalState::Withdrawn => &[("pkt.phubinh", "withdraw", &[])],
+            ProposalState::Submitted => &[("pkt.phubinh", "submit", &[])],
+            ProposalState::Returned => &[
+                ("pkt.phubinh", "submit", &[]),
+                (
+                    "canbo",
+                    "return",
+                    &[
+                        ("missing_items", "Bổ sung báo giá"),
+                        ("due_date", "2099-12-31"),
+                    ],
+                ),
+            ],
+            ProposalState::Accepted => &[("pkt.phubinh", "submit", &[]), ("canbo", "accept", &[])],
+            ProposalState::Rejected => &[
+                ("pkt.phubinh", "submit", &[]),
+                ("canbo", "reject", &[("reason", "Không thuộc đối tượng")]),
+            ],
+            other => panic!("a world cannot make a proposal in {other:?} yet"),
+        };
+        if path.iter().any(|(_, action, _)| *action == "submit") {
+            attach_required_documents(&office, id).await;
+        }
+        for (username, action, fields) in path {
+            let user = self.as_user(username).await;
+            let v = version(&self.app.pool, id).await;
+            let mut form = vec![("version", v.as_str())];
+            form.extend_from_slice(fields);
+            let response = user
+                .post_form(&format!("/proposals/{id}/{action}"), &form)
+                .await;
+            assert_eq!(
+                response.status(),
+                StatusCode::SEE_OTHER,
+                "{action} by {username}"
+            );
+        }
+        id
+    }
+}
+
+/// The form of a facility in commune `unit`.
+pub fn facility_form<'a>(
+    unit: &'a str,
+    tax_code: &'a str,
+    name: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("name", name),
+        ("legal_form", "cooperative"),
+        ("tax_code", tax_code),
+        ("owner_name", "Nguyễn Văn Bình"),
+        ("phone", "0912 345 678"),
+        ("unit_id", unit),
+        ("address_detail", "Xóm Trại"),
+        ("sector_code", "agro_processing"),
+        ("main_products", "Chè xanh"),
+        ("workers", "12"),
+        ("annual_revenue", "2.500.000.000"),
+        ("capital", "800.000.000"),
+        ("women_owned", "on"),
+    ]
+}
+
+/// The form of a complete dossier (machinery, 2026) for the facility with `tax_code`.
+pub fn dossier<'a>(tax_code: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("facility_tax_codes", tax_code),
+        ("plan_year", "2026"),
+        ("level", "local"),
+        ("form", "normal"),
+        ("activity_type_code", "machinery"),
+        (
+            "objectives",
+            "Nâng công suất sao chè, giảm lao động thủ công.",
+        ),
+        ("content", "Đầu tư máy sao chè tự động và máy vò chè."),
+        ("start_date", "2026-04-01"),
+        ("end_date", "15/10/2026"),
+        ("line_item", "Máy sao chè tự động"),
+        ("line_unit", "chiếc"),
+        ("line_quantity", "2"),
+        ("line_price", "150.000.000"),
+        ("line_support", "150.000.000"),
+        ("line_item", "Máy vò chè"),
+        ("line_unit", "chiếc"),
+        ("line_quantity", "2,5"),
+        ("line_price", "40.000.000"),
+        ("line_support", "0"),
+        ("expected_output", "30 tấn chè khô/năm"),
+        ("baseline_jobs", "10"),
+        ("expected_jobs", "14"),
+        ("no_double_funding", "on"),
+    ]
+}
+
+/// Saves a draft from `form` as the signed-in user of `app`; answers its id.
+pub async fn draft(app: &TestApp, form: &[(&str, &str)]) -> i64 {
+    let response = app.post_form("/proposals/new", form).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "draft saved");
+    header(response.headers(), "location")
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("proposal id")
+}
+
+/// A proposal's version, as its forms carry it.
+pub async fn version(pool: &PgPool, id: i64) -> String {
+    let v: i32 = sqlx::query_scalar("select version from proposals where id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("version");
+    v.to_string()
+}
+
+/// The id of a district of the map before July 2025.
+async fn district_id(pool: &PgPool, code: &str) -> i64 {
+    sqlx::query_scalar(
+        "select id from admin_units where code = $1 and level = 'district' and valid_from is null",
+    )
+    .bind(code)
+    .fetch_one(pool)
+    .await
+    .expect("district")
+}
+
+/// The id of a commune of the map before July 2025.
+pub async fn commune_id(pool: &PgPool, code: &str) -> i64 {
+    sqlx::query_scalar(
+        "select id from admin_units where code = $1 and level = 'commune' and valid_from is null",
+    )
+    .bind(code)
+    .fetch_one(pool)
+    .await
+    .expect("commune")
+}
+
+/// A world's proposals are in the state asked for, reached by the pages' own steps.
+#[sqlx::test]
+async fn a_world_makes_proposals_in_each_intake_state(pool: PgPool) {
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    for state in [
+        ProposalState::Draft,
+        ProposalState::Withdrawn,
+        ProposalState::Submitted,
+        ProposalState::Returned,
+        ProposalState::Accepted,
+        ProposalState::Rejected,
+    ] {
+        let id = world.proposal(&tax, state.code(), state).await;
+        assert_eq!(
+            crate::helpers::state_of(&world.app.pool, id).await,
+            state.code()
+        );
+    }
+}
