@@ -21,6 +21,7 @@ use crate::error::AppError;
 
 pub mod evaluation;
 pub mod intake;
+pub mod money;
 pub mod settlement;
 
 /// Who takes a step, and when.
