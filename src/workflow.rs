@@ -22,6 +22,7 @@ use crate::error::AppError;
 pub mod evaluation;
 pub mod intake;
 pub mod money;
+pub mod monitoring;
 pub mod settlement;
 
 /// Who takes a step, and when.
