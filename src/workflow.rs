@@ -19,6 +19,7 @@ use crate::domain::step::Step;
 use crate::domain::transition::{self, Action, Allowed};
 use crate::error::AppError;
 
+pub mod documents;
 pub mod evaluation;
 pub mod intake;
 pub mod money;

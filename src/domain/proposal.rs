@@ -204,6 +204,11 @@ impl ProposalState {
         matches!(self, Self::InProgress | Self::ResultAccepted)
     }
 
+    /// Whether it was returned to its submitters to complete (what is missing asked for).
+    pub fn is_returned(self) -> bool {
+        self == Self::Returned
+    }
+
     /// Whether it was settled (closed since or not).
     pub fn is_settled(self) -> bool {
         matches!(self, Self::Settled | Self::Completed)
