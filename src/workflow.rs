@@ -19,7 +19,12 @@ use crate::domain::step::Step;
 use crate::domain::transition::{self, Action, Allowed};
 use crate::error::AppError;
 
+pub mod documents;
+pub mod evaluation;
 pub mod intake;
+pub mod money;
+pub mod monitoring;
+pub mod settlement;
 
 /// Who takes a step, and when.
 #[derive(Clone, Copy, Debug)]
@@ -212,6 +217,29 @@ pub(crate) async fn take(
         action = action.code(),
         "proposal moved"
     );
+    Ok(step)
+}
+
+/// Moves `subject` by `action` as [`take`] does, but leaves the event to the step, which
+/// writes it with [`record`] once what the move led to is known (a settlement's sums, worked
+/// out under the contract's lock after the move, so that a second settlement waits and is
+/// stale).
+pub(crate) async fn shift(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    subject: &Subject,
+    action: Action,
+) -> StepResult<Allowed> {
+    let step = allowed(act, subject, action)?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the workflow layer is where a state changes"
+    )]
+    let moved =
+        db::proposals::set_state(conn, subject.id, step, subject.version, None, act.at).await?;
+    if !moved {
+        return Err(StepError::Stale);
+    }
     Ok(step)
 }
 

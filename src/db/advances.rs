@@ -5,6 +5,7 @@
 
 use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
+use tracing::instrument;
 
 use super::payments::{self, NewPayment};
 use crate::domain::contract::AdvanceTerms;
@@ -188,6 +189,7 @@ pub async fn ledger(pool: &PgPool, contract_id: i64) -> AppResult<Ledger> {
 /// Writes a request for `amount` on contract `contract_id`, relying on the proposal's latest
 /// progress report: locks the contract row, then checks the threshold and what is left of
 /// the share after what is advanced or asked.
+#[instrument(skip_all, fields(contract.id = contract_id, actor.id = requested_by), err)]
 pub async fn request(
     conn: &mut PgConnection,
     contract_id: i64,
@@ -257,6 +259,7 @@ pub async fn request(
 
 /// Confirms (`reason` empty) or refuses request `id` of contract `contract_id` while it is
 /// `requested`; `false` when it is not (any more).
+#[instrument(skip_all, fields(contract.id = contract_id, request.id = id, actor.id = decided_by), err)]
 pub async fn decide(
     conn: &mut PgConnection,
     contract_id: i64,
@@ -285,6 +288,7 @@ pub async fn decide(
 /// request's new status in the caller's transaction. `Ok(None)` when the request is not
 /// confirmed (any more); a voucher number the province used already violates
 /// `payments_province_code_voucher_number_key`.
+#[instrument(skip_all, fields(contract.id = contract_id, request.id = id, actor.id = recorded_by), err)]
 pub async fn pay(
     conn: &mut PgConnection,
     contract_id: i64,

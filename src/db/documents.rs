@@ -1,6 +1,6 @@
 //! Documents attached to proposals and plan decisions: their rows (the contents are in the
-//! store, see `crate::storage`), the kinds, and the timeline events that attaching and
-//! removing write.
+//! store, see `crate::storage`) and the kinds; the timeline's entries of attaching and
+//! removing are the workflow's (`workflow::documents`).
 //!
 //! Reading a proposal's document goes through its scope (`proposal_in_scope`), so a document
 //! of a proposal the user cannot see is "not found"; a decision's, through its province. Writes take the proposal's state the
@@ -8,6 +8,7 @@
 
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
+use tracing::instrument;
 
 use super::scope::ScopeParams;
 use crate::domain::proposal::ProposalState;
@@ -227,19 +228,19 @@ async fn lock_in_state(
     }
 }
 
-/// Records `documents` for proposal `proposal_id`, with an `attach_document` event each, in
-/// one transaction; refused with a conflict unless the proposal is still in `state`. A file
+/// Records `documents` for proposal `proposal_id`, refused with a conflict unless the
+/// proposal is still in `state` (its row locked for the caller's transaction). A file
 /// already attached under the same kind (same SHA-256) is not recorded twice: its entry in
 /// the result is `None`, and its stored copy is the caller's to delete.
+#[instrument(skip_all, fields(proposal.id = proposal_id, actor.id = actor_id), err)]
 pub async fn insert_for_proposal(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     proposal_id: i64,
     state: ProposalState,
     actor_id: i64,
     documents: &[NewDocument],
 ) -> AppResult<Vec<Option<i64>>> {
-    let mut tx = pool.begin().await?;
-    lock_in_state(&mut tx, proposal_id, state).await?;
+    lock_in_state(conn, proposal_id, state).await?;
     let mut ids = Vec::with_capacity(documents.len());
     for d in documents {
         let id = sqlx::query_scalar!(
@@ -260,40 +261,36 @@ pub async fn insert_for_proposal(
             actor_id,
             d.appraisal_record_id,
         )
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
-        if let Some(id) = id {
-            record_event(
-                &mut tx,
-                proposal_id,
-                state,
-                actor_id,
-                "attach_document",
-                id,
-                &d.kind_code,
-                &d.file_name,
-            )
-            .await?;
-        }
         ids.push(id);
     }
-    tx.commit().await?;
     Ok(ids)
 }
 
-/// Marks document `id` of proposal `proposal_id` removed, with a `remove_document` event, in
-/// one transaction; refused with a conflict unless the proposal is still in `state`. Returns
-/// the file name; `NotFound` when there is no such document (or it is already removed).
+/// A removed document: its kind and file name.
+#[derive(Clone, Debug)]
+pub struct Removed {
+    /// Kind code.
+    pub kind_code: String,
+    /// File name.
+    pub file_name: String,
+}
+
+/// Marks document `id` of proposal `proposal_id` removed, refused with a conflict unless
+/// the proposal is still in `state`; `NotFound` when there is no such document (or it is
+/// already removed).
+#[instrument(skip_all, fields(proposal.id = proposal_id, actor.id = actor_id), err)]
 pub async fn remove(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     proposal_id: i64,
     state: ProposalState,
     id: i64,
     actor_id: i64,
-) -> AppResult<String> {
-    let mut tx = pool.begin().await?;
-    lock_in_state(&mut tx, proposal_id, state).await?;
-    let removed = sqlx::query!(
+) -> AppResult<Removed> {
+    lock_in_state(conn, proposal_id, state).await?;
+    sqlx::query_as!(
+        Removed,
         r#"
         update documents set removed_at = now(), removed_by = $3
         where id = $1 and proposal_id = $2 and removed_at is null
@@ -303,53 +300,9 @@ pub async fn remove(
         proposal_id,
         actor_id,
     )
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?
-    .ok_or(AppError::NotFound)?;
-    record_event(
-        &mut tx,
-        proposal_id,
-        state,
-        actor_id,
-        "remove_document",
-        id,
-        &removed.kind_code,
-        &removed.file_name,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(removed.file_name)
-}
-
-/// A timeline event for a document: the state does not change.
-#[expect(clippy::too_many_arguments, reason = "one event row, column by column")]
-async fn record_event(
-    tx: &mut sqlx::PgConnection,
-    proposal_id: i64,
-    state: ProposalState,
-    actor_id: i64,
-    action: &str,
-    document_id: i64,
-    kind_code: &str,
-    file_name: &str,
-) -> AppResult<()> {
-    sqlx::query!(
-        r#"
-        insert into proposal_events (proposal_id, actor_id, action, from_state, to_state, details)
-        values ($1, $2, $3, $4, $4,
-                jsonb_build_object('document_id', $5::bigint, 'kind', $6::text, 'name', $7::text))
-        "#,
-        proposal_id,
-        actor_id,
-        action,
-        state as ProposalState,
-        document_id,
-        kind_code,
-        file_name,
-    )
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    .ok_or(AppError::NotFound)
 }
 
 /// A record other than a proposal that documents belong to.

@@ -3,6 +3,7 @@
 
 use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
+use tracing::instrument;
 
 use crate::error::AppResult;
 
@@ -106,6 +107,7 @@ pub struct NewEvaluation<'a> {
 
 /// Records an evaluation; a stage recorded already violates
 /// `evaluations_proposal_id_months_after_key`.
+#[instrument(skip_all, fields(proposal.id = e.proposal_id, actor.id = e.recorded_by), err)]
 pub async fn insert(conn: &mut PgConnection, e: &NewEvaluation<'_>) -> AppResult<()> {
     sqlx::query!(
         r#"

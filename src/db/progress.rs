@@ -4,6 +4,7 @@
 
 use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
+use tracing::instrument;
 
 use super::documents::NewDocument;
 use super::scope::ScopeParams;
@@ -157,6 +158,7 @@ pub struct NewReport<'a> {
 }
 
 /// Writes a report and its photos; `None` when the month has a report already.
+#[instrument(skip_all, fields(proposal.id = r.proposal_id, actor.id = r.reported_by), err)]
 pub async fn insert(
     conn: &mut PgConnection,
     r: &NewReport<'_>,

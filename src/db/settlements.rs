@@ -3,6 +3,7 @@
 
 use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
+use tracing::instrument;
 
 use super::payments::{self, NewPayment};
 use crate::domain::payment::{self as money, Paid, PaymentKind, PaymentProblem, Settlement};
@@ -90,6 +91,7 @@ pub struct Settled {
 /// (never on a figure read before the lock), records it as a payment, gives the envelope
 /// back the support not admitted, and writes the settlement. A liquidation number the
 /// province used already violates `settlements_province_code_liquidation_number_key`.
+#[instrument(skip_all, fields(proposal.id = s.proposal_id, actor.id = s.recorded_by), err)]
 pub async fn settle(
     conn: &mut PgConnection,
     s: &NewSettlement<'_>,

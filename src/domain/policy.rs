@@ -156,10 +156,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
 /// can see: the submitting side while the dossier is open; the facility owner when asked
 /// for more; the Centre while the proposal is alive.
 pub fn may_attach(role: Role, state: super::proposal::ProposalState) -> bool {
-    use super::proposal::ProposalState as S;
     match role {
-        Role::LocalOfficer => matches!(state, S::Draft | S::Returned),
-        Role::FacilityOwner => state == S::Returned,
+        Role::LocalOfficer => state.is_editable(),
+        Role::FacilityOwner => state.is_returned(),
         Role::CentreStaff => !state.is_final(),
         _ => false,
     }

@@ -192,6 +192,23 @@ impl ProposalState {
         matches!(self, Self::ResultAccepted | Self::Settled | Self::Completed)
     }
 
+    /// Whether the work is being carried out: what its progress reports and advance
+    /// requests are taken in.
+    pub fn is_carried_out(self) -> bool {
+        self == Self::InProgress
+    }
+
+    /// Whether advance requests may still be decided and paid: in progress, or accepted
+    /// and not yet settled.
+    pub fn advances_open(self) -> bool {
+        matches!(self, Self::InProgress | Self::ResultAccepted)
+    }
+
+    /// Whether it was returned to its submitters to complete (what is missing asked for).
+    pub fn is_returned(self) -> bool {
+        self == Self::Returned
+    }
+
     /// Whether it was settled (closed since or not).
     pub fn is_settled(self) -> bool {
         matches!(self, Self::Settled | Self::Completed)

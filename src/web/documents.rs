@@ -22,10 +22,11 @@ use crate::app::AppState;
 use crate::db;
 use crate::db::documents::{DocumentSummary, Kind, NewDocument, Owner};
 use crate::domain::document;
-use crate::domain::policy::{self, Permission};
+use crate::domain::policy::{self, Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::storage::StorageKey;
+use crate::workflow::{self, Act};
 
 /// Longest value of a text field of the upload form (the kind code).
 const MAX_KIND_FIELD: usize = 100;
@@ -176,7 +177,7 @@ async fn upload(
     };
 
     let added =
-        match store_and_record(&state, &proposal, user.0.user_id, &kind, None, &checked).await? {
+        match store_and_record(&state, &proposal, &user.actor(), &kind, None, &checked).await? {
             Ok(added) => added,
             Err(key) => {
                 let refused = Refused {
@@ -204,7 +205,7 @@ async fn upload(
 async fn store_and_record(
     state: &AppState,
     proposal: &Owner,
-    user_id: i64,
+    by: &Actor,
     kind: &str,
     record_id: Option<i64>,
     checked: &[Checked],
@@ -215,23 +216,17 @@ async fn store_and_record(
         .zip(&stored)
         .map(|(c, key)| c.document(key, kind, record_id))
         .collect();
-    let recorded = db::documents::insert_for_proposal(
-        &state.db,
-        proposal.id,
-        proposal.state,
-        user_id,
-        &documents,
-    )
-    .await;
-    let ids = match recorded {
+    let act = Act::now(by);
+    let mut tx = state.db.begin().await?;
+    let taken = match record_id {
+        None => workflow::documents::attach(&mut tx, &act, proposal, &documents).await,
+        Some(_) => workflow::documents::attach_photos(&mut tx, &act, proposal, &documents).await,
+    };
+    let written = taken.map_err(AppError::from);
+    let ids = match upload::commit_or_discard(state, tx, &stored, written).await {
         Ok(ids) => ids,
-        Err(error) => {
-            upload::delete_all(state, &stored).await;
-            return match error {
-                AppError::Conflict(key) => Ok(Err(key)),
-                other => Err(other),
-            };
-        }
+        Err(AppError::Conflict(key)) => return Ok(Err(key)),
+        Err(other) => return Err(other),
     };
     let duplicates: Vec<StorageKey> = stored
         .iter()
@@ -257,7 +252,7 @@ async fn store_and_record(
 pub(crate) async fn attach_photos(
     state: &AppState,
     proposal: &Owner,
-    user_id: i64,
+    by: &Actor,
     record_id: i64,
     request: Request,
     lang: Lang,
@@ -275,7 +270,7 @@ pub(crate) async fn attach_photos(
     let added = store_and_record(
         state,
         proposal,
-        user_id,
+        by,
         "appraisal_photo",
         Some(record_id),
         &checked,
@@ -319,8 +314,10 @@ async fn remove(
     Path((id, doc)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let proposal = owner_to_change(&state, &user, id).await?;
-    let name =
-        db::documents::remove(&state.db, proposal.id, proposal.state, doc, user.0.user_id).await?;
+    let actor = user.actor();
+    let mut tx = state.db.begin().await?;
+    let name = workflow::documents::remove(&mut tx, &Act::now(&actor), &proposal, doc).await?;
+    tx.commit().await?;
     tracing::info!(
         proposal.id = proposal.id,
         document.id = doc,

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use serde_json::json;
 use time::Date;
 
 use super::context::{CurrentUser, Flash, PageContext};
@@ -20,15 +19,15 @@ use super::form::FieldErrors;
 use super::today;
 use crate::app::AppState;
 use crate::db;
-use crate::db::evaluations::{Baseline, Evaluation, NewEvaluation};
+use crate::db::evaluations::{Baseline, Evaluation};
 use crate::db::proposals::Basis;
-use crate::db::proposals::NewEvent;
 use crate::domain::evaluation;
 use crate::domain::input;
 use crate::domain::policy::Permission;
-use crate::domain::proposal::ProposalState;
 use crate::domain::transition::{self, Action};
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::error::{AppError, AppResult};
+use crate::workflow::evaluation::Figures;
+use crate::workflow::{self, Act, StepError, Subject};
 
 /// Routes of evaluation.
 pub fn router() -> Router<AppState> {
@@ -99,12 +98,9 @@ async fn load(
     let next = baseline
         .settled_on
         .and_then(|day| evaluation::next_due(day, &recorded));
-    let settled = matches!(
-        basis.state,
-        ProposalState::Settled | ProposalState::Completed
-    );
-    let may_record =
-        settled && next.is_some() && user.require(Permission::RecordEvaluation).is_ok();
+    let may_record = basis.state.is_settled()
+        && next.is_some()
+        && user.require(Permission::RecordEvaluation).is_ok();
     let may_close = recorded.contains(&0)
         && transition::transition(basis.state, Action::Close, user.0.role).is_ok();
     Ok(EvaluationPage {
@@ -147,87 +143,28 @@ async fn record(
     let Some((stage, _)) = page.next.filter(|_| page.may_record) else {
         return Err(AppError::Conflict("evaluation.nothing_due"));
     };
-    let mut errors = FieldErrors::default();
-    if form.months_after.trim() != stage.to_string() {
-        errors.add("months_after", "evaluation.stage_taken");
-    }
-    let evaluated_on = match errors.check("evaluated_on", input::date(&form.evaluated_on)) {
-        Some(Some(day)) if day > today() => {
-            errors.add("evaluated_on", "evaluation.in_future");
-            None
-        }
-        Some(Some(day)) if page.baseline.settled_on.is_some_and(|s| day < s) => {
-            errors.add("evaluated_on", "evaluation.before_settlement");
-            None
-        }
-        Some(Some(day)) => Some(day),
-        Some(None) => {
-            errors.add("evaluated_on", "input.required");
-            None
-        }
-        None => None,
-    };
-    let output = errors.text("output", &form.output, 2000);
-    let revenue = errors.money("revenue", &form.revenue);
-    let jobs = errors.whole("jobs", &form.jobs, 0, 1_000_000);
-    let productivity = errors.whole(
-        "productivity_change",
-        &form.productivity_change,
-        -100,
-        10_000,
-    );
-    let notes = errors.text("notes", &form.notes, 5000);
+    let parsed = form.figures(stage, page.baseline.settled_on);
     page.form = form;
-    let Some(evaluated_on) = evaluated_on.filter(|_| errors.is_empty()) else {
-        page.errors = errors;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let figures = match parsed {
+        Ok(figures) => figures,
+        Err(errors) => {
+            page.errors = errors;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
     };
+    let actor = user.actor();
+    let subject = Subject::from(&page.basis);
     let mut tx = state.db.begin().await?;
-    let inserted = db::evaluations::insert(
-        &mut tx,
-        &NewEvaluation {
-            proposal_id: id,
-            months_after: i16::from(stage),
-            evaluated_on,
-            output: &output,
-            revenue,
-            jobs: i32::try_from(jobs).unwrap_or(0),
-            productivity_change: i32::try_from(productivity).unwrap_or(0),
-            notes: &notes,
-            recorded_by: user.0.user_id,
-        },
-    )
-    .await
-    .on_constraint("evaluations_proposal_id_months_after_key", || {
-        AppError::Conflict("evaluation.stage_taken")
-    });
-    if let Err(AppError::Conflict(key)) = inserted {
-        drop(tx);
-        page.errors.add("months_after", key);
-        return Ok((StatusCode::CONFLICT, page).into_response());
+    match workflow::evaluation::evaluate(&mut tx, &Act::now(&actor), &subject, &figures).await {
+        Ok(()) => tx.commit().await?,
+        // Another hand recorded the stage meanwhile.
+        Err(StepError::Refused { field, key }) => {
+            drop(tx);
+            page.errors.add(field, key);
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(other) => return Err(other.into()),
     }
-    inserted?;
-    let state_now = page.basis.state;
-    db::proposals::insert_event(
-        &mut tx,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id: id,
-            actor_id: user.0.user_id,
-            action: "evaluation",
-            from: Some(state_now),
-            to: state_now,
-            note: &notes,
-            details: json!({
-                "months_after": stage,
-                "revenue": revenue,
-                "jobs": jobs,
-                "productivity_change": productivity,
-            }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok((
         Flash::success("flash.evaluation_recorded"),
         Redirect::to(&format!("/proposals/{id}/evaluation")),
@@ -235,8 +172,53 @@ async fn record(
         .into_response())
 }
 
+impl EvaluationForm {
+    /// The figures of `stage` the form enters, evaluated on a day from the settlement
+    /// (`settled_on`) to today; the fields' errors if not.
+    fn figures(&self, stage: u8, settled_on: Option<Date>) -> Result<Figures, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if self.months_after.trim() != stage.to_string() {
+            errors.add("months_after", "evaluation.stage_taken");
+        }
+        let evaluated_on = match errors.check("evaluated_on", input::date(&self.evaluated_on)) {
+            Some(Some(day)) if day > today() => Err("evaluation.in_future"),
+            Some(Some(day)) if settled_on.is_some_and(|s| day < s) => {
+                Err("evaluation.before_settlement")
+            }
+            Some(Some(day)) => Ok(Some(day)),
+            Some(None) => Err("input.required"),
+            None => Ok(None),
+        }
+        .unwrap_or_else(|key| {
+            errors.add("evaluated_on", key);
+            None
+        });
+        let output = errors.text("output", &self.output, 2000);
+        let revenue = errors.money("revenue", &self.revenue);
+        let jobs = errors.whole("jobs", &self.jobs, 0, 1_000_000);
+        let productivity = errors.whole(
+            "productivity_change",
+            &self.productivity_change,
+            -100,
+            10_000,
+        );
+        let notes = errors.text("notes", &self.notes, 5000);
+        match evaluated_on {
+            Some(evaluated_on) if errors.is_empty() => Ok(Figures {
+                stage,
+                evaluated_on,
+                output,
+                revenue,
+                jobs: i32::try_from(jobs).unwrap_or(0),
+                productivity_change: i32::try_from(productivity).unwrap_or(0),
+                notes,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 /// `POST /proposals/{id}/evaluation/close`: the proposal is completed.
-#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn close(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -244,56 +226,13 @@ async fn close(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let page = load(&state, ctx, &user, id).await?;
-    let step = transition::transition(page.basis.state, Action::Close, user.0.role)?;
+    let actor = user.actor();
+    let subject = Subject::from(&page.basis);
     let mut tx = state.db.begin().await?;
-    if !db::evaluations::has_settlement_stage(&mut tx, id).await? {
-        return Err(AppError::Conflict("evaluation.needed_to_close"));
-    }
-    let version = page.basis.version;
-    if !db::proposals::set_state(
-        &mut tx,
-        id,
-        step,
-        version,
-        None,
-        time::OffsetDateTime::now_utc(),
-    )
-    .await?
-    {
-        return Err(AppError::Conflict("proposal.stale"));
-    }
-    db::proposals::insert_event(
-        &mut tx,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id: id,
-            actor_id: user.0.user_id,
-            action: step.action.code(),
-            from: Some(step.from),
-            to: step.to,
-            note: "",
-            details: json!({}),
-        },
-    )
-    .await?;
-    let name = page
-        .basis
-        .code
-        .clone()
-        .unwrap_or_else(|| page.basis.title.clone());
-    db::notifications::notify_followers(
-        &mut tx,
-        &[id],
-        user.0.user_id,
-        "notify.completed",
-        std::slice::from_ref(&name),
-        &[format!("/proposals/{id}")],
-    )
-    .await?;
+    workflow::evaluation::close(&mut tx, &Act::now(&actor), &subject).await?;
     tx.commit().await?;
-    tracing::info!(proposal.id = id, user.id = user.0.user_id, "completed");
     Ok((
-        Flash::success("flash.proposal_completed").with(name),
+        Flash::success("flash.proposal_completed").with(subject.name()),
         Redirect::to(&format!("/proposals/{id}")),
     )
         .into_response())

@@ -28,7 +28,9 @@ use crate::domain::input;
 use crate::domain::payment;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::error::{AppError, AppResult};
+use crate::workflow::money::{self, Advance, Decision, Voucher};
+use crate::workflow::{Act, StepError, StepResult, Subject};
 
 /// Routes of a contract's payments.
 pub fn router() -> Router<AppState> {
@@ -118,10 +120,7 @@ pub(super) async fn payments_page(
         contract.advance(),
         ledger.asked(),
     );
-    let open = matches!(
-        basis.state,
-        ProposalState::InProgress | ProposalState::ResultAccepted
-    );
+    let open = basis.state.advances_open();
     let stop = db::stops::of_proposal(&state.db, id).await?;
     Ok(PaymentsPage {
         may_recover: basis.state == ProposalState::Stopped
@@ -133,7 +132,7 @@ pub(super) async fn payments_page(
             String::new(),
         ),
         stop,
-        may_request: basis.state == ProposalState::InProgress
+        may_request: basis.state.is_carried_out()
             && left > 0
             && user.may(Permission::RequestAdvance),
         may_confirm: open && user.may(Permission::ConfirmAdvance),
@@ -246,7 +245,7 @@ async fn request(
 ) -> AppResult<Response> {
     user.require(Permission::RequestAdvance)?;
     let mut page = payments_page(&state, ctx, &user, id).await?;
-    if page.basis.state != ProposalState::InProgress {
+    if !page.basis.state.is_carried_out() {
         return Err(AppError::Conflict("advance.not_in_progress"));
     }
     let mut errors = FieldErrors::default();
@@ -256,63 +255,73 @@ async fn request(
         page.errors = errors;
         return Ok(again(page, StatusCode::UNPROCESSABLE_ENTITY));
     };
+    let (actor, subject) = (user.actor(), Subject::from(&page.basis));
     let mut tx = state.db.begin().await?;
-    match db::advances::request(&mut tx, page.contract.id, amount, user.0.user_id).await? {
-        Ok(_) => {}
-        Err(problem) => {
+    let taken = money::request_advance(
+        &mut tx,
+        &Act::now(&actor),
+        &subject,
+        page.contract.id,
+        amount,
+    )
+    .await;
+    answer(tx, page, taken, "flash.advance_requested", amount).await
+}
+
+/// Commits a step on the money and goes back to the page with `flash`, or shows the page
+/// again with the field the step refused.
+async fn answer<T>(
+    tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    mut page: PaymentsPage,
+    taken: StepResult<T>,
+    flash: &'static str,
+    amount: i64,
+) -> AppResult<Response> {
+    match taken {
+        Ok(_) => tx.commit().await?,
+        Err(StepError::Refused { field, key }) => {
             drop(tx);
-            page.errors.add("amount", problem.message_key());
+            page.errors.add(field, key);
             return Ok(again(page, StatusCode::UNPROCESSABLE_ENTITY));
         }
+        Err(other) => return Err(other.into()),
     }
-    record_step(&mut tx, &page, &user, "advance_requested", "", amount).await?;
-    tx.commit().await?;
-    tracing::info!(
-        proposal.id = id,
-        user.id = user.0.user_id,
-        amount,
-        "advance requested"
-    );
-    Ok(back(id, "flash.advance_requested", page.ctx.money(&amount)))
+    Ok(back(page.basis.id, flash, page.ctx.money(&amount)))
 }
 
 /// The request `request` of the page's contract, if it has one.
-fn request_amount(page: &PaymentsPage, request: i64) -> AppResult<(i64, i64)> {
+fn advance(page: &PaymentsPage, request: i64) -> AppResult<Advance> {
     page.ledger
         .requests
         .iter()
         .find(|r| r.id == request)
-        .map(|r| (r.amount, r.requested_by_id))
+        .map(|r| Advance {
+            contract_id: page.contract.id,
+            request_id: r.id,
+            amount: r.amount,
+            requested_by: r.requested_by_id,
+        })
         .ok_or(AppError::NotFound)
 }
 
-/// Confirms or refuses (a reason given) request `request`.
+/// Confirms or refuses request `request`.
 async fn decide(
     state: &AppState,
     page: PaymentsPage,
     user: &CurrentUser,
     request: i64,
-    reason: &str,
+    decision: Decision<'_>,
 ) -> AppResult<Response> {
-    let (amount, requested_by) = request_amount(&page, request)?;
-    // Four eyes: who asked does not confirm.
-    if requested_by == user.0.user_id {
-        return Err(AppError::Conflict("advance.own_request"));
-    }
-    let id = page.basis.id;
-    let mut tx = state.db.begin().await?;
-    if !db::advances::decide(&mut tx, page.contract.id, request, reason, user.0.user_id).await? {
-        return Err(AppError::Conflict("advance.decided"));
-    }
-    let (action, flash) = if reason.is_empty() {
-        ("advance_confirmed", "flash.advance_confirmed")
-    } else {
-        ("advance_refused", "flash.advance_refused")
+    let advance = advance(&page, request)?;
+    let flash = match decision {
+        Decision::Confirm => "flash.advance_confirmed",
+        Decision::Refuse(_) => "flash.advance_refused",
     };
-    record_step(&mut tx, &page, user, action, reason, amount).await?;
-    tx.commit().await?;
-    tracing::info!(proposal.id = id, user.id = user.0.user_id, request, action);
-    Ok(back(id, flash, page.ctx.money(&amount)))
+    let (actor, subject) = (user.actor(), Subject::from(&page.basis));
+    let mut tx = state.db.begin().await?;
+    let taken =
+        money::decide_advance(&mut tx, &Act::now(&actor), &subject, &advance, decision).await;
+    answer(tx, page, taken, flash, advance.amount).await
 }
 
 /// `POST /proposals/{id}/advances/{request}/confirm`.
@@ -327,7 +336,7 @@ async fn confirm(
     if !page.may_confirm {
         return Err(AppError::Conflict("advance.not_in_progress"));
     }
-    decide(&state, page, &user, request, "").await
+    decide(&state, page, &user, request, Decision::Confirm).await
 }
 
 /// `POST /proposals/{id}/advances/{request}/refuse`: with a reason the implementing side reads.
@@ -346,13 +355,13 @@ async fn refuse(
     let mut errors = FieldErrors::default();
     let reason = errors.required("reason", &form.reason, 2000);
     if !errors.is_empty() {
-        request_amount(&page, request)?;
+        advance(&page, request)?;
         page.refuse_form = form;
         page.form_for = Some(request);
         page.errors = errors;
         return Ok(again(page, StatusCode::UNPROCESSABLE_ENTITY));
     }
-    decide(&state, page, &user, request, &reason).await
+    decide(&state, page, &user, request, Decision::Refuse(&reason)).await
 }
 
 /// `POST /proposals/{id}/advances/{request}/pay`: the accountant's voucher.
@@ -368,53 +377,20 @@ async fn pay(
     if !page.may_pay {
         return Err(AppError::Conflict("advance.not_in_progress"));
     }
-    let (amount, _) = request_amount(&page, request)?;
+    let advance = advance(&page, request)?;
     let mut errors = FieldErrors::default();
-    let voucher = errors.required("voucher_number", &form.voucher_number, 100);
-    let paid_on = payment_day(
-        &mut errors,
-        "paid_on",
-        &form.paid_on,
-        page.contract.signed_on,
-    );
+    let number = errors.required("voucher_number", &form.voucher_number, 100);
+    let signed_on = page.contract.signed_on;
+    let paid_on = payment_day(&mut errors, "paid_on", &form.paid_on, signed_on);
     page.pay_form = form;
     page.form_for = Some(request);
     let Some(paid_on) = paid_on.filter(|_| errors.is_empty()) else {
         page.errors = errors;
         return Ok(again(page, StatusCode::UNPROCESSABLE_ENTITY));
     };
+    let voucher = Voucher { number, paid_on };
+    let (actor, subject) = (user.actor(), Subject::from(&page.basis));
     let mut tx = state.db.begin().await?;
-    let paid = db::advances::pay(
-        &mut tx,
-        page.contract.id,
-        request,
-        paid_on,
-        &voucher,
-        user.0.user_id,
-    )
-    .await
-    .on_constraint("payments_province_code_voucher_number_key", || {
-        AppError::Conflict("payment.voucher_taken")
-    });
-    let problem = match paid {
-        Ok(Some(Ok(_))) => None,
-        Ok(Some(Err(problem))) => Some(("voucher_number", problem.message_key())),
-        Ok(None) => return Err(AppError::Conflict("advance.decided")),
-        Err(AppError::Conflict(key)) => Some(("voucher_number", key)),
-        Err(other) => return Err(other),
-    };
-    if let Some((field, key)) = problem {
-        drop(tx);
-        page.errors.add(field, key);
-        return Ok(again(page, StatusCode::UNPROCESSABLE_ENTITY));
-    }
-    record_step(&mut tx, &page, &user, "advance_paid", &voucher, amount).await?;
-    tx.commit().await?;
-    tracing::info!(
-        proposal.id = id,
-        user.id = user.0.user_id,
-        request,
-        "advance paid"
-    );
-    Ok(back(id, "flash.advance_paid", page.ctx.money(&amount)))
+    let taken = money::pay_advance(&mut tx, &Act::now(&actor), &subject, &advance, &voucher).await;
+    answer(tx, page, taken, "flash.advance_paid", advance.amount).await
 }

@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use serde_json::json;
 use time::Date;
 
 use super::context::{CurrentUser, Flash, PageContext};
@@ -21,15 +20,14 @@ use super::today;
 use super::upload::{self, Checked, Limits, UploadError};
 use crate::app::AppState;
 use crate::db;
-use crate::db::progress::{InProgressRow, NewReport, ReportRow};
+use crate::db::progress::{InProgressRow, ReportRow};
 use crate::db::proposals::Basis;
-use crate::db::proposals::NewEvent;
 use crate::domain::input;
 use crate::domain::policy::Permission;
 use crate::domain::progress::{self, Report, ReportingRule};
-use crate::domain::proposal::ProposalState;
 use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::workflow::{Act, StepError, Subject, monitoring};
 
 /// Longest "work done".
 const WORK_MAX: usize = 5000;
@@ -51,6 +49,36 @@ struct ReportForm {
     percent_done: String,
     spending: String,
     work_done: String,
+}
+
+impl ReportForm {
+    /// The report the form enters and what was done; the fields' errors if not.
+    fn report(&self) -> Result<(Report, String), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let month = parse_month(&self.month);
+        if month.is_none() {
+            errors.add("month", "progress.month_invalid");
+        }
+        let percent_done = errors
+            .check("percent_done", input::whole(&self.percent_done, 0, 100))
+            .and_then(|p| u8::try_from(p).ok());
+        if self.percent_done.trim().is_empty() {
+            errors.add("percent_done", "input.required");
+        }
+        let spending = errors.money("spending", &self.spending);
+        let work_done = errors.required("work_done", &self.work_done, WORK_MAX);
+        match (month, percent_done) {
+            (Some(month), Some(percent_done)) if errors.is_empty() => {
+                let report = Report {
+                    month,
+                    percent_done,
+                    spending,
+                };
+                Ok((report, work_done))
+            }
+            _ => Err(errors),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -82,7 +110,7 @@ async fn load(
     let reports = db::progress::reports(&state.db, id).await?;
     let started = db::progress::started_on(&state.db, id).await?;
     let rule = db::progress::rule(&state.db, &basis.province_code, today()).await?;
-    let carried_out = basis.state == ProposalState::InProgress;
+    let carried_out = basis.state.is_carried_out();
     let due = started
         .filter(|_| carried_out)
         .and_then(|started| rule.month_due(today(), started))
@@ -174,119 +202,58 @@ async fn report(
         spending: form.text("spending").to_owned(),
         work_done: form.text("work_done").to_owned(),
     };
-    let lang = page.ctx.lang;
-    let mut errors = FieldErrors::default();
-    let month = parse_month(&page.form.month);
-    if month.is_none() {
-        errors.add("month", "progress.month_invalid");
-    }
-    let percent_done = errors
-        .check(
-            "percent_done",
-            input::whole(&page.form.percent_done, 0, 100),
-        )
-        .and_then(|p| u8::try_from(p).ok());
-    if page.form.percent_done.trim().is_empty() {
-        errors.add("percent_done", "input.required");
-    }
-    let spending = errors.money("spending", &page.form.spending);
-    let work_done = errors.required("work_done", &page.form.work_done, WORK_MAX);
-    let photos = match photos(form.files, refusal, &state, lang) {
-        Ok(photos) => photos,
-        Err(message) => {
-            page.file_error = Some(message);
-            Vec::new()
+    let parsed = page.form.report();
+    let photos = photos(form.files, refusal, &state, page.ctx.lang);
+    let (report, work_done, photos) = match (parsed, photos) {
+        (Ok((report, work_done)), Ok(photos)) => (report, work_done, photos),
+        (parsed, photos) => {
+            page.errors = parsed.err().unwrap_or_default();
+            page.file_error = photos.err();
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let started = db::progress::started_on(&state.db, id)
-        .await?
-        .unwrap_or(today());
-    let (Some(month), Some(percent_done), true, None) = (
-        month,
-        percent_done,
-        errors.is_empty(),
-        page.file_error.as_ref(),
-    ) else {
-        page.errors = errors;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    let report = Report {
-        month,
-        percent_done,
-        spending,
-    };
-    let stored = upload::store_all(&state, &photos).await?;
+    save(&state, page, &user, (report, &work_done), &photos).await
+}
+
+/// Stores the photos and takes the step; a refusal shows the page again and keeps no file.
+async fn save(
+    state: &AppState,
+    mut page: ProgressPage,
+    user: &CurrentUser,
+    (report, work_done): (Report, &str),
+    photos: &[Checked],
+) -> AppResult<Response> {
+    let id = page.basis.id;
+    let stored = upload::store_all(state, photos).await?;
+    let documents: Vec<_> = photos
+        .iter()
+        .zip(&stored)
+        .map(|(c, key)| c.document(key, "progress_photo", None))
+        .collect();
+    let (actor, subject) = (user.actor(), Subject::from(&page.basis));
     let mut tx = state.db.begin().await?;
-    let written = async {
-        let (previous, next) = db::progress::neighbours(&mut tx, id, month).await?;
-        if let Err(problem) = progress::check(report, started, today(), previous, next) {
-            return Ok(Err((problem.field(), problem.message_key())));
-        }
-        let documents: Vec<_> = photos
-            .iter()
-            .zip(&stored)
-            .map(|(c, key)| c.document(key, "progress_photo", None))
-            .collect();
-        let new = NewReport {
-            proposal_id: id,
-            report,
-            work_done: &work_done,
-            reported_by: user.0.user_id,
-        };
-        let Some(report_id) = db::progress::insert(&mut tx, &new, &documents).await? else {
-            return Ok(Err(("month", "progress.month_reported")));
-        };
-        db::proposals::insert_event(
-            &mut tx,
-            &NewEvent {
-                at: time::OffsetDateTime::now_utc(),
-                proposal_id: id,
-                actor_id: user.0.user_id,
-                action: "progress_report",
-                from: Some(ProposalState::InProgress),
-                to: ProposalState::InProgress,
-                note: &work_done,
-                details: json!({
-                    "report": report_id,
-                    "month": month_value(month),
-                    "percent_done": percent_done,
-                    "spending": spending,
-                    "photos": documents.len(),
-                }),
-            },
-        )
-        .await?;
-        db::notifications::notify_followers(
-            &mut tx,
-            &[id],
-            user.0.user_id,
-            "notify.progress_reported",
-            &[format!("{}%", percent_done)],
-            &[format!("/proposals/{id}/progress")],
-        )
-        .await?;
-        Ok::<_, AppError>(Ok(report_id))
-    }
+    let taken = monitoring::report_progress(
+        &mut tx,
+        &Act::now(&actor),
+        &subject,
+        report,
+        work_done,
+        &documents,
+    )
     .await;
-    // A refusal found inside the transaction rolls it back like an error: no file stays.
-    let written = match written {
-        Ok(Err((field, key))) => {
+    // A refusal rolls the transaction back like an error: no file stays.
+    let written = match taken {
+        Err(StepError::Refused { field, key }) => {
             drop(tx);
-            upload::delete_all(&state, &stored).await;
+            upload::delete_all(state, &stored).await;
             page.errors.add(field, key);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        Ok(Ok(report_id)) => Ok(report_id),
-        Err(error) => Err(error),
+        other => other.map_err(AppError::from),
     };
-    upload::commit_or_discard(&state, tx, &stored, written).await?;
-    tracing::info!(
-        proposal.id = id,
-        user.id = user.0.user_id,
-        "progress reported"
-    );
+    upload::commit_or_discard(state, tx, &stored, written).await?;
     Ok((
-        Flash::success("flash.progress_reported").with(format!("{percent_done}%")),
+        Flash::success("flash.progress_reported").with(format!("{}%", report.percent_done)),
         Redirect::to(&format!("/proposals/{id}/progress")),
     )
         .into_response())

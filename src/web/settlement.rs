@@ -12,24 +12,24 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
-use serde_json::json;
+use time::Date;
 
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
+use super::payments::payment_day;
 use super::today;
 use crate::app::AppState;
 use crate::db;
 use crate::db::acceptance::Record;
 use crate::db::contracts::Contract;
 use crate::db::proposals;
-use crate::db::proposals::NewEvent;
-use crate::db::settlements::{NewSettlement, SettlementRow};
+use crate::db::settlements::SettlementRow;
 use crate::domain::payment::{self, Paid, Settlement};
 use crate::domain::policy::Permission;
-use crate::domain::proposal::ProposalState;
-use crate::domain::role::Role;
 use crate::domain::transition::{self, Action};
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::error::{AppError, AppResult};
+use crate::workflow::settlement::{self, Accepted, Liquidation};
+use crate::workflow::{self, Act, StepError, Subject};
 
 /// Routes of settlement.
 pub fn router() -> Router<AppState> {
@@ -61,6 +61,15 @@ struct Basis {
 }
 
 impl Basis {
+    /// What the settlement stands on, once the result is accepted.
+    fn accepted(&self) -> Option<Accepted> {
+        self.accepted.as_ref().map(|r| Accepted {
+            contract_id: self.contract.id,
+            record_id: r.id,
+            admitted_support: self.admitted(),
+        })
+    }
+
     fn admitted(&self) -> i64 {
         self.accepted
             .as_ref()
@@ -172,7 +181,6 @@ async fn show(
 }
 
 /// `POST /proposals/{id}/settlement`: the accountant settles an accepted proposal.
-#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn settle(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -181,140 +189,69 @@ async fn settle(
     Form(form): Form<SettlementForm>,
 ) -> AppResult<Response> {
     let mut page = load(&state, ctx, &user, id).await?;
-    let step = transition::transition(page.b.basis.state, Action::Settle, user.0.role)?;
+    let actor = user.actor();
+    let act = Act::now(&actor);
+    let version: i32 = form.version.trim().parse().unwrap_or(-1);
+    let subject = Subject::from(&page.b.basis).at_version(version);
+    workflow::allowed(&act, &subject, Action::Settle)?;
     let accepted = page
         .b
-        .accepted
-        .clone()
+        .accepted()
         .ok_or(AppError::Conflict("settlement.not_accepted"))?;
-    let mut errors = FieldErrors::default();
-    let number = errors.required("liquidation_number", &form.liquidation_number, 100);
-    let signed_on = page.b.contract.signed_on;
-    let liquidated_on =
-        super::payments::payment_day(&mut errors, "liquidated_on", &form.liquidated_on, signed_on);
-    let even = page.b.outcome() == Settlement::Even;
-    let voucher = if even {
-        String::new()
-    } else {
-        errors.required("voucher_number", &form.voucher_number, 100)
-    };
-    let paid_on = super::payments::payment_day(&mut errors, "paid_on", &form.paid_on, signed_on);
-    let version: i32 = form.version.trim().parse().unwrap_or(-1);
+    let parsed = form.liquidation(page.b.contract.signed_on, page.b.outcome());
     page.form = form;
-    let (Some(liquidated_on), Some(paid_on), true) = (liquidated_on, paid_on, errors.is_empty())
-    else {
-        page.errors = errors;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let liquidation = match parsed {
+        Ok(liquidation) => liquidation,
+        Err(errors) => {
+            page.errors = errors;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
     };
     let mut tx = state.db.begin().await?;
-    if !db::proposals::set_state(
-        &mut tx,
-        id,
-        step,
-        version,
-        None,
-        time::OffsetDateTime::now_utc(),
-    )
-    .await?
-    {
-        return Err(AppError::Conflict("proposal.stale"));
-    }
-    let settled = db::settlements::settle(
-        &mut tx,
-        &NewSettlement {
-            proposal_id: id,
-            contract_id: page.b.contract.id,
-            acceptance_record_id: accepted.id,
-            admitted_support: page.b.admitted(),
-            province_code: &page.b.basis.province_code,
-            liquidation_number: &number,
-            liquidated_on,
-            voucher_number: &voucher,
-            paid_on,
-            recorded_by: user.0.user_id,
-        },
-    )
-    .await
-    .on_constraint("settlements_province_code_liquidation_number_key", || {
-        AppError::Conflict("settlement.number_taken")
-    })
-    .on_constraint("payments_province_code_voucher_number_key", || {
-        AppError::Conflict("payment.voucher_taken")
-    });
-    let problem = match settled {
-        Ok(Ok(done)) => Err(done),
-        Ok(Err(problem)) => Ok(("voucher_number", problem.message_key())),
-        Err(AppError::Conflict(key @ "settlement.number_taken")) => Ok(("liquidation_number", key)),
-        Err(AppError::Conflict(key @ "payment.voucher_taken")) => Ok(("voucher_number", key)),
-        Err(other) => return Err(other),
-    };
-    let done = match problem {
-        Ok((field, key)) => {
+    match settlement::settle(&mut tx, &act, &subject, &accepted, &liquidation).await {
+        Ok(_) => tx.commit().await?,
+        Err(StepError::Refused { field, key }) => {
             drop(tx);
             page.errors.add(field, key);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        Err(done) => done,
-    };
-    let (paid, recovered) = match done.settlement {
-        Settlement::Pay(a) => (a, 0),
-        Settlement::Recover(a) => (0, a),
-        Settlement::Even => (0, 0),
-    };
-    db::proposals::insert_event(
-        &mut tx,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id: id,
-            actor_id: user.0.user_id,
-            action: step.action.code(),
-            from: Some(step.from),
-            to: step.to,
-            note: &number,
-            details: json!({
-                "liquidation": number,
-                "admitted_support": page.b.admitted(),
-                "final_payment": paid,
-                "to_recover": recovered,
-                "returned": done.returned,
-            }),
-        },
-    )
-    .await?;
-    // The beneficiary's side hears of it; the Centre's staff close the proposal next.
-    let mut told = db::notifications::proposal_followers(&mut tx, id).await?;
-    told.extend(
-        db::notifications::with_role(&mut tx, &page.b.basis.province_code, Role::CentreStaff)
-            .await?,
-    );
-    db::notifications::notify(
-        &mut tx,
-        &told,
-        user.0.user_id,
-        "notify.settled",
-        &page
-            .b
-            .basis
-            .code
-            .clone()
-            .unwrap_or_else(|| page.b.basis.title.clone()),
-        &format!("/proposals/{id}/settlement"),
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(
-        proposal.id = id,
-        user.id = user.0.user_id,
-        paid,
-        recovered,
-        returned = done.returned,
-        "settled"
-    );
+        Err(other) => return Err(other.into()),
+    }
     Ok((
-        Flash::success("flash.settled").with(number),
-        Redirect::to(&format!("/proposals/{id}/settlement")),
+        Flash::success("flash.settled").with(liquidation.number),
+        Redirect::to(&settlement::settlement_link(id)),
     )
         .into_response())
+}
+
+impl SettlementForm {
+    /// The liquidation the form enters (a voucher only when money changes hands), its days
+    /// not before the contract; the fields' errors if not.
+    fn liquidation(
+        &self,
+        signed_on: Date,
+        outcome: Settlement,
+    ) -> Result<Liquidation, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let number = errors.required("liquidation_number", &self.liquidation_number, 100);
+        let liquidated_on =
+            payment_day(&mut errors, "liquidated_on", &self.liquidated_on, signed_on);
+        let voucher_number = if outcome == Settlement::Even {
+            String::new()
+        } else {
+            errors.required("voucher_number", &self.voucher_number, 100)
+        };
+        let paid_on = payment_day(&mut errors, "paid_on", &self.paid_on, signed_on);
+        match (liquidated_on, paid_on) {
+            (Some(liquidated_on), Some(paid_on)) if errors.is_empty() => Ok(Liquidation {
+                number,
+                liquidated_on,
+                voucher_number,
+                paid_on,
+            }),
+            _ => Err(errors),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -347,7 +284,7 @@ async fn print(
     Path(id): Path<i64>,
 ) -> AppResult<PrintPage> {
     let b = load_basis(&state, &user, id).await?;
-    if b.settled.is_none() && b.basis.state != ProposalState::ResultAccepted {
+    if b.settled.is_none() && !b.basis.state.result_accepted() {
         return Err(AppError::Conflict("settlement.not_accepted"));
     }
     Ok(PrintPage {

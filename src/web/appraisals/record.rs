@@ -789,7 +789,7 @@ async fn upload_photos(
         state: view.proposal.state,
     };
     let added =
-        crate::web::documents::attach_photos(&state, &owner, user.0.user_id, id, request, ctx.lang)
+        crate::web::documents::attach_photos(&state, &owner, &user.actor(), id, request, ctx.lang)
             .await?;
     match added {
         Ok(count) => Ok((
