@@ -1,0 +1,572 @@
+//! What every reference table's pages share: the form checks, validity dates, the end
+//! form, and the rule-table traits whose default bodies serve every table.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use time::{Date, OffsetDateTime};
+
+use super::*;
+use crate::app::AppState;
+use crate::domain::caps::{self, ValidityError};
+use crate::domain::format::{self, VIETNAM};
+use crate::domain::policy::Permission;
+use crate::error::{AppError, AppResult};
+use crate::web::context::{CurrentUser, Flash, PageContext};
+use crate::web::form::FieldErrors;
+
+// ---------------------------------------------------------------------------------------------
+// Form plumbing
+
+/// Field mistakes recorded from `Option`s, as most of these checks produce them.
+pub(super) trait Need {
+    /// `value`, or a mistake on `field` when there is none.
+    fn need<T>(&mut self, field: &'static str, key: &'static str, value: Option<T>) -> Option<T>;
+}
+
+impl Need for FieldErrors {
+    fn need<T>(&mut self, field: &'static str, key: &'static str, value: Option<T>) -> Option<T> {
+        if value.is_none() {
+            self.add(field, key);
+        }
+        value
+    }
+}
+
+/// A form's single mistake.
+pub(super) fn one_error(field: &'static str, key: &'static str) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    errors.add(field, key);
+    errors
+}
+
+/// Trimmed text of 1..=`max` characters without control characters (NUL included).
+pub(super) fn clean_text(input: &str, max: usize) -> Option<String> {
+    let text = input.trim();
+    let ok = !text.is_empty() && text.chars().count() <= max && !text.chars().any(char::is_control);
+    ok.then(|| text.to_owned())
+}
+
+/// An optional date field: `Some(None)` when empty, `None` when unreadable.
+pub(super) fn optional_date(
+    value: &str,
+    field: &'static str,
+    errors: &mut FieldErrors,
+) -> Option<Option<Date>> {
+    if value.trim().is_empty() {
+        return Some(None);
+    }
+    errors
+        .need(field, "reference.date_invalid", caps::parse_date(value))
+        .map(Some)
+}
+
+/// Validity dates from their two fields: the start is required when `from_required`, and
+/// the end must come after it.
+pub(super) fn validity(
+    from: &str,
+    to: &str,
+    from_required: bool,
+    errors: &mut FieldErrors,
+) -> Option<(Option<Date>, Option<Date>)> {
+    let from = if from_required && from.trim().is_empty() {
+        errors.add("valid_from", "reference.date_required");
+        None
+    } else {
+        optional_date(from, "valid_from", errors)
+    };
+    let to = optional_date(to, "valid_to", errors);
+    let (from, to) = (from?, to?);
+    match caps::check_validity(from, to) {
+        Ok(()) => Some((from, to)),
+        Err(_) => {
+            errors.add("valid_to", "reference.ends_before_start");
+            None
+        }
+    }
+}
+
+/// An optional code picked from `known` ("" for every one): `Some(None)` when empty, `None`
+/// (with the mistake recorded on `field`) when unknown.
+pub(super) fn optional_code<'a>(
+    value: &str,
+    known: impl IntoIterator<Item = &'a str>,
+    field: &'static str,
+    key: &'static str,
+    errors: &mut FieldErrors,
+) -> Option<Option<String>> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Some(None);
+    }
+    let found = known.into_iter().any(|code| code == value);
+    errors
+        .need(field, key, found.then(|| value.to_owned()))
+        .map(Some)
+}
+
+/// A row's names in both languages, each of 1..=`max` characters.
+pub(super) fn names(
+    vi: &str,
+    en: &str,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> (Option<String>, Option<String>) {
+    let mut name =
+        |field, value| errors.need(field, "reference.name_invalid", clean_text(value, max));
+    (name("name_vi", vi), name("name_en", en))
+}
+
+pub(super) fn legal_ref(value: &str, errors: &mut FieldErrors) -> Option<String> {
+    errors.need(
+        "legal_ref",
+        "reference.legal_ref_invalid",
+        clean_text(value, LEGAL_REF_MAX),
+    )
+}
+
+/// The fields every rule form has, as typed: the legal basis and the validity dates.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct BasisForm {
+    pub(super) legal_ref: String,
+    pub(super) valid_from: String,
+    pub(super) valid_to: String,
+}
+
+/// A rule's legal basis and validity dates, checked.
+pub(super) struct Basis {
+    pub(super) legal_ref: String,
+    pub(super) valid_from: Option<Date>,
+    pub(super) valid_to: Option<Date>,
+}
+
+impl BasisForm {
+    /// The fields showing a row's values.
+    pub(super) fn of(legal_ref: &str, from: Option<Date>, to: Option<Date>) -> Self {
+        Self {
+            legal_ref: legal_ref.to_owned(),
+            valid_from: date_value(from),
+            valid_to: date_value(to),
+        }
+    }
+
+    /// The checked values, or `None` after recording the mistakes; the start is required
+    /// when `from_required`.
+    pub(super) fn check(&self, from_required: bool, errors: &mut FieldErrors) -> Option<Basis> {
+        let legal_ref = legal_ref(&self.legal_ref, errors);
+        let dates = validity(&self.valid_from, &self.valid_to, from_required, errors);
+        let (valid_from, valid_to) = dates?;
+        Some(Basis {
+            legal_ref: legal_ref?,
+            valid_from,
+            valid_to,
+        })
+    }
+}
+
+/// Today in Vietnam.
+pub(super) fn today() -> Date {
+    OffsetDateTime::now_utc().to_offset(VIETNAM).date()
+}
+
+pub(super) fn date_value(date: Option<Date>) -> String {
+    date.map(caps::date_value).unwrap_or_default()
+}
+
+/// The status of a row on `today`: the catalogue key of its badge.
+pub(super) fn status_key(from: Option<Date>, to: Option<Date>, today: Date) -> &'static str {
+    if to.is_some_and(|t| t <= today) {
+        "reference.status_ended"
+    } else if from.is_some_and(|f| f > today) {
+        "reference.status_future"
+    } else {
+        "reference.status_in_force"
+    }
+}
+
+/// A validity period in words: "từ 11/05/2018 · hết hiệu lực từ 01/01/2026".
+pub(super) fn period(ctx: &PageContext, from: Option<Date>, to: Option<Date>) -> String {
+    let mut parts = Vec::new();
+    if let Some(from) = from {
+        parts.push(
+            ctx.t("reference.period_from")
+                .replace("{value}", &format::date(from)),
+        );
+    }
+    if let Some(to) = to {
+        parts.push(
+            ctx.t("reference.period_to")
+                .replace("{value}", &format::date(to)),
+        );
+    }
+    if parts.is_empty() {
+        parts.push(ctx.t("reference.period_open").to_owned());
+    }
+    parts.join(" · ")
+}
+
+/// Back to a list with a success message.
+pub(super) fn saved(list: &str, key: &'static str, value: String) -> Response {
+    (Flash::success(key).with(value), Redirect::to(list)).into_response()
+}
+
+pub(super) fn unprocessable(page: impl IntoResponse) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+/// The end form of an edit page: where it posts, and the day typed.
+#[derive(Clone, Debug)]
+pub(super) struct EndBox {
+    pub(super) action: String,
+    /// The day the row already ends, as shown (`dd/mm/yyyy`).
+    pub(super) ended_on: Option<String>,
+    /// The day typed in the form (a date field's value).
+    pub(super) end_on: String,
+}
+
+impl EndBox {
+    pub(super) fn new(action: String, valid_to: Option<Date>) -> Self {
+        Self {
+            action,
+            ended_on: valid_to.map(format::date),
+            end_on: caps::date_value(today()),
+        }
+    }
+}
+
+/// The "end" form.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct EndForm {
+    #[serde(default)]
+    pub(super) end_on: String,
+}
+
+/// Checks an end date against a row's dates: `Ok(day)` or the form's mistake.
+pub(super) fn parse_end(
+    form: &EndForm,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Result<Date, FieldErrors> {
+    let Some(day) = caps::parse_date(&form.end_on) else {
+        return Err(one_error("end_on", "reference.date_invalid"));
+    };
+    caps::check_end(from, to, day).map_err(|e| {
+        one_error(
+            "end_on",
+            match e {
+                ValidityError::EndsBeforeStart => "reference.ends_before_start",
+                ValidityError::AlreadyEnded => "reference.already_ended",
+            },
+        )
+    })?;
+    Ok(day)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What every rule table shares: validity dates on lists, the edit page, the end form, and
+// the add and edit forms of the tables with ids
+
+/// A row with validity dates.
+pub(super) trait Dated {
+    /// First day in force, and first day no longer in force.
+    fn dates(&self) -> (Option<Date>, Option<Date>);
+}
+
+impl<T: Dated> Dated for &T {
+    fn dates(&self) -> (Option<Date>, Option<Date>) {
+        (*self).dates()
+    }
+}
+
+/// A list of rules: the status badge and the period of each row.
+pub(super) trait RuleList {
+    fn ctx(&self) -> &PageContext;
+
+    fn today(&self) -> Date;
+
+    fn status(&self, row: &impl Dated) -> &'static str {
+        let (from, to) = row.dates();
+        status_key(from, to, self.today())
+    }
+
+    fn period(&self, row: &impl Dated) -> String {
+        let (from, to) = row.dates();
+        period(self.ctx(), from, to)
+    }
+}
+
+/// A rule table as its edit page and end form see it: `edit_rule` and `end_rule` serve
+/// every table.
+pub(super) trait RuleTable: Send + Sync + 'static {
+    /// The path parameter naming a row: a code or an id.
+    type Key: DeserializeOwned + Send + Sync;
+    /// A row as read.
+    type Row: Dated + Send + Sync;
+    /// The edit page.
+    type Page: IntoResponse + Send;
+    /// The list the table's forms go back to.
+    const LIST: &'static str;
+
+    fn get(state: &AppState, key: &Self::Key) -> impl Future<Output = AppResult<Self::Row>> + Send;
+
+    /// The edit page of `row`, with its values and `errors`.
+    fn edit_page(
+        state: &AppState,
+        ctx: PageContext,
+        row: &Self::Row,
+        errors: FieldErrors,
+    ) -> impl Future<Output = AppResult<Self::Page>> + Send;
+
+    /// The end form of an edit page.
+    fn end_box(page: &mut Self::Page) -> Option<&mut EndBox>;
+
+    /// Ends `row` from `day`, and logs it.
+    fn end(
+        state: &AppState,
+        row: &Self::Row,
+        day: Date,
+        by: i64,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+}
+
+/// A rule table with ids whose rows are added and edited through one form, checked against
+/// the choices it offers.
+pub(super) trait RuleForm: RuleTable<Key = i64> {
+    /// The form as typed.
+    type Form: DeserializeOwned + Send;
+    /// What the form offers.
+    type Choices: Send;
+    /// A row that passed the checks.
+    type Valid: Send + Sync;
+
+    fn choices(
+        state: &AppState,
+        form: &Self::Form,
+    ) -> impl Future<Output = AppResult<Self::Choices>> + Send;
+
+    fn validate(form: &Self::Form, choices: &Self::Choices) -> Result<Self::Valid, FieldErrors>;
+
+    /// The form page; `editing` is the row being edited.
+    fn form_page(
+        ctx: PageContext,
+        form: Self::Form,
+        errors: FieldErrors,
+        choices: Self::Choices,
+        editing: Option<&Self::Row>,
+    ) -> Self::Page;
+
+    /// Adds the row (`id` `None`) or changes row `id`, and logs it; a database refusal is an
+    /// `AppError::Conflict` with its message.
+    fn save(
+        state: &AppState,
+        id: Option<i64>,
+        valid: &Self::Valid,
+        by: i64,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+
+    /// The field a database refusal is shown by.
+    fn conflict_field(key: &str) -> &'static str;
+
+    /// What the success message names.
+    fn legal_ref(valid: Self::Valid) -> String;
+}
+
+/// The id and end form of the row a form under `list` edits (`row`: its id and end).
+pub(super) fn editing_row(list: &str, row: Option<(i64, Option<Date>)>) -> Option<(i64, EndBox)> {
+    row.map(|(id, valid_to)| (id, EndBox::new(format!("{list}/{id}/end"), valid_to)))
+}
+
+/// Where a form under `list` posts: row `id`'s edit path, or the path that adds a row.
+pub(super) fn form_action(list: &str, id: Option<i64>) -> String {
+    match id {
+        Some(id) => format!("{list}/{id}/edit"),
+        None => format!("{list}/new"),
+    }
+}
+
+/// The edit page of a rule form: `form` holds `row`'s values.
+pub(super) async fn rule_edit_page<R: RuleForm>(
+    state: &AppState,
+    ctx: PageContext,
+    row: &R::Row,
+    form: R::Form,
+    errors: FieldErrors,
+) -> AppResult<R::Page> {
+    let choices = R::choices(state, &form).await?;
+    Ok(R::form_page(ctx, form, errors, choices, Some(row)))
+}
+
+/// `GET …/new` of a rule form that starts empty.
+pub(super) async fn new_rule<R: RuleForm>(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+) -> AppResult<R::Page>
+where
+    R::Form: Default,
+{
+    user.require(Permission::ManageReference)?;
+    let form = R::Form::default();
+    let choices = R::choices(&state, &form).await?;
+    Ok(R::form_page(
+        ctx,
+        form,
+        FieldErrors::default(),
+        choices,
+        None,
+    ))
+}
+
+/// `GET …/{key}/edit`.
+pub(super) async fn edit_rule<R: RuleTable>(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(key): Path<R::Key>,
+) -> AppResult<R::Page> {
+    user.require(Permission::ManageReference)?;
+    let row = R::get(&state, &key).await?;
+    R::edit_page(&state, ctx, &row, FieldErrors::default()).await
+}
+
+/// `POST …/{key}/end`: the row is no longer in force from the day typed.
+pub(super) async fn end_rule<R: RuleTable>(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(key): Path<R::Key>,
+    Form(end): Form<EndForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageReference)?;
+    let row = R::get(&state, &key).await?;
+    let (from, to) = row.dates();
+    let day = match parse_end(&end, from, to) {
+        Ok(day) => day,
+        Err(errors) => {
+            let mut page = R::edit_page(&state, ctx, &row, errors).await?;
+            if let Some(end_box) = R::end_box(&mut page) {
+                end_box.end_on = end.end_on;
+            }
+            return Ok(unprocessable(page));
+        }
+    };
+    R::end(&state, &row, day, user.0.user_id).await?;
+    Ok(saved(R::LIST, "reference.flash_ended", format::date(day)))
+}
+
+/// `POST …/new`.
+pub(super) async fn create_rule<R: RuleForm>(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Form(form): Form<R::Form>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageReference)?;
+    save_rule::<R>(&state, ctx, &user, None, form).await
+}
+
+/// `POST …/{id}/edit`.
+pub(super) async fn update_rule<R: RuleForm>(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<R::Form>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageReference)?;
+    let row = R::get(&state, &id).await?;
+    save_rule::<R>(&state, ctx, &user, Some((id, row)), form).await
+}
+
+/// Checks and saves a rule form: back to the list, or the form again with 422.
+pub(super) async fn save_rule<R: RuleForm>(
+    state: &AppState,
+    ctx: PageContext,
+    user: &CurrentUser,
+    editing: Option<(i64, R::Row)>,
+    form: R::Form,
+) -> AppResult<Response> {
+    let choices = R::choices(state, &form).await?;
+    let row = editing.as_ref().map(|(_, row)| row);
+    let valid = match R::validate(&form, &choices) {
+        Ok(valid) => valid,
+        Err(errors) => return Ok(unprocessable(R::form_page(ctx, form, errors, choices, row))),
+    };
+    let id = editing.as_ref().map(|(id, _)| *id);
+    match R::save(state, id, &valid, user.0.user_id).await {
+        Ok(()) => Ok(saved(R::LIST, "reference.flash_saved", R::legal_ref(valid))),
+        Err(AppError::Conflict(key)) => Ok(unprocessable(R::form_page(
+            ctx,
+            form,
+            one_error(R::conflict_field(key), key),
+            choices,
+            row,
+        ))),
+        Err(other) => Err(other),
+    }
+}
+
+/// `RuleList` for list pages with `ctx` and `today` fields.
+macro_rules! rule_lists {
+    ($($page:ty),*) => {$(
+        impl RuleList for $page {
+            fn ctx(&self) -> &PageContext {
+                &self.ctx
+            }
+
+            fn today(&self) -> Date {
+                self.today
+            }
+        }
+    )*};
+}
+pub(super) use rule_lists;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn text_refuses_control_characters_and_excess() {
+        assert_eq!(clean_text("  Điều 8  ", 10), Some("Điều 8".into()));
+        assert_eq!(clean_text("a\0b", 10), None);
+        assert_eq!(clean_text("", 10), None);
+        assert_eq!(clean_text(&"x".repeat(11), 10), None);
+    }
+
+    #[test]
+    fn validity_fields_need_an_end_after_the_start() {
+        let mut errors = FieldErrors::default();
+        assert_eq!(
+            validity("2026-01-01", "", true, &mut errors),
+            Some((Some(date!(2026 - 01 - 01)), None))
+        );
+        assert!(validity("", "", true, &mut errors).is_none());
+        assert_eq!(errors.get("valid_from"), Some("reference.date_required"));
+        let mut errors = FieldErrors::default();
+        assert!(validity("2026-01-01", "2025-01-01", false, &mut errors).is_none());
+        assert_eq!(errors.get("valid_to"), Some("reference.ends_before_start"));
+        let mut errors = FieldErrors::default();
+        assert!(validity("soon", "", false, &mut errors).is_none());
+        assert_eq!(errors.get("valid_from"), Some("reference.date_invalid"));
+    }
+
+    #[test]
+    fn a_row_is_ended_future_or_in_force() {
+        let today = date!(2026 - 11 - 25);
+        assert_eq!(
+            status_key(None, Some(today), today),
+            "reference.status_ended"
+        );
+        assert_eq!(
+            status_key(Some(date!(2027 - 01 - 01)), None, today),
+            "reference.status_future"
+        );
+        assert_eq!(status_key(None, None, today), "reference.status_in_force");
+    }
+}
