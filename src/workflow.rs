@@ -19,12 +19,14 @@ use crate::domain::step::Step;
 use crate::domain::transition::{self, Action, Allowed};
 use crate::error::AppError;
 
+pub mod contract;
 pub mod documents;
 pub mod evaluation;
 pub mod intake;
 pub mod money;
 pub mod monitoring;
 pub mod settlement;
+pub mod stop;
 
 /// Who takes a step, and when.
 #[derive(Clone, Copy, Debug)]

@@ -80,6 +80,63 @@ pub fn check_dates(
     }
 }
 
+/// Why an amendment's dates are refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AmendmentProblem {
+    /// Dated before the contract was signed, or after today.
+    AmendedOn,
+    /// The new deadline is before the signing day.
+    DeadlineBeforeSigning,
+}
+
+impl AmendmentProblem {
+    /// Catalogue key of the message.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Self::AmendedOn => "contract.date.amended_on",
+            Self::DeadlineBeforeSigning => "contract.date.deadline_before_signing",
+        }
+    }
+
+    /// The amendment form's field it is about.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::AmendedOn => "amended_on",
+            Self::DeadlineBeforeSigning => "amend_deadline",
+        }
+    }
+}
+
+/// What is wrong with an amendment's dates (those given): it is dated between the signing
+/// and today, and the work ends on or after the signing day.
+pub fn amendment_problems(
+    signed_on: Date,
+    amended_on: Option<Date>,
+    deadline: Option<Date>,
+    today: Date,
+) -> Vec<AmendmentProblem> {
+    let mut problems = Vec::new();
+    if amended_on.is_some_and(|d| d < signed_on || d > today) {
+        problems.push(AmendmentProblem::AmendedOn);
+    }
+    if deadline.is_some_and(|d| d < signed_on) {
+        problems.push(AmendmentProblem::DeadlineBeforeSigning);
+    }
+    problems
+}
+
+/// Why the day of a decision to stop the work is refused: after today, or before the
+/// contract was signed. Its catalogue key.
+pub fn stop_day_problem(decided_on: Date, signed_on: Date, today: Date) -> Option<&'static str> {
+    if decided_on > today {
+        Some("stop.in_future")
+    } else if decided_on < signed_on {
+        Some("stop.before_contract")
+    } else {
+        None
+    }
+}
+
 /// The contract number the Centre would give: `017/2024/HĐ-KC` from a local proposal's code
 /// (`ĐP-2024-017`), `003/2024/HĐ-KCQG` from a national one's (`QG-2024-003`).
 pub fn suggested_number(proposal_code: Option<&str>, plan_year: i16) -> String {

@@ -209,6 +209,11 @@ impl ProposalState {
         self == Self::Returned
     }
 
+    /// Whether its work was stopped: what money is recovered on.
+    pub fn is_stopped(self) -> bool {
+        self == Self::Stopped
+    }
+
     /// Whether it was settled (closed since or not).
     pub fn is_settled(self) -> bool {
         matches!(self, Self::Settled | Self::Completed)

@@ -288,6 +288,7 @@ impl Step {
                 Entry::AdvanceConfirmed => const { &[followers("notify.advance_confirmed")] },
                 Entry::AdvanceRefused => const { &[followers("notify.advance_refused")] },
                 Entry::AdvancePaid => const { &[followers("notify.advance_paid")] },
+                Entry::RecoveryPaid => const { &[followers("notify.recovery_paid")] },
                 Entry::AdjustmentRequested => {
                     const { &[only("notify.adjustment_requested", &[Role::Director])] }
                 }
@@ -299,7 +300,6 @@ impl Step {
                 | Entry::RemoveDocument
                 | Entry::CorrectAppraisal
                 | Entry::AmendContract
-                | Entry::RecoveryPaid
                 | Entry::Evaluation => &[],
             },
         }

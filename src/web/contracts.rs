@@ -17,23 +17,23 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
 use super::today;
 use crate::app::AppState;
 use crate::db;
-use crate::db::contracts::{Amendment, Contract, NewAmendment, NewContract};
+use crate::db::contracts::{self as ledger, Contract};
 use crate::db::proposals::Basis;
-use crate::db::proposals::NewEvent;
-use crate::domain::contract::{self, AdvanceTerms};
+use crate::domain::contract::{self as rules, AdvanceTerms};
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
 use crate::domain::transition::{self, Action};
 use crate::domain::{caps, input, money};
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::workflow::contract::{self, Amendment, Approval, Signed, Terms};
+use crate::workflow::{self, Act, StepError, Subject};
 
 /// Routes under `/proposals/{id}/contract`.
 pub fn router() -> Router<AppState> {
@@ -96,7 +96,7 @@ struct ContractPage {
     basis: Basis,
     /// The signed contract, or the form to sign it.
     contract: Option<Contract>,
-    amendments: Vec<Amendment>,
+    amendments: Vec<ledger::Amendment>,
     advance: AdvanceTerms,
     may_sign: bool,
     may_amend: bool,
@@ -129,7 +129,7 @@ struct PrintPage {
     ctx: PageContext,
     basis: Basis,
     contract: Contract,
-    amendments: Vec<Amendment>,
+    amendments: Vec<ledger::Amendment>,
     issuer: db::organisations::Issuer,
 }
 
@@ -142,25 +142,6 @@ impl PrintPage {
 }
 
 /// The advance terms in force for the proposal on `on` (the national default without a rule).
-async fn advance_terms(
-    state: &AppState,
-    basis: &Basis,
-    on: time::Date,
-) -> AppResult<(Option<i64>, AdvanceTerms)> {
-    let rule = db::contracts::advance_terms(
-        &state.db,
-        &basis.province_code,
-        &basis.activity_type_code,
-        on,
-    )
-    .await?;
-    Ok(
-        rule.map_or((None, AdvanceTerms::NATIONAL_DEFAULT), |(id, t)| {
-            (Some(id), t)
-        }),
-    )
-}
-
 /// The usual payment terms, written out from the advance rule.
 fn default_terms(lang: i18n::Lang, advance: AdvanceTerms, support: i64) -> String {
     i18n::t_with(
@@ -198,7 +179,16 @@ async fn page(
     };
     let advance = match &contract {
         Some(c) => c.advance(),
-        None => advance_terms(state, &basis, today()).await?.1,
+        None => {
+            contract::advance_terms(
+                &state.db,
+                &basis.province_code,
+                &basis.activity_type_code,
+                today(),
+            )
+            .await?
+            .1
+        }
     };
     let form = form.unwrap_or_else(|| {
         let support = basis.approved_support.unwrap_or(0);
@@ -208,7 +198,7 @@ async fn page(
                 .unwrap_or(today())
         });
         ContractForm {
-            number: contract::suggested_number(basis.code.as_deref(), basis.plan_year),
+            number: rules::suggested_number(basis.code.as_deref(), basis.plan_year),
             signed_on: today().to_string(),
             holder_name: user.0.organisation_name.clone(),
             implementer_name: basis.beneficiaries.clone(),
@@ -235,10 +225,7 @@ async fn page(
         may_sign: contract.is_none() && may_sign(user, basis.state),
         may_amend: contract.is_some()
             && user.may(Permission::AmendContracts)
-            && matches!(
-                basis.state,
-                ProposalState::Contracted | ProposalState::InProgress
-            ),
+            && basis.state.is_running(),
         ctx,
         basis,
         contract,
@@ -295,17 +282,6 @@ async fn print(
     })
 }
 
-/// A contract that passed the form's checks.
-struct ValidContract {
-    number: String,
-    signed_on: time::Date,
-    holder: (String, String),
-    implementer: (String, String),
-    counterpart_funds: i64,
-    deadline: time::Date,
-    payment_terms: String,
-}
-
 fn required_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<time::Date> {
     match errors.check(field, input::date(value)) {
         Some(Some(date)) => Some(date),
@@ -317,7 +293,7 @@ fn required_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<t
     }
 }
 
-fn validate(form: &ContractForm, basis: &Basis) -> Result<ValidContract, FieldErrors> {
+fn validate(form: &ContractForm, basis: &Basis) -> Result<Terms, FieldErrors> {
     let mut errors = FieldErrors::default();
     let number = errors.required("number", &form.number, 100);
     let signed_on = required_date(&mut errors, "signed_on", &form.signed_on);
@@ -333,12 +309,12 @@ fn validate(form: &ContractForm, basis: &Basis) -> Result<ValidContract, FieldEr
     let counterpart_funds = errors.money("counterpart_funds", &form.counterpart_funds);
     let payment_terms = errors.text("payment_terms", &form.payment_terms, 5000);
     if let (Some(signed_on), Some(deadline)) = (signed_on, deadline)
-        && let Err(problem) = contract::check_dates(signed_on, deadline, basis.approved_on, today())
+        && let Err(problem) = rules::check_dates(signed_on, deadline, basis.approved_on, today())
     {
         errors.add(problem.field(), problem.message_key());
     }
     match (signed_on, deadline) {
-        (Some(signed_on), Some(deadline)) if errors.is_empty() => Ok(ValidContract {
+        (Some(signed_on), Some(deadline)) if errors.is_empty() => Ok(Terms {
             number,
             signed_on,
             holder,
@@ -351,7 +327,7 @@ fn validate(form: &ContractForm, basis: &Basis) -> Result<ValidContract, FieldEr
     }
 }
 
-#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
+/// `POST /proposals/{id}/contract`: the Centre signs the contract of an approved proposal.
 async fn sign(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -360,119 +336,56 @@ async fn sign(
     Form(form): Form<ContractForm>,
 ) -> AppResult<Response> {
     let basis = basis(&state, &user, id).await?;
-    let step = transition::transition(basis.state, Action::SignContract, user.0.role)?;
-    let Some(support) = basis.approved_support else {
-        return Err(AppError::Conflict("contract.not_approved"));
+    let actor = user.actor();
+    let act = Act::now(&actor);
+    let version: i32 = form.version.trim().parse().unwrap_or(-1);
+    let subject = Subject::from(&basis).at_version(version);
+    workflow::allowed(&act, &subject, Action::SignContract)?;
+    let approval = Approval {
+        support: basis
+            .approved_support
+            .ok_or(AppError::Conflict("contract.not_approved"))?,
+        approved_on: basis.approved_on,
+        activity_type_code: basis.activity_type_code.clone(),
     };
-    let valid = match validate(&form, &basis) {
-        Ok(valid) => valid,
+    let terms = match validate(&form, &basis) {
+        Ok(terms) => terms,
         Err(errors) => {
             let page = page(&state, ctx, &user, basis, Some(form), errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let advance = advance_terms(&state, &basis, valid.signed_on).await?;
     let mut tx = state.db.begin().await?;
-    let moved = db::proposals::set_state(
-        &mut tx,
-        id,
-        step,
-        version,
-        None,
-        time::OffsetDateTime::now_utc(),
-    )
-    .await?;
-    if !moved {
-        drop(tx);
-        let basis = self::basis(&state, &user, id).await?;
-        let form = ContractForm {
-            version: basis.version.to_string(),
-            ..form
-        };
-        let mut page = page(
-            &state,
-            ctx,
-            &user,
-            basis,
-            Some(form),
-            FieldErrors::default(),
-        )
-        .await?;
-        page.stale = true;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    let inserted = db::contracts::insert(
-        &mut tx,
-        &NewContract {
-            proposal_id: id,
-            province_code: &basis.province_code,
-            number: &valid.number,
-            signed_on: valid.signed_on,
-            holder: (&valid.holder.0, &valid.holder.1),
-            implementer: (&valid.implementer.0, &valid.implementer.1),
-            approved_support: support,
-            counterpart_funds: valid.counterpart_funds,
-            deadline: valid.deadline,
-            advance,
-            payment_terms: &valid.payment_terms,
-            recorded_by: user.0.user_id,
+    let (errors, stale) = match contract::sign(&mut tx, &act, &subject, &approval, &terms).await {
+        Ok(_) => {
+            tx.commit().await?;
+            return Ok((
+                Flash::success("flash.contract_signed").with(terms.number),
+                Redirect::to(&contract::contract_link(id)),
+            )
+                .into_response());
+        }
+        Err(StepError::Refused { field, key }) => (FieldErrors::single(field, key), false),
+        Err(StepError::Stale) => (FieldErrors::default(), true),
+        Err(other) => return Err(other.into()),
+    };
+    drop(tx);
+    // Back to the form, on the proposal as it is now (a stale form takes its version).
+    let basis = self::basis(&state, &user, id).await?;
+    let form = ContractForm {
+        version: if stale {
+            basis.version.to_string()
+        } else {
+            form.version.clone()
         },
-    )
-    .await
-    .on_constraint("contracts_province_code_number_key", || {
-        AppError::Conflict("contract.number_taken")
-    });
-    if let Err(AppError::Conflict("contract.number_taken")) = inserted {
-        drop(tx);
-        let mut errors = FieldErrors::default();
-        errors.add("number", "contract.number_taken");
-        let basis = self::basis(&state, &user, id).await?;
-        let page = page(&state, ctx, &user, basis, Some(form), errors).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    inserted?;
-    db::proposals::insert_event(
-        &mut tx,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id: id,
-            actor_id: user.0.user_id,
-            action: Action::SignContract.code(),
-            from: Some(ProposalState::Approved),
-            to: ProposalState::Contracted,
-            note: "",
-            details: json!({
-                "contract": valid.number,
-                "signed_on": valid.signed_on.to_string(),
-                "deadline": valid.deadline.to_string(),
-                "approved_support": support,
-            }),
-        },
-    )
-    .await?;
-    db::notifications::notify_followers(
-        &mut tx,
-        &[id],
-        user.0.user_id,
-        "notify.contract_signed",
-        std::slice::from_ref(&valid.number),
-        &[format!("/proposals/{id}/contract")],
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(
-        proposal.id = id,
-        user.id = user.0.user_id,
-        "contract signed"
-    );
-    Ok((
-        Flash::success("flash.contract_signed").with(valid.number),
-        Redirect::to(&format!("/proposals/{id}/contract")),
-    )
-        .into_response())
+        ..form
+    };
+    let mut page = page(&state, ctx, &user, basis, Some(form), errors).await?;
+    page.stale = stale;
+    Ok((StatusCode::CONFLICT, page).into_response())
 }
 
+/// `POST /proposals/{id}/contract/amend`: the Centre amends the contract of running work.
 async fn amend(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -482,88 +395,85 @@ async fn amend(
 ) -> AppResult<Response> {
     user.require(Permission::AmendContracts)?;
     let basis = basis(&state, &user, id).await?;
-    let contract = db::contracts::of_proposal(&state.db, id)
+    let signed = db::contracts::of_proposal(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !matches!(
-        basis.state,
-        ProposalState::Contracted | ProposalState::InProgress
-    ) {
+    let actor = user.actor();
+    let act = Act::now(&actor);
+    let subject = Subject::from(&basis);
+    if !subject.state.is_running() {
         return Err(AppError::Conflict("contract.closed"));
     }
-    let mut errors = FieldErrors::default();
-    let number = errors.required("amend_number", &form.number, 100);
-    let amended_on = required_date(&mut errors, "amended_on", &form.amended_on);
-    let deadline = required_date(&mut errors, "amend_deadline", &form.deadline);
-    let reason = errors.required("reason", &form.reason, 2000);
-    let counterpart_funds = errors.money("amend_counterpart_funds", &form.counterpart_funds);
-    let payment_terms = errors.text("amend_payment_terms", &form.payment_terms, 5000);
-    if amended_on.is_some_and(|d| d < contract.signed_on || d > today()) {
-        errors.add("amended_on", "contract.date.amended_on");
-    }
-    if deadline.is_some_and(|d| d < contract.signed_on) {
-        errors.add("amend_deadline", "contract.date.deadline_before_signing");
-    }
-    let (Some(amended_on), Some(deadline), true) = (amended_on, deadline, errors.is_empty()) else {
-        let mut page = page(&state, ctx, &user, basis, None, FieldErrors::default()).await?;
-        page.amend_form = form;
-        page.amend_errors = errors;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let contract = Signed {
+        id: signed.id,
+        version: form.version.trim().parse().unwrap_or(-1),
+        signed_on: signed.signed_on,
     };
-    let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let mut tx = state.db.begin().await?;
-    let done = db::contracts::amend(
-        &mut tx,
-        &NewAmendment {
-            contract_id: contract.id,
-            version,
-            number: &number,
-            amended_on,
-            reason: &reason,
-            deadline,
-            counterpart_funds,
-            payment_terms: &payment_terms,
-            recorded_by: user.0.user_id,
-        },
-    )
-    .await?;
-    if !done {
-        drop(tx);
-        let mut page = page(&state, ctx, &user, basis, None, FieldErrors::default()).await?;
-        page.amend_form = AmendForm {
-            version: page.amend_form.version.clone(),
-            ..form
-        };
-        page.stale = true;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    db::proposals::insert_event(
-        &mut tx,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id: id,
-            actor_id: user.0.user_id,
-            action: "amend_contract",
-            from: Some(basis.state),
-            to: basis.state,
-            note: &reason,
-            details: json!({
-                "amendment": number,
-                "deadline": deadline.to_string(),
-                "counterpart_funds": counterpart_funds,
+    let (errors, stale) = match form.amendment(signed.signed_on, act.today()) {
+        Err(errors) => (errors, false),
+        Ok(amendment) => {
+            let mut tx = state.db.begin().await?;
+            match contract::amend(&mut tx, &act, &subject, &contract, &amendment).await {
+                Ok(()) => {
+                    tx.commit().await?;
+                    return Ok((
+                        Flash::success("flash.contract_amended").with(amendment.number),
+                        Redirect::to(&contract::contract_link(id)),
+                    )
+                        .into_response());
+                }
+                Err(StepError::Refused { field, key }) => (FieldErrors::single(field, key), false),
+                Err(StepError::Stale) => (FieldErrors::default(), true),
+                Err(other) => return Err(other.into()),
+            }
+        }
+    };
+    let mut page = page(&state, ctx, &user, basis, None, FieldErrors::default()).await?;
+    // A stale form comes back on the contract's version now.
+    let version = if stale {
+        page.amend_form.version.clone()
+    } else {
+        form.version.clone()
+    };
+    page.amend_form = AmendForm { version, ..form };
+    page.amend_errors = errors;
+    page.stale = stale;
+    let status = if stale {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, page).into_response())
+}
+
+impl AmendForm {
+    /// The amendment the form enters, dated between the signing and `today`; the fields'
+    /// errors if not.
+    fn amendment(
+        &self,
+        signed_on: time::Date,
+        today: time::Date,
+    ) -> Result<Amendment, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let number = errors.required("amend_number", &self.number, 100);
+        let amended_on = required_date(&mut errors, "amended_on", &self.amended_on);
+        let deadline = required_date(&mut errors, "amend_deadline", &self.deadline);
+        let reason = errors.required("reason", &self.reason, 2000);
+        let counterpart_funds = errors.money("amend_counterpart_funds", &self.counterpart_funds);
+        let payment_terms = errors.text("amend_payment_terms", &self.payment_terms, 5000);
+        for problem in rules::amendment_problems(signed_on, amended_on, deadline, today) {
+            errors.add(problem.field(), problem.message_key());
+        }
+        match (amended_on, deadline) {
+            (Some(amended_on), Some(deadline)) if errors.is_empty() => Ok(Amendment {
+                number,
+                amended_on,
+                reason,
+                deadline,
+                counterpart_funds,
+                payment_terms,
             }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(
-        proposal.id = id,
-        user.id = user.0.user_id,
-        "contract amended"
-    );
-    Ok((
-        Flash::success("flash.contract_amended").with(number),
-        Redirect::to(&format!("/proposals/{id}/contract")),
-    )
-        .into_response())
+            _ => Err(errors),
+        }
+    }
 }

@@ -17,6 +17,13 @@ pub struct FieldError {
 pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
+    /// The one mistake of a step that refused `field` (the form's own checks passed).
+    pub fn single(field: impl Into<String>, key: &'static str) -> Self {
+        let mut errors = Self::default();
+        errors.add(field, key);
+        errors
+    }
+
     /// Records a mistake.
     pub fn add(&mut self, field: impl Into<String>, key: &'static str) {
         self.0.push(FieldError {

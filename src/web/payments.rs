@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
@@ -21,7 +20,6 @@ use crate::db;
 use crate::db::advances::Ledger;
 use crate::db::contracts::Contract;
 use crate::db::proposals::Basis;
-use crate::db::proposals::NewEvent;
 use crate::db::stops::StopDecision;
 use crate::domain::contract::AdvanceTerms;
 use crate::domain::input;
@@ -198,41 +196,6 @@ pub(super) fn payment_day(
         }
         None => None,
     }
-}
-
-/// The event and the notice of a step on an advance, in the step's transaction.
-pub(super) async fn record_step(
-    tx: &mut sqlx::PgConnection,
-    page: &PaymentsPage,
-    user: &CurrentUser,
-    action: &str,
-    note: &str,
-    amount: i64,
-) -> AppResult<()> {
-    let id = page.basis.id;
-    db::proposals::insert_event(
-        tx,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id: id,
-            actor_id: user.0.user_id,
-            action,
-            from: Some(page.basis.state),
-            to: page.basis.state,
-            note,
-            details: json!({ "amount": amount }),
-        },
-    )
-    .await?;
-    db::notifications::notify_followers(
-        tx,
-        &[id],
-        user.0.user_id,
-        &format!("notify.{action}"),
-        &[page.ctx.money(&amount)],
-        &[format!("/proposals/{id}/payments")],
-    )
-    .await
 }
 
 /// `POST /proposals/{id}/advances`: the implementing side asks for an advance.

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use serde_json::json;
+use time::Date;
 
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
@@ -19,16 +19,14 @@ use super::today;
 use crate::app::AppState;
 use crate::db;
 use crate::db::contracts::Contract;
-use crate::db::payments::NewPayment;
 use crate::db::proposals::Basis;
-use crate::db::proposals::NewEvent;
-use crate::db::stops::NewStop;
-use crate::domain::input;
-use crate::domain::payment::PaymentKind;
 use crate::domain::policy::Permission;
-use crate::domain::proposal::ProposalState;
 use crate::domain::transition::{self, Action};
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::domain::{contract, input};
+use crate::error::{AppError, AppResult};
+use crate::workflow::money::{self, Voucher, payments_link};
+use crate::workflow::stop::{self, StopDecision};
+use crate::workflow::{self, Act, StepError, Subject};
 
 /// Routes of stopping and recovering.
 pub fn router() -> Router<AppState> {
@@ -95,8 +93,7 @@ async fn show(
     load(&state, ctx, &user, id).await
 }
 
-/// `POST /proposals/{id}/stop`.
-#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
+/// `POST /proposals/{id}/stop`: the director stops the work.
 async fn stop(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -105,111 +102,68 @@ async fn stop(
     Form(form): Form<StopForm>,
 ) -> AppResult<Response> {
     let mut page = load(&state, ctx, &user, id).await?;
-    let mut errors = FieldErrors::default();
-    let number = errors.required("number", &form.number, 100);
-    let reason = errors.required("reason", &form.reason, 2000);
-    let decided_on = match errors.check("decided_on", input::date(&form.decided_on)) {
-        Some(Some(day)) if day > today() => {
-            errors.add("decided_on", "stop.in_future");
-            None
-        }
-        Some(Some(day)) if day < page.contract.signed_on => {
-            errors.add("decided_on", "stop.before_contract");
-            None
-        }
-        Some(Some(day)) => Some(day),
-        Some(None) => {
-            errors.add("decided_on", "input.required");
-            None
-        }
-        None => None,
-    };
+    let actor = user.actor();
+    let act = Act::now(&actor);
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
+    let subject = Subject::from(&page.basis).at_version(version);
+    workflow::allowed(&act, &subject, Action::Stop)?;
+    let parsed = form.decision(page.contract.signed_on, act.today());
     page.form = form;
-    let Some(decided_on) = decided_on.filter(|_| errors.is_empty()) else {
-        page.errors = errors;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    let from = page.basis.state;
-    let mut tx = state.db.begin().await?;
-    let step = transition::transition(from, Action::Stop, user.0.role)?;
-    if !db::proposals::set_state(
-        &mut tx,
-        id,
-        step,
-        version,
-        None,
-        time::OffsetDateTime::now_utc(),
-    )
-    .await?
-    {
-        return Err(AppError::Conflict("stop.stale"));
-    }
-    let stopped = db::stops::stop(
-        &mut tx,
-        &NewStop {
-            proposal_id: id,
-            province_code: &page.basis.province_code,
-            number: &number,
-            decided_on,
-            reason: &reason,
-            recorded_by: user.0.user_id,
-        },
-    )
-    .await
-    .on_constraint("stop_decisions_province_code_number_key", || {
-        AppError::Conflict("stop.number_taken")
-    });
-    let (returned, to_recover) = match stopped {
-        Ok(amounts) => amounts,
-        Err(AppError::Conflict(key)) => {
-            drop(tx);
-            page.errors.add("number", key);
+    let decision = match parsed {
+        Ok(decision) => decision,
+        Err(errors) => {
+            page.errors = errors;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        Err(other) => return Err(other),
     };
-    db::proposals::insert_event(
-        &mut tx,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id: id,
-            actor_id: user.0.user_id,
-            action: Action::Stop.code(),
-            from: Some(from),
-            to: ProposalState::Stopped,
-            note: &reason,
-            details: json!({
-                "decision": number,
-                "decided_on": decided_on.to_string(),
-                "returned": returned,
-                "to_recover": to_recover,
-            }),
-        },
-    )
-    .await?;
-    db::notifications::notify_followers(
-        &mut tx,
-        &[id],
-        user.0.user_id,
-        "notify.proposal_stopped",
-        std::slice::from_ref(&number),
-        &[format!("/proposals/{id}")],
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(
-        proposal.id = id,
-        user.id = user.0.user_id,
-        returned,
-        to_recover,
-        "stopped"
-    );
+    let signed_on = page.contract.signed_on;
+    let mut tx = state.db.begin().await?;
+    match stop::stop(&mut tx, &act, &subject, signed_on, &decision).await {
+        Ok(_) => tx.commit().await?,
+        Err(StepError::Refused { field, key }) => {
+            drop(tx);
+            page.errors.add(field, key);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(other) => return Err(other.into()),
+    }
     Ok((
-        Flash::success("flash.proposal_stopped").with(number),
-        Redirect::to(&format!("/proposals/{id}/payments")),
+        Flash::success("flash.proposal_stopped").with(decision.number),
+        Redirect::to(&payments_link(id)),
     )
         .into_response())
+}
+
+impl StopForm {
+    /// The decision the form enters, dated between the signing and `today`; the fields'
+    /// errors if not.
+    fn decision(&self, signed_on: Date, today: Date) -> Result<StopDecision, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let number = errors.required("number", &self.number, 100);
+        let reason = errors.required("reason", &self.reason, 2000);
+        let decided_on = match errors.check("decided_on", input::date(&self.decided_on)) {
+            Some(Some(day)) => match contract::stop_day_problem(day, signed_on, today) {
+                Some(key) => {
+                    errors.add("decided_on", key);
+                    None
+                }
+                None => Some(day),
+            },
+            Some(None) => {
+                errors.add("decided_on", "input.required");
+                None
+            }
+            None => None,
+        };
+        match decided_on {
+            Some(decided_on) if errors.is_empty() => Ok(StopDecision {
+                number,
+                decided_on,
+                reason,
+            }),
+            _ => Err(errors),
+        }
+    }
 }
 
 /// The recovery form, its fields named as on the payments page (which has other forms).
@@ -235,7 +189,7 @@ async fn recover(
 ) -> AppResult<Response> {
     user.require(Permission::RecordPayments)?;
     let mut page = super::payments::payments_page(&state, ctx, &user, id).await?;
-    if page.basis.state != ProposalState::Stopped {
+    if !page.basis.state.is_stopped() {
         return Err(AppError::Conflict("stop.not_stopped"));
     }
     let mut errors = FieldErrors::default();
@@ -252,43 +206,27 @@ async fn recover(
         page.errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let mut tx = state.db.begin().await?;
-    let payment = NewPayment {
-        contract_id: page.contract.id,
-        kind: PaymentKind::Recovery,
-        amount,
+    let actor = user.actor();
+    let act = Act::now(&actor);
+    let subject = Subject::from(&page.basis);
+    let voucher = Voucher {
+        number: voucher,
         paid_on,
-        voucher_number: &voucher,
-        note: "",
-        recorded_by: user.0.user_id,
     };
-    let recovered = db::stops::recover(&mut tx, &payment)
-        .await
-        .on_constraint("payments_province_code_voucher_number_key", || {
-            AppError::Conflict("payment.voucher_taken")
-        });
-    let problem = match recovered {
-        Ok(Ok(_)) => None,
-        Ok(Err(problem)) => Some(("recovery_amount", problem.message_key())),
-        Err(AppError::Conflict(key)) => Some(("recovery_voucher", key)),
-        Err(other) => return Err(other),
-    };
-    if let Some((field, key)) = problem {
-        drop(tx);
-        page.errors.add(field, key);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let contract_id = page.contract.id;
+    let mut tx = state.db.begin().await?;
+    match money::recover(&mut tx, &act, &subject, contract_id, amount, &voucher).await {
+        Ok(()) => tx.commit().await?,
+        Err(StepError::Refused { field, key }) => {
+            drop(tx);
+            page.errors.add(field, key);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(other) => return Err(other.into()),
     }
-    super::payments::record_step(&mut tx, &page, &user, "recovery_paid", &voucher, amount).await?;
-    tx.commit().await?;
-    tracing::info!(
-        proposal.id = id,
-        user.id = user.0.user_id,
-        amount,
-        "recovery recorded"
-    );
     Ok((
         Flash::success("flash.recovery_paid").with(page.ctx.money(&amount)),
-        Redirect::to(&format!("/proposals/{id}/payments")),
+        Redirect::to(&payments_link(id)),
     )
         .into_response())
 }

@@ -10,7 +10,9 @@ use tracing::instrument;
 
 use super::{Act, StepError, StepResult, Subject, record, tell};
 use crate::db;
+use crate::db::payments::NewPayment;
 use crate::domain::money::format_vnd;
+use crate::domain::payment::PaymentKind;
 use crate::domain::step::Entry;
 use crate::error::{AppError, ResultExt as _};
 
@@ -158,6 +160,54 @@ pub async fn pay_advance(
         user.id = act.by.user_id,
         request = advance.request_id,
         "advance paid"
+    );
+    Ok(())
+}
+
+/// Records `amount` recovered with `voucher` on the contract `contract_id` of a stopped
+/// `subject`: it goes back to the envelope. More than is left to recover is refused by the
+/// amount's field, a voucher the province used already by the voucher's.
+#[instrument(skip_all, fields(proposal.id = subject.id, actor.id = act.by.user_id), err)]
+pub async fn recover(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    subject: &Subject,
+    contract_id: i64,
+    amount: i64,
+    voucher: &Voucher,
+) -> StepResult<()> {
+    if !subject.state.is_stopped() {
+        return Err(AppError::Conflict("stop.not_stopped").into());
+    }
+    let payment = NewPayment {
+        contract_id,
+        kind: PaymentKind::Recovery,
+        amount,
+        paid_on: voucher.paid_on,
+        voucher_number: &voucher.number,
+        note: "",
+        recorded_by: act.by.user_id,
+    };
+    let recovered = db::stops::recover(conn, &payment)
+        .await
+        .on_constraint("payments_province_code_voucher_number_key", || {
+            AppError::Conflict("payment.voucher_taken")
+        });
+    match recovered {
+        Ok(Ok(_)) => {}
+        Ok(Err(problem)) => {
+            return Err(StepError::refused("recovery_amount", problem.message_key()));
+        }
+        Err(AppError::Conflict(key)) => return Err(StepError::refused("recovery_voucher", key)),
+        Err(other) => return Err(other.into()),
+    }
+    let step = Entry::RecoveryPaid;
+    entry(conn, act, subject, step, &voucher.number, amount).await?;
+    tracing::info!(
+        proposal.id = subject.id,
+        user.id = act.by.user_id,
+        amount,
+        "recovery recorded"
     );
     Ok(())
 }

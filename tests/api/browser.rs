@@ -367,7 +367,12 @@ async fn upload_in_browser(
     kind: &str,
     bytes: Vec<u8>,
 ) {
-    let file = std::env::temp_dir().join(format!("kc-{kind}-{}.pdf", std::process::id()));
+    // One name per upload: browser tests run at once in this process, and each removes its
+    // file when done.
+    static UPLOADS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = UPLOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let pid = std::process::id();
+    let file = std::env::temp_dir().join(format!("kc-{kind}-{pid}-{n}.pdf"));
     std::fs::write(&file, bytes).expect("file");
     visit(client, app, &format!("{proposal_path}/documents")).await;
     click(
