@@ -192,45 +192,57 @@ pub(crate) async fn take(
     action: Action,
     change: Change<'_>,
 ) -> StepResult<Allowed> {
-    let step = allowed(act, subject, action)?;
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the workflow layer is where a state changes"
-    )]
-    let moved =
-        db::proposals::set_state(conn, subject.id, step, subject.version, change.code, act.at)
-            .await?;
-    if !moved {
-        return Err(StepError::Stale);
-    }
-    record(
-        conn,
-        act,
-        subject.id,
-        action.into(),
-        (step.from, step.to),
-        change.note,
-        change.details,
-    )
-    .await?;
-    tracing::info!(
-        proposal.id = subject.id,
-        user.id = act.by.user_id,
-        action = action.code(),
-        "proposal moved"
-    );
+    let step = change_state(conn, act, subject, action, change.code).await?;
+    let moved = (step.from, step.to);
+    let (note, details) = (change.note, change.details);
+    record(conn, act, subject.id, action.into(), moved, note, details).await?;
     Ok(step)
 }
 
 /// Moves `subject` by `action` as [`take`] does, but leaves the event to the step, which
-/// writes it with [`record`] once what the move led to is known (a settlement's sums, worked
-/// out under the contract's lock after the move, so that a second settlement waits and is
-/// stale).
+/// writes it with [`announce`] once what the move led to is known (a settlement's sums,
+/// worked out under the contract's lock after the move, so that a second settlement waits
+/// and is stale).
 pub(crate) async fn shift(
     conn: &mut PgConnection,
     act: &Act<'_>,
     subject: &Subject,
     action: Action,
+) -> StepResult<Allowed> {
+    change_state(conn, act, subject, action, None).await
+}
+
+/// Writes the event of `step`, a move [`shift`] made, with `note` and `details`, and sends
+/// its notices with `value` and `link`.
+pub(crate) async fn announce(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    subject: &Subject,
+    step: Allowed,
+    (note, details): (&str, serde_json::Value),
+    (value, link): (&str, &str),
+) -> Result<(), AppError> {
+    let moved = (step.from, step.to);
+    record(
+        conn,
+        act,
+        subject.id,
+        step.action.into(),
+        moved,
+        note,
+        details,
+    )
+    .await?;
+    tell(conn, act, step.action.into(), subject, value, link).await
+}
+
+/// The state change of a move, with the code a first submission gives.
+async fn change_state(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    subject: &Subject,
+    action: Action,
+    code: Option<&str>,
 ) -> StepResult<Allowed> {
     let step = allowed(act, subject, action)?;
     #[expect(
@@ -238,10 +250,16 @@ pub(crate) async fn shift(
         reason = "the workflow layer is where a state changes"
     )]
     let moved =
-        db::proposals::set_state(conn, subject.id, step, subject.version, None, act.at).await?;
+        db::proposals::set_state(conn, subject.id, step, subject.version, code, act.at).await?;
     if !moved {
         return Err(StepError::Stale);
     }
+    tracing::info!(
+        proposal.id = subject.id,
+        user.id = act.by.user_id,
+        action = action.code(),
+        "proposal moved"
+    );
     Ok(step)
 }
 

@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::context::{CurrentUser, Flash, PageContext};
-use super::form::FieldErrors;
+use super::form::{FieldErrors, Refusal};
 use super::today;
 use crate::app::AppState;
 use crate::db;
@@ -33,7 +33,7 @@ use crate::domain::{caps, input, money};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
 use crate::workflow::contract::{self, Amendment, Approval, Signed, Terms};
-use crate::workflow::{self, Act, StepError, Subject};
+use crate::workflow::{self, Act, Subject};
 
 /// Routes under `/proposals/{id}/contract`.
 pub fn router() -> Router<AppState> {
@@ -356,7 +356,7 @@ async fn sign(
         }
     };
     let mut tx = state.db.begin().await?;
-    let (errors, stale) = match contract::sign(&mut tx, &act, &subject, &approval, &terms).await {
+    let refusal = match contract::sign(&mut tx, &act, &subject, &approval, &terms).await {
         Ok(_) => {
             tx.commit().await?;
             return Ok((
@@ -365,23 +365,21 @@ async fn sign(
             )
                 .into_response());
         }
-        Err(StepError::Refused { field, key }) => (FieldErrors::single(field, key), false),
-        Err(StepError::Stale) => (FieldErrors::default(), true),
-        Err(other) => return Err(other.into()),
+        Err(error) => Refusal::of(error)?,
     };
     drop(tx);
     // Back to the form, on the proposal as it is now (a stale form takes its version).
     let basis = self::basis(&state, &user, id).await?;
     let form = ContractForm {
-        version: if stale {
+        version: if refusal.stale {
             basis.version.to_string()
         } else {
             form.version.clone()
         },
         ..form
     };
-    let mut page = page(&state, ctx, &user, basis, Some(form), errors).await?;
-    page.stale = stale;
+    let mut page = page(&state, ctx, &user, basis, Some(form), refusal.errors).await?;
+    page.stale = refusal.stale;
     Ok((StatusCode::CONFLICT, page).into_response())
 }
 
@@ -409,8 +407,11 @@ async fn amend(
         version: form.version.trim().parse().unwrap_or(-1),
         signed_on: signed.signed_on,
     };
-    let (errors, stale) = match form.amendment(signed.signed_on, act.today()) {
-        Err(errors) => (errors, false),
+    let refusal = match form.amendment(signed.signed_on, act.today()) {
+        Err(errors) => Refusal {
+            errors,
+            stale: false,
+        },
         Ok(amendment) => {
             let mut tx = state.db.begin().await?;
             match contract::amend(&mut tx, &act, &subject, &contract, &amendment).await {
@@ -422,23 +423,21 @@ async fn amend(
                     )
                         .into_response());
                 }
-                Err(StepError::Refused { field, key }) => (FieldErrors::single(field, key), false),
-                Err(StepError::Stale) => (FieldErrors::default(), true),
-                Err(other) => return Err(other.into()),
+                Err(error) => Refusal::of(error)?,
             }
         }
     };
     let mut page = page(&state, ctx, &user, basis, None, FieldErrors::default()).await?;
     // A stale form comes back on the contract's version now.
-    let version = if stale {
+    let version = if refusal.stale {
         page.amend_form.version.clone()
     } else {
         form.version.clone()
     };
     page.amend_form = AmendForm { version, ..form };
-    page.amend_errors = errors;
-    page.stale = stale;
-    let status = if stale {
+    page.amend_errors = refusal.errors;
+    page.stale = refusal.stale;
+    let status = if refusal.stale {
         StatusCode::CONFLICT
     } else {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -2,6 +2,8 @@
 //! form comes back with its values and a message by each field.
 
 use crate::domain::input;
+use crate::error::AppError;
+use crate::workflow::StepError;
 
 /// A mistake in a form: which field, and the catalogue key of the message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,18 +14,42 @@ pub struct FieldError {
     pub key: &'static str,
 }
 
+/// Why a step sent its form back: a field it refused, or the record changed since the form
+/// was made (the form comes back on the record as it is now).
+#[derive(Clone, Debug, Default)]
+pub struct Refusal {
+    /// The refused field's mistake (none when stale).
+    pub errors: FieldErrors,
+    /// Whether the record changed meanwhile.
+    pub stale: bool,
+}
+
+impl Refusal {
+    /// The refusal a form can show, or the error itself when it cannot.
+    pub fn of(error: StepError) -> Result<Self, AppError> {
+        match error {
+            StepError::Refused { field, key } => {
+                let mut errors = FieldErrors::default();
+                errors.add(field, key);
+                Ok(Self {
+                    errors,
+                    stale: false,
+                })
+            }
+            StepError::Stale => Ok(Self {
+                errors: FieldErrors::default(),
+                stale: true,
+            }),
+            other => Err(other.into()),
+        }
+    }
+}
+
 /// The mistakes found in one submitted form.
 #[derive(Clone, Debug, Default)]
 pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
-    /// The one mistake of a step that refused `field` (the form's own checks passed).
-    pub fn single(field: impl Into<String>, key: &'static str) -> Self {
-        let mut errors = Self::default();
-        errors.add(field, key);
-        errors
-    }
-
     /// Records a mistake.
     pub fn add(&mut self, field: impl Into<String>, key: &'static str) {
         self.0.push(FieldError {

@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use time::Date;
 use tracing::instrument;
 
-use super::{Act, StepError, StepResult, Subject, record, shift, tell};
+use super::{Act, StepError, StepResult, Subject, announce, shift};
 use crate::db;
 use crate::db::settlements::{NewSettlement, Settled};
 use crate::domain::payment::Settlement;
@@ -65,28 +65,9 @@ pub async fn settle(
         "to_recover": recovered,
         "returned": done.returned,
     });
-    let moved = (step.from, step.to);
-    let note = &liquidation.number;
-    record(
-        conn,
-        act,
-        subject.id,
-        step.action.into(),
-        moved,
-        note,
-        details,
-    )
-    .await?;
+    let note = (liquidation.number.as_str(), details);
     let link = settlement_link(subject.id);
-    tell(
-        conn,
-        act,
-        Action::Settle.into(),
-        subject,
-        &subject.name(),
-        &link,
-    )
-    .await?;
+    announce(conn, act, subject, step, note, (&subject.name(), &link)).await?;
     tracing::info!(
         proposal.id = subject.id,
         user.id = act.by.user_id,

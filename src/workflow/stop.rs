@@ -7,7 +7,7 @@ use sqlx::PgConnection;
 use time::Date;
 use tracing::instrument;
 
-use super::{Act, StepError, StepResult, Subject, proposal_link, record, shift, tell};
+use super::{Act, StepError, StepResult, Subject, announce, proposal_link, shift};
 use crate::db;
 use crate::db::stops::NewStop;
 use crate::domain::contract;
@@ -76,28 +76,9 @@ pub async fn stop(
         "returned": returned,
         "to_recover": to_recover,
     });
-    let moved = (step.from, step.to);
-    let note = &decision.reason;
-    record(
-        conn,
-        act,
-        subject.id,
-        step.action.into(),
-        moved,
-        note,
-        details,
-    )
-    .await?;
+    let note = (decision.reason.as_str(), details);
     let link = proposal_link(subject.id);
-    tell(
-        conn,
-        act,
-        step.action.into(),
-        subject,
-        &decision.number,
-        &link,
-    )
-    .await?;
+    announce(conn, act, subject, step, note, (&decision.number, &link)).await?;
     tracing::info!(
         proposal.id = subject.id,
         user.id = act.by.user_id,
