@@ -1,7 +1,10 @@
-//! Dates and times as Vietnamese users read them: `dd/mm/yyyy`, in Asia/Ho_Chi_Minh.
+//! Dates and times as Vietnamese users read them: `dd/mm/yyyy`, in Asia/Ho_Chi_Minh; and
+//! shares and factors as numbers with at most two decimals, in the reader's language.
 
 use time::macros::{format_description, offset};
 use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::i18n::Lang;
 
 /// Vietnam's offset. The country has kept UTC+7 without daylight saving since 1975.
 pub const VIETNAM: UtcOffset = offset!(+7);
@@ -35,6 +38,27 @@ pub fn long_date(date: Date, vietnamese: bool) -> String {
         )
     } else {
         format!("{} {} {}", date.day(), date.month(), date.year())
+    }
+}
+
+/// A share in basis points as people write it: `50`, `12,5`, `0,25` (or with a point in
+/// English).
+pub fn format_percent(bp: u32, lang: Lang) -> String {
+    decimal(u64::from(bp), lang)
+}
+
+/// `hundredths` as a number with at most two decimals, trailing zeros dropped.
+pub fn decimal(hundredths: u64, lang: Lang) -> String {
+    let whole = hundredths / 100;
+    let fraction = hundredths % 100;
+    let separator = match lang {
+        Lang::Vi => ',',
+        Lang::En => '.',
+    };
+    match fraction {
+        0 => whole.to_string(),
+        f if f % 10 == 0 => format!("{whole}{separator}{}", f / 10),
+        f => format!("{whole}{separator}{f:02}"),
     }
 }
 

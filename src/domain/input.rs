@@ -4,6 +4,8 @@
 use time::Date;
 use time::macros::format_description;
 
+use super::caps::{FULL_BP, Multiplier};
+
 /// Trimmed text of at most `max` characters with no control characters (a NUL byte, say);
 /// `Ok(None)` when empty.
 pub fn text(input: &str, max: usize) -> Result<Option<String>, &'static str> {
@@ -132,9 +134,105 @@ pub fn checked(input: Option<&str>) -> bool {
     input.is_some_and(|v| !matches!(v.trim(), "" | "0" | "off" | "false"))
 }
 
+/// A share typed as a percentage (`50`, `12,5`, `12.25`, `50%`): basis points, 0..=10,000.
+/// More than two decimals, a sign, or anything above 100 is `None`.
+pub fn parse_percent(input: &str) -> Option<u32> {
+    let text = input.trim().trim_end_matches('%').trim_end();
+    let hundredths = parse_hundredths(text)?;
+    u32::try_from(hundredths).ok().filter(|bp| *bp <= FULL_BP)
+}
+
+/// A multiplier typed as a decimal (`1,5`, `1.5`, `2`) or a fraction (`3/2`).
+pub fn parse_multiplier(input: &str) -> Option<Multiplier> {
+    let text = input.trim().trim_end_matches(['×', 'x']).trim_end();
+    if let Some((num, den)) = text.split_once('/') {
+        let digits = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u32>().ok())
+                .flatten()
+        };
+        return Multiplier::new(digits(num)?, digits(den)?);
+    }
+    let hundredths = u32::try_from(parse_hundredths(text)?).ok()?;
+    Multiplier::new(hundredths, 100)
+}
+
+/// A non-negative decimal with at most two places (`,` or `.` before them), in hundredths.
+fn parse_hundredths(text: &str) -> Option<u64> {
+    let (whole, fraction) = match text.split_once([',', '.']) {
+        Some((w, f)) => (w, f),
+        None => (text, ""),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 6 || !all_digits(whole) {
+        return None;
+    }
+    if fraction.len() > 2
+        || !all_digits(fraction)
+        || (text.len() > whole.len() && fraction.is_empty())
+    {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let fraction: u64 = match fraction.len() {
+        0 => 0,
+        1 => fraction.parse::<u64>().ok()? * 10,
+        _ => fraction.parse().ok()?,
+    };
+    whole.checked_mul(100)?.checked_add(fraction)
+}
+
+/// An amount of whole đồng as typed: digits, grouped or not (`300.000.000`, `300,000,000`,
+/// `300 000 000`), an optional `₫`/`đ`. Negative, empty, fractional-looking or too large
+/// for an `i64`: `None`.
+pub fn parse_amount(input: &str) -> Option<i64> {
+    let text = input.trim().trim_end_matches(['₫', 'đ', 'Đ']).trim_end();
+    let mut digits = String::with_capacity(text.len());
+    let mut group = 0usize;
+    let mut grouped = false;
+    for c in text.chars() {
+        match c {
+            '0'..='9' => {
+                digits.push(c);
+                group += 1;
+            }
+            '.' | ',' | ' ' | '\u{a0}' | '\u{202f}' => {
+                // A separator groups thousands: "1.5" or "12,50" is not an amount of đồng.
+                if digits.is_empty() || (grouped && group != 3) || group > 3 {
+                    return None;
+                }
+                grouped = true;
+                group = 0;
+            }
+            _ => return None,
+        }
+    }
+    if digits.is_empty() || (grouped && group != 3) || digits.len() > 19 {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// A date from a date field (`2026-11-25`) or typed the Vietnamese way (`25/11/2026`).
+pub fn parse_date(input: &str) -> Option<Date> {
+    let text = input.trim();
+    Date::parse(text, format_description!("[year]-[month]-[day]"))
+        .or_else(|_| Date::parse(text, format_description!("[day]/[month]/[year]")))
+        .ok()
+}
+
+/// A date as a date field wants it: `2026-11-25`.
+pub fn date_value(date: Date) -> String {
+    date.format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::format::format_percent;
+    use crate::i18n::Lang;
     use time::macros::date;
 
     #[test]
@@ -204,5 +302,93 @@ mod tests {
         assert_eq!(whole("", 0, 100), Ok(0));
         assert_eq!(whole("101", 0, 100), Err("input.too_large"));
         assert_eq!(whole("-1", 0, 100), Err("input.too_small"));
+    }
+
+    #[test]
+    fn percentages_parse_and_print_in_both_languages() {
+        assert_eq!(parse_percent("50"), Some(5_000));
+        assert_eq!(parse_percent(" 50 % "), Some(5_000));
+        assert_eq!(parse_percent("12,5"), Some(1_250));
+        assert_eq!(parse_percent("12.25"), Some(1_225));
+        assert_eq!(parse_percent("0"), Some(0));
+        assert_eq!(parse_percent("100"), Some(10_000));
+        for bad in [
+            "",
+            "100.01",
+            "101",
+            "-1",
+            "-0",
+            "1.234",
+            "5,",
+            ",5",
+            "1e2",
+            "50 50",
+            "１０",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_percent(bad), None, "{bad:?}");
+        }
+        assert_eq!(format_percent(5_000, Lang::Vi), "50");
+        assert_eq!(format_percent(1_250, Lang::Vi), "12,5");
+        assert_eq!(format_percent(1_225, Lang::En), "12.25");
+        assert_eq!(format_percent(5, Lang::En), "0.05");
+    }
+
+    #[test]
+    fn multipliers_parse_and_print() {
+        let m = parse_multiplier("1,5").expect("1,5");
+        assert_eq!(m, Multiplier::new(3, 2).expect("3/2"));
+        assert_eq!(parse_multiplier("1.5"), Some(m));
+        assert_eq!(parse_multiplier("3/2"), Some(m));
+        assert_eq!(parse_multiplier("1,5×"), Some(m));
+        assert_eq!(m.display(Lang::Vi), "1,5");
+        assert_eq!(m.display(Lang::En), "1.5");
+        let third = parse_multiplier("4/3").expect("4/3");
+        assert_eq!(third.display(Lang::Vi), "4/3");
+        assert_eq!(parse_multiplier(&third.display(Lang::En)), Some(third));
+        assert_eq!(parse_multiplier(&m.display(Lang::Vi)), Some(m));
+        assert_eq!(
+            parse_multiplier("2").map(|m| m.display(Lang::En)),
+            Some("2".into())
+        );
+        for bad in [
+            "", "0", "0/3", "3/0", "-1", "1.234", "x", "3/", "/2", "10001/1", "200",
+        ] {
+            assert_eq!(parse_multiplier(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn amounts_parse_with_or_without_grouping() {
+        assert_eq!(parse_amount("300000000"), Some(300_000_000));
+        assert_eq!(parse_amount("300.000.000"), Some(300_000_000));
+        assert_eq!(parse_amount("300,000,000 ₫"), Some(300_000_000));
+        assert_eq!(parse_amount("1 000 000đ"), Some(1_000_000));
+        assert_eq!(parse_amount("0"), Some(0));
+        assert_eq!(parse_amount("9223372036854775807"), Some(i64::MAX));
+        for bad in [
+            "",
+            "-1",
+            "1.5",
+            "12,50",
+            "1.0000",
+            ".000",
+            "1..000",
+            "9223372036854775808",
+            "99999999999999999999999",
+            "3e8",
+            "ba trăm",
+        ] {
+            assert_eq!(parse_amount(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dates_parse_from_fields_and_as_typed() {
+        assert_eq!(parse_date("2026-11-25"), Some(date!(2026 - 11 - 25)));
+        assert_eq!(parse_date(" 25/11/2026 "), Some(date!(2026 - 11 - 25)));
+        assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(parse_date("tomorrow"), None);
+        assert_eq!(date_value(date!(2018 - 05 - 11)), "2018-05-11");
     }
 }

@@ -387,7 +387,7 @@ impl PageContext {
 
     /// A share in basis points, as a percentage in the page's language (`70`, `12,5`).
     pub fn percent(&self, bp: &u32) -> String {
-        crate::domain::caps::format_percent(*bp, self.lang)
+        crate::domain::format::format_percent(*bp, self.lang)
     }
 
     /// A share in basis points as a rounded percentage (`93,5 %`), a dash when there is

@@ -29,7 +29,7 @@ use crate::domain::contract::{self as rules, AdvanceTerms};
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
 use crate::domain::transition::{self, Action};
-use crate::domain::{caps, input, money};
+use crate::domain::{format, input, money};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
 use crate::workflow::contract::{self, Amendment, Approval, Signed, Terms};
@@ -148,11 +148,11 @@ fn default_terms(lang: i18n::Lang, advance: AdvanceTerms, support: i64) -> Strin
         lang,
         "contract.default_terms",
         &[
-            ("share", &caps::format_percent(advance.share_bp, lang)),
+            ("share", &format::format_percent(advance.share_bp, lang)),
             ("amount", &money::format_vnd(advance.max_advance(support))),
             (
                 "threshold",
-                &caps::format_percent(advance.threshold_bp, lang),
+                &format::format_percent(advance.threshold_bp, lang),
             ),
         ],
     )

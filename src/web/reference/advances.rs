@@ -18,8 +18,8 @@ use crate::app::AppState;
 use crate::db;
 use crate::db::contracts::{AdvanceRuleInput, AdvanceRuleRow};
 use crate::db::rules::{CodeOption, RuleRow, UnitOption};
-use crate::domain::caps;
 use crate::domain::policy::Permission;
+use crate::domain::{format, input};
 use crate::error::{AppError, AppResult, ResultExt as _};
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
@@ -113,7 +113,7 @@ pub(super) struct AdvanceForm {
 
 impl AdvanceForm {
     fn of(row: &AdvanceRuleRow, lang: crate::i18n::Lang) -> Self {
-        let percent = |bp: i32| caps::format_percent(u32::try_from(bp).unwrap_or(0), lang);
+        let percent = |bp: i32| format::format_percent(u32::try_from(bp).unwrap_or(0), lang);
         Self {
             province_code: row.province_code.clone().unwrap_or_default(),
             activity_type_code: row.activity_type_code.clone().unwrap_or_default(),
@@ -168,7 +168,7 @@ fn validate(form: &AdvanceForm, choices: &Choices) -> Result<ValidAdvance, Field
             .need(
                 field,
                 "reference.percent_invalid",
-                caps::parse_percent(value),
+                input::parse_percent(value),
             )
             .and_then(|bp| i32::try_from(bp).ok())
     };

@@ -13,6 +13,7 @@ use super::*;
 use crate::app::AppState;
 use crate::domain::caps::{self, ValidityError};
 use crate::domain::format::{self, VIETNAM};
+use crate::domain::input;
 use crate::domain::policy::Permission;
 use crate::error::{AppError, AppResult};
 use crate::web::context::{CurrentUser, Flash, PageContext};
@@ -60,7 +61,7 @@ pub(super) fn optional_date(
         return Some(None);
     }
     errors
-        .need(field, "reference.date_invalid", caps::parse_date(value))
+        .need(field, "reference.date_invalid", input::parse_date(value))
         .map(Some)
 }
 
@@ -174,7 +175,7 @@ pub(super) fn today() -> Date {
 }
 
 pub(super) fn date_value(date: Option<Date>) -> String {
-    date.map(caps::date_value).unwrap_or_default()
+    date.map(input::date_value).unwrap_or_default()
 }
 
 /// The status of a row on `today`: the catalogue key of its badge.
@@ -233,7 +234,7 @@ impl EndBox {
         Self {
             action,
             ended_on: valid_to.map(format::date),
-            end_on: caps::date_value(today()),
+            end_on: input::date_value(today()),
         }
     }
 }
@@ -251,7 +252,7 @@ pub(super) fn parse_end(
     from: Option<Date>,
     to: Option<Date>,
 ) -> Result<Date, FieldErrors> {
-    let Some(day) = caps::parse_date(&form.end_on) else {
+    let Some(day) = input::parse_date(&form.end_on) else {
         return Err(one_error("end_on", "reference.date_invalid"));
     };
     caps::check_end(from, to, day).map_err(|e| {

@@ -10,10 +10,11 @@ use super::*;
 use crate::app::AppState;
 use crate::db;
 use crate::db::rules::{CapInput, CapRow, CodeOption, RuleRow, UnitOption};
-use crate::domain::caps::{self, CapRule, CapUnit, CaseMultiplier, RuleError, SupportCap};
+use crate::domain::caps::{CapRule, CapUnit, CaseMultiplier, RuleError, SupportCap};
 use crate::domain::money;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
+use crate::domain::{format, input};
 use crate::error::{AppError, AppResult};
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
@@ -112,7 +113,7 @@ impl CapForm {
             activity_type_code: cap.activity_type_code.clone(),
             level: cap.level.code().to_owned(),
             province_code: cap.province_code.clone().unwrap_or_default(),
-            percent: caps::format_percent(cap.rule.percent_bp(), ctx.lang),
+            percent: format::format_percent(cap.rule.percent_bp(), ctx.lang),
             // Grouped as amounts are shown everywhere; `parse_amount` reads it back.
             max_amount: money::format_vnd(cap.rule.max_amount())
                 .trim_end_matches(" ₫")
@@ -207,12 +208,12 @@ pub(super) fn validate_cap(form: &CapForm, choices: &CapChoices) -> Result<Valid
     let percent = errors.need(
         "percent",
         "reference.percent_invalid",
-        caps::parse_percent(&form.percent),
+        input::parse_percent(&form.percent),
     );
     let max_amount = errors.need(
         "max_amount",
         "reference.amount_invalid",
-        caps::parse_amount(&form.max_amount),
+        input::parse_amount(&form.max_amount),
     );
     let unit = errors.need(
         "cap_unit",
@@ -281,7 +282,7 @@ pub(super) fn cap_multiplier(
     let factor = errors.need(
         "multiplier",
         "reference.multiplier_invalid",
-        caps::parse_multiplier(&form.multiplier),
+        input::parse_multiplier(&form.multiplier),
     );
     let label_vi = errors.need(
         "multiplier_label_vi",
