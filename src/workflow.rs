@@ -19,6 +19,8 @@ use crate::domain::step::Step;
 use crate::domain::transition::{self, Action, Allowed};
 use crate::error::AppError;
 
+pub mod acceptance;
+pub mod appraisal;
 pub mod contract;
 pub mod documents;
 pub mod evaluation;
@@ -106,6 +108,26 @@ impl From<&db::proposals::Basis> for Subject {
             title: b.title.clone(),
         }
     }
+}
+
+impl From<db::proposals::Held> for Subject {
+    fn from(p: db::proposals::Held) -> Self {
+        Self {
+            id: p.id,
+            province_code: p.province_code,
+            state: p.state,
+            version: p.version,
+            code: p.code,
+            title: p.title,
+        }
+    }
+}
+
+/// Locks proposal `id` for the rest of the transaction and returns it as it is now: for the
+/// steps that act on the latest state rather than the one the actor saw (a planner's pick
+/// from a list, a team's record), so that two at once take turns.
+pub(crate) async fn hold(conn: &mut PgConnection, id: i64) -> StepResult<Subject> {
+    Ok(db::proposals::hold(conn, id).await?.into())
 }
 
 /// Why a step was not taken, besides the transition table's refusal (which is an

@@ -600,20 +600,6 @@ pub async fn ranking_years(pool: &PgPool, province_code: &str) -> AppResult<Vec<
     .await?)
 }
 
-/// The appraisal-related state of a proposal, locked for the rest of the transaction.
-pub async fn lock_proposal(
-    conn: &mut PgConnection,
-    proposal_id: i64,
-) -> AppResult<(ProposalState, i32)> {
-    let row = sqlx::query!(
-        r#"select state as "state: ProposalState", version from proposals where id = $1 for update"#,
-        proposal_id
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok((row.state, row.version))
-}
-
 /// An appraisal criterion as a rule row (the admin pages).
 #[derive(Clone, Debug)]
 pub struct CriterionRow {

@@ -192,6 +192,12 @@ impl ProposalState {
         matches!(self, Self::ResultAccepted | Self::Settled | Self::Completed)
     }
 
+    /// Whether its final appraisal record may still be corrected: appraised, and no plan
+    /// decided on it yet.
+    pub fn appraisal_correctable(self) -> bool {
+        self == Self::Appraised
+    }
+
     /// Whether the work is being carried out: what its progress reports and advance
     /// requests are taken in.
     pub fn is_carried_out(self) -> bool {

@@ -19,7 +19,7 @@ use super::{VisitView, visit_view};
 use crate::app::AppState;
 use crate::db;
 use crate::db::appraisals::{DraftInput, Photo, Record, RecordStatus, ScoreRow};
-use crate::db::proposals::{Beneficiary, NewEvent, ProposalDetail};
+use crate::db::proposals::{Beneficiary, ProposalDetail};
 use crate::db::visits::{DeclarationRow, Member};
 use crate::domain::appraisal::{
     self, Declaration, Recommendation, RecordFacts, Scored, ScoringRefusal, Tally,
@@ -27,12 +27,12 @@ use crate::domain::appraisal::{
 use crate::domain::caps::{self, CostBasis};
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
-use crate::domain::transition::{self, Action};
 use crate::domain::{document, input, money};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
+use crate::workflow::{self, Act, appraisal::Signed};
 
 /// Routes under `/appraisals/{id}`.
 pub fn router() -> Router<AppState> {
@@ -607,7 +607,6 @@ struct VersionForm {
     reason: String,
 }
 
-#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn finalise(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -633,92 +632,19 @@ async fn finalise(
         let page = render(&state, ctx, view, None, FieldErrors::default()).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let score = i16::try_from(score).unwrap_or(0);
-    let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let proposal_id = view.proposal.id;
-    let mut tx = state.db.begin().await?;
-    let (current, proposal_version) = db::appraisals::lock_proposal(&mut tx, proposal_id).await?;
-    if !db::appraisals::finalise(&mut tx, id, version, score, user.0.user_id).await? {
-        return Err(AppError::Conflict("appraisal.stale"));
-    }
-    let correction = view.record.corrects_id.is_some();
-    let (action, from, to) = if correction {
-        // A correction changes the result, not the state.
-        ("correct_appraisal", current, current)
-    } else {
-        let step = transition::transition(current, Action::RecordAppraisal, user.0.role)
-            .map_err(|_| AppError::Conflict("proposal.action_not_now"))?;
-        if !db::proposals::set_state(
-            &mut tx,
-            proposal_id,
-            step,
-            proposal_version,
-            None,
-            time::OffsetDateTime::now_utc(),
-        )
-        .await?
-        {
-            return Err(AppError::Conflict("proposal.stale"));
-        }
-        (Action::RecordAppraisal.code(), step.from, step.to)
+    let signed = Signed {
+        record_id: id,
+        version: form.version.trim().parse().unwrap_or(-1),
+        score_tenths: i16::try_from(score).unwrap_or(0),
+        recommendation: view.record.recommendation,
+        proposed_support: view.record.proposed_support,
+        correction: (view.record.corrects_id)
+            .map(|_| view.record.correction_reason.as_deref().unwrap_or_default()),
     };
-    let recommendation = view.record.recommendation.map(Recommendation::code);
-    db::proposals::insert_event(
-        &mut tx,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id,
-            actor_id: user.0.user_id,
-            action,
-            from: Some(from),
-            to,
-            note: view.record.correction_reason.as_deref().unwrap_or(""),
-            details: serde_json::json!({
-                "record_id": id,
-                "score_tenths": score,
-                "recommendation": recommendation,
-                "proposed_support": view.record.proposed_support,
-            }),
-        },
-    )
-    .await?;
-    let followers = db::notifications::proposal_followers(&mut tx, proposal_id).await?;
-    let name = view
-        .proposal
-        .code
-        .clone()
-        .unwrap_or_else(|| view.proposal.title.clone());
-    db::notifications::notify(
-        &mut tx,
-        &followers,
-        user.0.user_id,
-        "notify.appraisal_result",
-        &name,
-        &format!("/proposals/{proposal_id}"),
-    )
-    .await?;
-    let directors = db::notifications::with_role(
-        &mut tx,
-        &view.proposal.province_code,
-        crate::domain::role::Role::Director,
-    )
-    .await?;
-    db::notifications::notify(
-        &mut tx,
-        &directors,
-        user.0.user_id,
-        "notify.appraisal_to_rank",
-        &name,
-        &format!("/appraisals/{id}"),
-    )
-    .await?;
+    let actor = user.actor();
+    let mut tx = state.db.begin().await?;
+    workflow::appraisal::finalise(&mut tx, &Act::now(&actor), view.proposal.id, &signed).await?;
     tx.commit().await?;
-    tracing::info!(
-        appraisal.id = id,
-        proposal.id = proposal_id,
-        score_tenths = score,
-        "appraisal finalised"
-    );
     Ok((
         Flash::success("flash.appraisal_finalised"),
         Redirect::to(&format!("/appraisals/{id}")),
@@ -737,31 +663,19 @@ async fn correct(
     if view.record.status != RecordStatus::Final || !view.leader_may_sign() {
         return Err(AppError::Forbidden);
     }
-    if view.proposal.state != ProposalState::Appraised {
-        return Err(AppError::Conflict("appraisal.correction_too_late"));
-    }
     let mut errors = FieldErrors::default();
     let reason = errors.required("reason", &form.reason, 2000);
     if !errors.is_empty() {
         let page = render(&state, ctx, view, None, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
+    let actor = user.actor();
+    let record = (view.record.visit_id, id);
     let mut tx = state.db.begin().await?;
-    // Locked: of two corrections started at once, the second finds the first's draft.
-    db::appraisals::lock_proposal(&mut tx, view.proposal.id).await?;
-    if db::appraisals::open_draft(&mut *tx, view.proposal.id)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict("appraisal.correction_open"));
-    }
-    let new_id = db::appraisals::insert_draft(
-        &mut tx,
-        view.record.visit_id,
-        view.proposal.id,
-        Some((id, &reason)),
-    )
-    .await?;
+    let act = Act::now(&actor);
+    let new_id =
+        workflow::appraisal::open_correction(&mut tx, &act, view.proposal.id, record, &reason)
+            .await?;
     tx.commit().await?;
     Ok((
         Flash::success("flash.appraisal_correction"),

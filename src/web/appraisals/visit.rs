@@ -18,17 +18,16 @@ use super::{VisitView, today, visit_view};
 use crate::app::AppState;
 use crate::db;
 use crate::db::post_checks::PostCheckSummary;
-use crate::db::proposals::{NewEvent, ProposalFilters, ProposalSummary};
-use crate::db::scope::ScopeParams;
+use crate::db::proposals::{ProposalFilters, ProposalSummary};
 use crate::db::visits::{DateChange, DeclarationRow, Member, TeamCandidate, VisitProposal};
-use crate::domain::appraisal::{Declaration, TeamRole, VisitPurpose, may_join_team};
+use crate::domain::appraisal::{Declaration, TeamRole, may_join_team};
 use crate::domain::policy::Permission;
-use crate::domain::proposal::ProposalState;
-use crate::domain::transition::{self, Action};
 use crate::domain::{format, input};
 use crate::error::{AppError, AppResult};
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
+use crate::workflow::appraisal::{self, Slot};
+use crate::workflow::{Act, StepError, Subject};
 
 /// Routes under `/appraisals/visits/{id}`.
 pub fn router() -> Router<AppState> {
@@ -299,177 +298,35 @@ async fn locked(
     Ok(tx)
 }
 
-/// Where and when a proposal is put: the visit, its day and what it is for.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Slot {
-    pub visit_id: i64,
-    pub visit_date: Date,
-    pub purpose: VisitPurpose,
-}
-
-impl Slot {
-    fn of(visit: &crate::db::visits::Visit) -> Self {
-        Self {
-            visit_id: visit.id,
-            visit_date: visit.visit_date,
-            purpose: visit.purpose,
-        }
+/// The visit's slot for its proposals.
+fn slot_of(visit: &crate::db::visits::Visit) -> Slot {
+    Slot {
+        visit_id: visit.id,
+        visit_date: visit.visit_date,
+        purpose: visit.purpose,
     }
 }
 
-/// Puts proposal `proposal_id` (in `scope`) on the visit of `slot` and opens its record. For
-/// an appraisal the proposal must be accepted and moves to `appraisal_scheduled`; for an
-/// acceptance it must be in progress, and stays so. Writes its timeline and tells its
-/// followers. `Ok(Err(name))` names a proposal that is no longer waiting (the caller gives
-/// the form back; the transaction must then be dropped).
-#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
+/// Puts proposal `proposal_id`, if `user` sees it, on the visit of `slot`: `Ok(Err(name))`
+/// names one no longer waiting (the caller gives the form back and drops the transaction).
 pub(super) async fn schedule(
     conn: &mut PgConnection,
     state: &AppState,
     user: &CurrentUser,
-    scope: &ScopeParams,
     slot: Slot,
     proposal_id: i64,
     planned_time: Option<Time>,
 ) -> AppResult<Result<(), String>> {
-    let Some(proposal) = db::proposals::find(&state.db, scope, proposal_id).await? else {
+    let Some(proposal) = db::proposals::find(&state.db, &user.scope(), proposal_id).await? else {
         return Ok(Err(proposal_id.to_string()));
     };
-    let name = proposal
-        .code
-        .clone()
-        .unwrap_or_else(|| proposal.title.clone());
-    let (current, version) = db::appraisals::lock_proposal(conn, proposal_id).await?;
-    let (action, to, message) = match slot.purpose {
-        VisitPurpose::Appraisal => {
-            let step = transition::transition(
-                ProposalState::Accepted,
-                Action::ScheduleAppraisal,
-                user.0.role,
-            )
-            .map_err(|_| AppError::Forbidden)?;
-            if current != step.from
-                || !db::proposals::set_state(
-                    conn,
-                    proposal_id,
-                    step,
-                    version,
-                    None,
-                    time::OffsetDateTime::now_utc(),
-                )
-                .await?
-            {
-                return Ok(Err(name));
-            }
-            (step.action.code(), step.to, "notify.appraisal_planned")
-        }
-        VisitPurpose::Acceptance => {
-            if current != ProposalState::InProgress {
-                return Ok(Err(name));
-            }
-            ("schedule_acceptance", current, "notify.acceptance_planned")
-        }
-    };
-    db::visits::add_proposal(conn, slot.visit_id, slot.purpose, proposal_id, planned_time).await?;
-    let when = format::date(slot.visit_date);
-    db::proposals::insert_event(
-        conn,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id,
-            actor_id: user.0.user_id,
-            action,
-            from: Some(current),
-            to,
-            note: &when,
-            details: serde_json::json!({
-                "visit_id": slot.visit_id,
-                "visit_date": slot.visit_date.to_string(),
-            }),
-        },
-    )
-    .await?;
-    let followers = db::notifications::proposal_followers(conn, proposal_id).await?;
-    db::notifications::notify(
-        conn,
-        &followers,
-        user.0.user_id,
-        message,
-        &format!("{name} · {when}"),
-        &format!("/proposals/{proposal_id}"),
-    )
-    .await?;
-    Ok(Ok(()))
-}
-
-/// Takes a scheduled proposal back to the queue (removed from its visit, or the visit
-/// cancelled), with `note` on its timeline.
-#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
-async fn unschedule(
-    conn: &mut PgConnection,
-    user: &CurrentUser,
-    proposal_id: i64,
-    note: &str,
-) -> AppResult<()> {
-    let (current, version) = db::appraisals::lock_proposal(conn, proposal_id).await?;
-    let step = transition::transition(current, Action::UnscheduleAppraisal, user.0.role)
-        .map_err(|_| AppError::Conflict("proposal.action_not_now"))?;
-    if !db::proposals::set_state(
-        conn,
-        proposal_id,
-        step,
-        version,
-        None,
-        time::OffsetDateTime::now_utc(),
-    )
-    .await?
-    {
-        return Err(AppError::Conflict("proposal.stale"));
+    let subject = Subject::from(&proposal);
+    let actor = user.actor();
+    match appraisal::schedule(conn, &Act::now(&actor), &subject, slot, planned_time).await {
+        Ok(()) => Ok(Ok(())),
+        Err(StepError::Refused { .. }) => Ok(Err(subject.name())),
+        Err(other) => Err(other.into()),
     }
-    db::proposals::insert_event(
-        conn,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id,
-            actor_id: user.0.user_id,
-            action: Action::UnscheduleAppraisal.code(),
-            from: Some(step.from),
-            to: step.to,
-            note,
-            details: serde_json::json!({}),
-        },
-    )
-    .await?;
-    let followers = db::notifications::proposal_followers(conn, proposal_id).await?;
-    db::notifications::notify(
-        conn,
-        &followers,
-        user.0.user_id,
-        "notify.appraisal_unscheduled",
-        note,
-        &format!("/proposals/{proposal_id}"),
-    )
-    .await
-}
-
-/// Tells the visit's team (but the user who changed it) with message `key`.
-async fn notify_team(
-    conn: &mut PgConnection,
-    visit_id: i64,
-    user: &CurrentUser,
-    key: &str,
-    value: &str,
-) -> AppResult<()> {
-    let members = db::visits::member_user_ids(conn, visit_id).await?;
-    db::notifications::notify(
-        conn,
-        &members,
-        user.0.user_id,
-        key,
-        value,
-        &format!("/appraisals/visits/{visit_id}"),
-    )
-    .await
 }
 
 async fn details(
@@ -511,45 +368,10 @@ async fn reschedule(
     let Some(date) = date.filter(|_| errors.is_empty()) else {
         return refuse(&state, ctx, &user, view, form, errors, "reschedule").await;
     };
+    let actor = user.actor();
     let mut tx = state.db.begin().await?;
-    let Some(from) =
-        db::visits::reschedule(&mut tx, id, form.version(), date, &reason, user.0.user_id).await?
-    else {
-        return Err(AppError::Conflict("visit.stale"));
-    };
-    let change = format!("{} → {}", format::date(from), format::date(date));
-    let note = format!("{change}: {reason}");
-    for proposal in db::visits::proposals(&state.db, id).await? {
-        if proposal.state != ProposalState::AppraisalScheduled || proposal.record_final {
-            continue;
-        }
-        db::proposals::insert_event(
-            &mut tx,
-            &NewEvent {
-                at: time::OffsetDateTime::now_utc(),
-                proposal_id: proposal.proposal_id,
-                actor_id: user.0.user_id,
-                action: "reschedule_appraisal",
-                from: Some(proposal.state),
-                to: proposal.state,
-                note: &note,
-                details: serde_json::json!({ "visit_id": id, "from": from.to_string(), "to": date.to_string() }),
-            },
-        )
-        .await?;
-        let followers =
-            db::notifications::proposal_followers(&mut tx, proposal.proposal_id).await?;
-        db::notifications::notify(
-            &mut tx,
-            &followers,
-            user.0.user_id,
-            "notify.appraisal_rescheduled",
-            &change,
-            &format!("/proposals/{}", proposal.proposal_id),
-        )
-        .await?;
-    }
-    notify_team(&mut tx, id, &user, "notify.visit_rescheduled", &change).await?;
+    let visit = (id, form.version());
+    appraisal::reschedule(&mut tx, &Act::now(&actor), visit, date, &reason).await?;
     tx.commit().await?;
     Ok(back(id, "flash.visit_rescheduled"))
 }
@@ -567,18 +389,11 @@ async fn cancel(
     if !errors.is_empty() {
         return refuse(&state, ctx, &user, view, form, errors, "cancel").await;
     }
-    let mut tx = state.db.begin().await?;
-    let scheduled = db::visits::scheduled_proposals(&mut tx, id).await?;
-    if !db::visits::cancel(&mut tx, id, form.version(), &reason).await? {
-        return Err(AppError::Conflict("visit.stale"));
-    }
-    db::visits::void_drafts(&mut tx, id).await?;
     let note = ctx.t_with("visit.cancelled_note", &reason);
-    for proposal_id in scheduled {
-        unschedule(&mut tx, &user, proposal_id, &note).await?;
-    }
-    let day = format::date(view.visit.visit_date);
-    notify_team(&mut tx, id, &user, "notify.visit_cancelled", &day).await?;
+    let visit = (id, form.version(), view.visit.visit_date);
+    let actor = user.actor();
+    let mut tx = state.db.begin().await?;
+    appraisal::cancel(&mut tx, &Act::now(&actor), visit, &reason, &note).await?;
     tx.commit().await?;
     Ok(back(id, "flash.visit_cancelled"))
 }
@@ -613,15 +428,10 @@ async fn add_member(
     match chosen {
         Some(candidate) => {
             db::visits::add_user_member(&mut tx, id, candidate.id, TeamRole::Member).await?;
-            db::notifications::notify(
-                &mut tx,
-                &[candidate.id],
-                user.0.user_id,
-                "notify.visit_assigned",
-                &format::date(view.visit.visit_date),
-                &format!("/appraisals/visits/{id}"),
-            )
-            .await?;
+            let actor = user.actor();
+            let day = format::date(view.visit.visit_date);
+            let (act, assigned) = (Act::now(&actor), "notify.visit_assigned");
+            appraisal::tell_people(&mut tx, &act, id, &[candidate.id], assigned, &day).await?;
         }
         None => db::visits::add_external_member(&mut tx, id, &name, &unit).await?,
     }
@@ -668,16 +478,8 @@ async fn add_proposal(
         return refuse(&state, ctx, &user, view, form, errors, "proposal").await;
     };
     let mut tx = locked(&state, id, form.version()).await?;
-    let scheduled = schedule(
-        &mut tx,
-        &state,
-        &user,
-        &user.scope(),
-        Slot::of(&view.visit),
-        proposal_id,
-        planned_time,
-    )
-    .await?;
+    let slot = slot_of(&view.visit);
+    let scheduled = schedule(&mut tx, &state, &user, slot, proposal_id, planned_time).await?;
     if scheduled.is_err() {
         drop(tx);
         errors.add("proposal_id", "visit.proposal_taken");
@@ -696,13 +498,10 @@ async fn remove_proposal(
 ) -> AppResult<Response> {
     let view = for_planning(&state, &user, id).await?;
     let purpose = view.visit.purpose;
+    let actor = user.actor();
+    let note = ctx.t("visit.removed_note");
     let mut tx = locked(&state, id, form.version()).await?;
-    if !db::visits::remove_proposal(&mut tx, id, purpose, proposal_id).await? {
-        return Err(AppError::Conflict("visit.record_started"));
-    }
-    if purpose == VisitPurpose::Appraisal {
-        unschedule(&mut tx, &user, proposal_id, ctx.t("visit.removed_note")).await?;
-    }
+    appraisal::remove(&mut tx, &Act::now(&actor), (id, purpose), proposal_id, note).await?;
     tx.commit().await?;
     Ok(back(id, "flash.visit_saved"))
 }
