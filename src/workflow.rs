@@ -27,6 +27,7 @@ pub mod evaluation;
 pub mod intake;
 pub mod money;
 pub mod monitoring;
+pub mod plan;
 pub mod settlement;
 pub mod stop;
 
@@ -301,6 +302,65 @@ pub(crate) async fn take_many(
         return Err(StepError::Stale);
     }
     Ok(())
+}
+
+/// Moves every proposal of `ids` by `step` (a decision's set) as [`take_many`] does, writes
+/// each its event with `note` and its own `details`, and sends the step's notices with
+/// `value` (the decision's number).
+pub(crate) async fn take_set(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    step: Allowed,
+    ids: &[i64],
+    (note, details): (&str, Vec<serde_json::Value>),
+    value: &str,
+) -> StepResult<()> {
+    take_many(conn, ids, step).await?;
+    let moved = (step.from, step.to);
+    let entries: Vec<(i64, _)> = ids.iter().map(|&id| (id, moved)).collect();
+    record_each(conn, act, step.action.into(), &entries, (note, details)).await?;
+    tell_set(conn, act, step.action.into(), ids, value).await?;
+    Ok(())
+}
+
+/// Writes `step` on the timeline of each proposal of `entries` (id, from and to its states),
+/// with `note` and its own `details`, in one statement.
+pub(crate) async fn record_each(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    step: Step,
+    entries: &[(i64, (ProposalState, ProposalState))],
+    (note, details): (&str, Vec<serde_json::Value>),
+) -> Result<(), AppError> {
+    let events: Vec<NewEvent<'_>> = entries
+        .iter()
+        .zip(details)
+        .map(|(&(proposal_id, (from, to)), details)| NewEvent {
+            proposal_id,
+            actor_id: act.by.user_id,
+            action: step.code(),
+            from: Some(from),
+            to,
+            note,
+            details,
+            at: act.at,
+        })
+        .collect();
+    db::proposals::insert_events(conn, &events).await
+}
+
+/// Sends the notices of `step` on each proposal of `ids`, each with `value` and a link to
+/// its page.
+pub(crate) async fn tell_set(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    step: Step,
+    ids: &[i64],
+    value: &str,
+) -> Result<(), AppError> {
+    let values = vec![value.to_owned(); ids.len()];
+    let links: Vec<String> = ids.iter().map(|&id| proposal_link(id)).collect();
+    tell_each(conn, act, step, ids, &values, &links).await
 }
 
 /// Writes a step on proposal `id`'s timeline: from and to its states (the same for an

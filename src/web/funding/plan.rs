@@ -20,27 +20,24 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use serde_json::json;
 use time::Date;
 
-use super::{
-    CapFacts, DecisionFields, ValidDecision, cap_for, insert_decision, one_scan, plan_year,
-};
+use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan, plan_year};
 use crate::app::AppState;
 use crate::db;
 use crate::db::funding::{Candidate, NewDecision, NewLine, Source};
-use crate::db::proposals::NewEvent;
 use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
 use crate::domain::policy::Permission;
-use crate::domain::proposal::ProposalState;
-use crate::domain::transition::{PlanSteps, plan_steps};
+use crate::domain::transition::plan_steps;
 use crate::domain::{document, input, money};
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::error::{AppError, AppResult};
 use crate::web::appraisals::ranking::{self, Ranked};
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 use crate::web::today;
 use crate::web::upload::{self, Limits, MultipartForm};
+use crate::workflow::plan::Decided;
+use crate::workflow::{self, Act};
 
 /// Route: `/funding/plan`.
 pub fn router() -> Router<AppState> {
@@ -421,23 +418,29 @@ async fn record(
     let total = total.unwrap_or_default();
 
     let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
-    let written = write_decision(
-        &mut tx,
-        &DecisionWrite {
-            envelope_id,
-            province: &province,
-            valid: &valid,
-            reason: &reason,
-            steps,
-            lines: &lines,
-            others: &others,
-            total,
-            user_id: user.0.user_id,
-            role: user.0.role,
-            scan: scan.document(&stored[0], "plan_decision", None),
-        },
-    )
-    .await;
+    let decision = NewDecision {
+        envelope_id,
+        province_code: &province,
+        number: &valid.number,
+        decided_on: valid.decided_on,
+        signer: &valid.signer,
+        amends: None,
+        reason: "",
+        recorded_by: user.0.user_id,
+    };
+    let scan = scan.document(&stored[0], "plan_decision", None);
+    let decided = Decided {
+        decision: &decision,
+        scan: &scan,
+        lines: &lines,
+        others: &others,
+        reason: &reason,
+        steps,
+        total,
+    };
+    let actor = user.actor();
+    let written = workflow::plan::decide(&mut tx, &Act::now(&actor), &decided).await;
+    let written = written.map_err(AppError::from);
     let decision_id = match upload::commit_or_discard(&state, tx, &stored, written).await {
         Ok(id) => id,
         Err(AppError::Conflict("funding.decision.number_taken")) => {
@@ -459,104 +462,4 @@ async fn record(
         Redirect::to(&format!("/funding/decisions/{decision_id}")),
     )
         .into_response())
-}
-
-/// What one decision writes.
-struct DecisionWrite<'a> {
-    envelope_id: i64,
-    province: &'a str,
-    valid: &'a ValidDecision,
-    /// Why those left out are: what their submitters read.
-    reason: &'a str,
-    /// The states and actions of the source's level.
-    steps: PlanSteps,
-    lines: &'a [NewLine],
-    others: &'a [i64],
-    total: i64,
-    user_id: i64,
-    role: crate::domain::role::Role,
-    scan: db::documents::NewDocument,
-}
-
-/// The decision, its scan and lines, the approvals and rejections with their timeline steps
-/// and notifications, and the envelope's committed total, in the caller's transaction.
-async fn write_decision(tx: &mut sqlx::PgConnection, w: &DecisionWrite<'_>) -> AppResult<i64> {
-    let decision = NewDecision {
-        envelope_id: w.envelope_id,
-        province_code: w.province,
-        number: &w.valid.number,
-        decided_on: w.valid.decided_on,
-        signer: &w.valid.signer,
-        amends: None,
-        reason: "",
-        recorded_by: w.user_id,
-    };
-    let decision_id = insert_decision(tx, &decision, &w.scan, w.lines).await?;
-
-    let approved: Vec<i64> = w.lines.iter().map(|l| l.proposal_id).collect();
-    let from = w.steps.from;
-    let approve = crate::domain::transition::transition(from, w.steps.approve, w.role)?;
-    let leave_out = crate::domain::transition::transition(from, w.steps.leave_out, w.role)?;
-    for (ids, step) in [(&approved[..], approve), (w.others, leave_out)] {
-        match crate::workflow::take_many(tx, ids, step).await {
-            Err(crate::workflow::StepError::Stale) => {
-                return Err(AppError::Conflict("plan.changed"));
-            }
-            other => other?,
-        }
-    }
-    let approve_events = w.lines.iter().map(|l| NewEvent {
-        at: time::OffsetDateTime::now_utc(),
-        proposal_id: l.proposal_id,
-        actor_id: w.user_id,
-        action: w.steps.approve.code(),
-        from: Some(from),
-        to: ProposalState::Approved,
-        note: "",
-        details: json!({
-            "decision_id": decision_id,
-            "decision": w.valid.number,
-            "approved_support": l.approved_support,
-            "cap_limit": l.cap_limit,
-        }),
-    });
-    let reject_events = w.others.iter().map(|&id| NewEvent {
-        at: time::OffsetDateTime::now_utc(),
-        proposal_id: id,
-        actor_id: w.user_id,
-        action: w.steps.leave_out.code(),
-        from: Some(from),
-        to: ProposalState::Rejected,
-        note: w.reason,
-        details: json!({ "decision_id": decision_id, "decision": w.valid.number }),
-    });
-    let events: Vec<NewEvent<'_>> = approve_events.chain(reject_events).collect();
-    db::proposals::insert_events(tx, &events).await?;
-    let links =
-        |ids: &[i64]| -> Vec<String> { ids.iter().map(|id| format!("/proposals/{id}")).collect() };
-    let numbers = |ids: &[i64]| vec![w.valid.number.clone(); ids.len()];
-    db::notifications::notify_followers(
-        tx,
-        &approved,
-        w.user_id,
-        "notify.proposal_approved",
-        &numbers(&approved),
-        &links(&approved),
-    )
-    .await?;
-    db::notifications::notify_followers(
-        tx,
-        w.others,
-        w.user_id,
-        "notify.proposal_not_selected",
-        &numbers(w.others),
-        &links(w.others),
-    )
-    .await?;
-    db::funding::commit(tx, w.envelope_id, w.total)
-        .await
-        .on_constraint("funding_envelopes_check", || {
-            AppError::Conflict("plan.changed")
-        })?;
-    Ok(decision_id)
 }
