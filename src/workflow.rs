@@ -20,6 +20,7 @@ use crate::domain::transition::{self, Action, Allowed};
 use crate::error::AppError;
 
 pub mod acceptance;
+pub mod adjustment;
 pub mod appraisal;
 pub mod contract;
 pub mod documents;
