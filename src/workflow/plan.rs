@@ -61,6 +61,14 @@ pub async fn decide(conn: &mut PgConnection, act: &Act<'_>, d: &Decided<'_>) -> 
     let refusals = (d.reason, vec![left_out; d.others.len()]);
     changed(take_set(conn, act, leave_out, d.others, refusals, number).await)?;
     commit(conn, d.decision.envelope_id, d.total).await?;
+    tracing::info!(
+        decision.id = id,
+        proposals = d.lines.len(),
+        not_selected = d.others.len(),
+        total = d.total,
+        user.id = act.by.user_id,
+        "plan decision recorded"
+    );
     Ok(id)
 }
 

@@ -26,6 +26,7 @@ use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan, plan_yea
 use crate::app::AppState;
 use crate::db;
 use crate::db::funding::{Candidate, NewDecision, NewLine, Source};
+use crate::domain::caps::SupportCap;
 use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
 use crate::domain::policy::Permission;
 use crate::domain::transition::plan_steps;
@@ -335,44 +336,78 @@ async fn record(
     let province = user.0.province_code.clone();
     let steps = plan_steps(source.level);
     let mut tx = state.db.begin().await?;
-    let (envelope_id, figures) =
-        db::funding::lock_envelope(&mut tx, &province, year, &source.code).await?;
-    let picked_ids: Vec<i64> = page.typed.picked.keys().copied().collect();
-    let others: Vec<i64> = if page.typed.reject_others {
-        db::funding::candidate_ids(&state.db, &province, year, source.level, steps.from)
-            .await?
-            .into_iter()
-            .filter(|id| !page.typed.picked.contains_key(id))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let all_ids: Vec<i64> = picked_ids.iter().chain(&others).copied().collect();
-    let candidates = db::funding::lock_candidates(&mut tx, &province, &all_ids).await?;
-    let still_open =
-        |c: &Candidate| c.state == steps.from && c.plan_year == year && c.level == source.level;
-    if candidates.len() != all_ids.len() || !candidates.iter().all(still_open) {
+    let Some(set) = lock_set(&mut tx, &state, (&province, year, &source), &page.typed).await?
+    else {
         drop(tx);
         let ctx = page.ctx.clone();
         let mut page = build(&state, ctx, &user, year, source, page.typed, false).await?;
         page.conflict = Some("plan.changed");
         return refused(page, StatusCode::CONFLICT);
-    }
-
-    // Every line against its limits on the decision's date, the date against the appraisals,
-    // the total against what is left.
+    };
     let caps_in_force =
         db::rules::caps_in_force_at_level(&state.db, source.level, &province, valid.decided_on)
             .await?;
-    let mut lines = Vec::with_capacity(picked_ids.len());
+    let on = (&caps_in_force[..], province.as_str(), valid.decided_on);
+    let (lines, total) = checked_lines(&set, &page.typed.picked, on, &mut errors);
+    let (Some(total), true) = (total.ok(), errors.is_empty()) else {
+        drop(tx);
+        page.errors = errors;
+        page.over_by = total.err();
+        return refused(page, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
+    let decision = NewDecision {
+        envelope_id: set.envelope_id,
+        province_code: &province,
+        number: &valid.number,
+        decided_on: valid.decided_on,
+        signer: &valid.signer,
+        amends: None,
+        reason: "",
+        recorded_by: user.0.user_id,
+    };
+    let scan = scan.document(&stored[0], "plan_decision", None);
+    let decided = Decided {
+        decision: &decision,
+        scan: &scan,
+        lines: &lines,
+        others: &set.others,
+        reason: &reason,
+        steps,
+        total,
+    };
+    let actor = user.actor();
+    let written = workflow::plan::decide(&mut tx, &Act::now(&actor), &decided).await;
+    let written = written.map_err(AppError::from);
+    let decision_id = match upload::commit_or_discard(&state, tx, &stored, written).await {
+        Ok(id) => id,
+        Err(AppError::Conflict(key @ "funding.decision.number_taken")) => {
+            page.errors.add("number", key);
+            return refused(page, StatusCode::CONFLICT);
+        }
+        Err(other) => return Err(other),
+    };
+    Ok((
+        Flash::success("flash.plan_recorded").with(valid.number),
+        Redirect::to(&format!("/funding/decisions/{decision_id}")),
+    )
+        .into_response())
+}
+
+/// The picked candidates' lines of `set`, each amount typed checked against its limits on
+/// the decision's day (`caps` in force in `province` on `on`), the day against their
+/// appraisals; with their total, or by how much it overruns the envelope.
+fn checked_lines(
+    set: &LockedSet,
+    picked: &HashMap<i64, String>,
+    (caps, province, on): (&[SupportCap], &str, Date),
+    errors: &mut FieldErrors,
+) -> (Vec<NewLine>, Result<i64, i64>) {
+    let mut lines = Vec::with_capacity(picked.len());
     let mut latest_appraisal: Option<Date> = None;
-    for c in candidates
-        .iter()
-        .filter(|c| page.typed.picked.contains_key(&c.id))
-    {
+    for c in set.candidates.iter().filter(|c| picked.contains_key(&c.id)) {
         let field = format!("amount_{}", c.id);
-        let typed = page.typed.picked.get(&c.id).map_or("", String::as_str);
-        let amount = errors.money(&field, typed);
+        let amount = errors.money(&field, picked.get(&c.id).map_or("", String::as_str));
         let facts = CapFacts {
             activity_type_code: &c.activity_type_code,
             level: c.level,
@@ -380,7 +415,7 @@ async fn record(
             beneficiaries: usize::try_from(c.beneficiaries).unwrap_or(1),
             technology_line: c.technology_line,
         };
-        let (cap, cap_limit) = cap_for(&caps_in_force, &province, valid.decided_on, &facts);
+        let (cap, cap_limit) = cap_for(caps, province, on, &facts);
         let limits = LineLimits {
             requested: c.requested_support,
             proposed: c.proposed_support,
@@ -400,66 +435,61 @@ async fn record(
             previous_support: None,
         });
     }
-    if let Err(problem) = funding::check_decision_date(valid.decided_on, latest_appraisal, today())
-    {
+    if let Err(problem) = funding::check_decision_date(on, latest_appraisal, today()) {
         errors.add("decided_on", problem.message_key());
     }
     let total = funding::total(lines.iter().map(|l| l.approved_support));
-    let over = match total {
-        Some(total) => funding::check_fits(figures, total).err().map(|o| o.over_by),
-        None => Some(i64::MAX),
+    let fits = match total {
+        Some(total) => funding::check_fits(set.figures, total)
+            .map(|()| total)
+            .map_err(|o| o.over_by),
+        None => Err(i64::MAX),
     };
-    if !errors.is_empty() || over.is_some() {
-        drop(tx);
-        page.errors = errors;
-        page.over_by = over;
-        return refused(page, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let total = total.unwrap_or_default();
+    (lines, fits)
+}
 
-    let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
-    let decision = NewDecision {
+/// The set a decision acts on, locked: its envelope and what is left in it, the candidates
+/// picked and those left out.
+struct LockedSet {
+    envelope_id: i64,
+    figures: EnvelopeFigures,
+    /// Those left out (when the form says so): the other candidates of the year and level.
+    others: Vec<i64>,
+    /// The picked and the left out, as locked.
+    candidates: Vec<Candidate>,
+}
+
+/// Locks the envelope of `source` for `year` in `province` and the proposals `typed` picks
+/// (and leaves out); `None` when one of them is no longer a candidate (decided meanwhile).
+async fn lock_set(
+    tx: &mut sqlx::PgConnection,
+    state: &AppState,
+    (province, year, source): (&str, i16, &Source),
+    typed: &Typed,
+) -> AppResult<Option<LockedSet>> {
+    let steps = plan_steps(source.level);
+    let (envelope_id, figures) =
+        db::funding::lock_envelope(tx, province, year, &source.code).await?;
+    let others: Vec<i64> = if typed.reject_others {
+        db::funding::candidate_ids(&state.db, province, year, source.level, steps.from)
+            .await?
+            .into_iter()
+            .filter(|id| !typed.picked.contains_key(id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let all_ids: Vec<i64> = typed.picked.keys().chain(&others).copied().collect();
+    let candidates = db::funding::lock_candidates(tx, province, &all_ids).await?;
+    let still_open =
+        |c: &Candidate| c.state == steps.from && c.plan_year == year && c.level == source.level;
+    if candidates.len() != all_ids.len() || !candidates.iter().all(still_open) {
+        return Ok(None);
+    }
+    Ok(Some(LockedSet {
         envelope_id,
-        province_code: &province,
-        number: &valid.number,
-        decided_on: valid.decided_on,
-        signer: &valid.signer,
-        amends: None,
-        reason: "",
-        recorded_by: user.0.user_id,
-    };
-    let scan = scan.document(&stored[0], "plan_decision", None);
-    let decided = Decided {
-        decision: &decision,
-        scan: &scan,
-        lines: &lines,
-        others: &others,
-        reason: &reason,
-        steps,
-        total,
-    };
-    let actor = user.actor();
-    let written = workflow::plan::decide(&mut tx, &Act::now(&actor), &decided).await;
-    let written = written.map_err(AppError::from);
-    let decision_id = match upload::commit_or_discard(&state, tx, &stored, written).await {
-        Ok(id) => id,
-        Err(AppError::Conflict("funding.decision.number_taken")) => {
-            page.errors.add("number", "funding.decision.number_taken");
-            return refused(page, StatusCode::CONFLICT);
-        }
-        Err(other) => return Err(other),
-    };
-    tracing::info!(
-        decision.id = decision_id,
-        proposals = lines.len(),
-        not_selected = others.len(),
-        total,
-        user.id = user.0.user_id,
-        "plan decision recorded"
-    );
-    Ok((
-        Flash::success("flash.plan_recorded").with(valid.number),
-        Redirect::to(&format!("/funding/decisions/{decision_id}")),
-    )
-        .into_response())
+        figures,
+        others,
+        candidates,
+    }))
 }
