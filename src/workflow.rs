@@ -336,16 +336,7 @@ pub(crate) async fn record_each(
     let events: Vec<NewEvent<'_>> = entries
         .iter()
         .zip(details)
-        .map(|(&(proposal_id, (from, to)), details)| NewEvent {
-            proposal_id,
-            actor_id: act.by.user_id,
-            action: step.code(),
-            from: Some(from),
-            to,
-            note,
-            details,
-            at: act.at,
-        })
+        .map(|(&(id, moved), details)| event(act, id, step, moved, note, details))
         .collect();
     db::proposals::insert_events(conn, &events).await
 }
@@ -375,20 +366,29 @@ pub(crate) async fn record(
     note: &str,
     details: serde_json::Value,
 ) -> Result<(), AppError> {
-    db::proposals::insert_event(
-        conn,
-        &NewEvent {
-            proposal_id: id,
-            actor_id: act.by.user_id,
-            action: step.code(),
-            from: Some(from),
-            to,
-            note,
-            details,
-            at: act.at,
-        },
-    )
-    .await
+    let event = event(act, id, step, (from, to), note, details);
+    db::proposals::insert_event(conn, &event).await
+}
+
+/// The timeline event of `step` on proposal `id`, taken by `act`.
+fn event<'a>(
+    act: &Act<'_>,
+    id: i64,
+    step: Step,
+    (from, to): (ProposalState, ProposalState),
+    note: &'a str,
+    details: serde_json::Value,
+) -> NewEvent<'a> {
+    NewEvent {
+        proposal_id: id,
+        actor_id: act.by.user_id,
+        action: step.code(),
+        from: Some(from),
+        to,
+        note,
+        details,
+        at: act.at,
+    }
 }
 
 /// Sends the notices the step table names for `step` on `subject`, each with `value` and
