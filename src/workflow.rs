@@ -19,12 +19,16 @@ use crate::domain::step::Step;
 use crate::domain::transition::{self, Action, Allowed};
 use crate::error::AppError;
 
+pub mod acceptance;
+pub mod adjustment;
+pub mod appraisal;
 pub mod contract;
 pub mod documents;
 pub mod evaluation;
 pub mod intake;
 pub mod money;
 pub mod monitoring;
+pub mod plan;
 pub mod settlement;
 pub mod stop;
 
@@ -106,6 +110,26 @@ impl From<&db::proposals::Basis> for Subject {
             title: b.title.clone(),
         }
     }
+}
+
+impl From<db::proposals::Held> for Subject {
+    fn from(p: db::proposals::Held) -> Self {
+        Self {
+            id: p.id,
+            province_code: p.province_code,
+            state: p.state,
+            version: p.version,
+            code: p.code,
+            title: p.title,
+        }
+    }
+}
+
+/// Locks proposal `id` for the rest of the transaction and returns it as it is now: for the
+/// steps that act on the latest state rather than the one the actor saw (a planner's pick
+/// from a list, a team's record), so that two at once take turns.
+pub(crate) async fn hold(conn: &mut PgConnection, id: i64) -> StepResult<Subject> {
+    Ok(db::proposals::hold(conn, id).await?.into())
 }
 
 /// Why a step was not taken, besides the transition table's refusal (which is an
@@ -281,6 +305,56 @@ pub(crate) async fn take_many(
     Ok(())
 }
 
+/// Moves every proposal of `ids` by `step` (a decision's set) as [`take_many`] does, writes
+/// each its event with `note` and its own `details`, and sends the step's notices with
+/// `value` (the decision's number).
+pub(crate) async fn take_set(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    step: Allowed,
+    ids: &[i64],
+    (note, details): (&str, Vec<serde_json::Value>),
+    value: &str,
+) -> StepResult<()> {
+    take_many(conn, ids, step).await?;
+    let moved = (step.from, step.to);
+    let entries: Vec<(i64, _)> = ids.iter().map(|&id| (id, moved)).collect();
+    record_each(conn, act, step.action.into(), &entries, (note, details)).await?;
+    tell_set(conn, act, step.action.into(), ids, value).await?;
+    Ok(())
+}
+
+/// Writes `step` on the timeline of each proposal of `entries` (id, from and to its states),
+/// with `note` and its own `details`, in one statement.
+pub(crate) async fn record_each(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    step: Step,
+    entries: &[(i64, (ProposalState, ProposalState))],
+    (note, details): (&str, Vec<serde_json::Value>),
+) -> Result<(), AppError> {
+    let events: Vec<NewEvent<'_>> = entries
+        .iter()
+        .zip(details)
+        .map(|(&(id, moved), details)| event(act, id, step, moved, note, details))
+        .collect();
+    db::proposals::insert_events(conn, &events).await
+}
+
+/// Sends the notices of `step` on each proposal of `ids`, each with `value` and a link to
+/// its page.
+pub(crate) async fn tell_set(
+    conn: &mut PgConnection,
+    act: &Act<'_>,
+    step: Step,
+    ids: &[i64],
+    value: &str,
+) -> Result<(), AppError> {
+    let values = vec![value.to_owned(); ids.len()];
+    let links: Vec<String> = ids.iter().map(|&id| proposal_link(id)).collect();
+    tell_each(conn, act, step, ids, &values, &links).await
+}
+
 /// Writes a step on proposal `id`'s timeline: from and to its states (the same for an
 /// entry).
 pub(crate) async fn record(
@@ -292,20 +366,29 @@ pub(crate) async fn record(
     note: &str,
     details: serde_json::Value,
 ) -> Result<(), AppError> {
-    db::proposals::insert_event(
-        conn,
-        &NewEvent {
-            proposal_id: id,
-            actor_id: act.by.user_id,
-            action: step.code(),
-            from: Some(from),
-            to,
-            note,
-            details,
-            at: act.at,
-        },
-    )
-    .await
+    let event = event(act, id, step, (from, to), note, details);
+    db::proposals::insert_event(conn, &event).await
+}
+
+/// The timeline event of `step` on proposal `id`, taken by `act`.
+fn event<'a>(
+    act: &Act<'_>,
+    id: i64,
+    step: Step,
+    (from, to): (ProposalState, ProposalState),
+    note: &'a str,
+    details: serde_json::Value,
+) -> NewEvent<'a> {
+    NewEvent {
+        proposal_id: id,
+        actor_id: act.by.user_id,
+        action: step.code(),
+        from: Some(from),
+        to,
+        note,
+        details,
+        at: act.at,
+    }
 }
 
 /// Sends the notices the step table names for `step` on `subject`, each with `value` and

@@ -14,7 +14,7 @@ mod dossier;
 mod export;
 mod timeline;
 
-pub use basis::{Basis, basis};
+pub use basis::{Basis, Held, basis, hold};
 pub use dossier::{
     Beneficiary, CostLineRow, ProposalInput, beneficiaries, cost_lines, insert_draft,
     replace_parts, update_dossier,

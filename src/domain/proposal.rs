@@ -192,6 +192,18 @@ impl ProposalState {
         matches!(self, Self::ResultAccepted | Self::Settled | Self::Completed)
     }
 
+    /// Whether its final appraisal record may still be corrected: appraised, and no plan
+    /// decided on it yet.
+    pub fn appraisal_correctable(self) -> bool {
+        self == Self::Appraised
+    }
+
+    /// Whether its approved amount may still be changed by an amending plan decision: approved
+    /// and not yet contracted (later the contract is amended instead).
+    pub fn plan_amendable(self) -> bool {
+        self == Self::Approved
+    }
+
     /// Whether the work is being carried out: what its progress reports and advance
     /// requests are taken in.
     pub fn is_carried_out(self) -> bool {

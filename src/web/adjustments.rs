@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
@@ -21,17 +20,16 @@ use super::today;
 use super::upload::{self, Limits};
 use crate::app::AppState;
 use crate::db;
-use crate::db::adjustments::{AdjustmentStatus, Decision, NewRequest, Request};
-use crate::db::contracts::{Contract, NewAmendment};
-use crate::db::documents::AttachedTo;
+use crate::db::adjustments::{AdjustmentStatus, NewRequest, Request};
+use crate::db::contracts::Contract;
 use crate::db::proposals::Basis;
-use crate::db::proposals::NewEvent;
 use crate::domain::adjustment::{self, AdjustmentKind, AdjustmentLevel, Current};
 use crate::domain::input;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
-use crate::domain::role::Role;
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::error::{AppError, AppResult};
+use crate::workflow::adjustment::Approval;
+use crate::workflow::{self, Act, StepError, Subject};
 
 /// Routes of adjustments.
 pub fn router() -> Router<AppState> {
@@ -241,93 +239,38 @@ async fn request(
     };
     let stored = upload::store_all(&state, &papers).await?;
     let mut tx = state.db.begin().await?;
-    let written = async {
-        let rule =
-            db::adjustments::rule_in_force(&mut tx, &page.basis.province_code, kind, today())
-                .await?;
-        let inserted = db::adjustments::insert(
-            &mut tx,
-            &NewRequest {
-                proposal_id: id,
-                province_code: &page.basis.province_code,
-                kind,
-                rule,
-                reason: &reason,
-                change: &change,
-                new_deadline,
-                new_support,
-                beneficiary,
-                requested_by: user.0.user_id,
-            },
-        )
-        .await
-        .on_constraint("adjustment_requests_open_key", || {
-            AppError::Conflict("adjustment.already_open")
-        });
-        let request_id = match inserted {
-            Ok(request_id) => request_id,
-            Err(AppError::Conflict(key)) => return Ok(Err(key)),
-            Err(other) => return Err(other),
-        };
-        let documents: Vec<_> = papers
-            .iter()
-            .zip(&stored)
-            .map(|(c, key)| c.document(key, "adjustment_document", None))
-            .collect();
-        db::documents::insert_attached(
-            &mut tx,
-            id,
-            AttachedTo::AdjustmentRequest(request_id),
-            "adjustment_document",
-            user.0.user_id,
-            &documents,
-        )
-        .await?;
-        let state_now = page.basis.state;
-        db::proposals::insert_event(
-            &mut tx,
-            &NewEvent {
-                at: time::OffsetDateTime::now_utc(),
-                proposal_id: id,
-                actor_id: user.0.user_id,
-                action: "adjustment_requested",
-                from: Some(state_now),
-                to: state_now,
-                note: &reason,
-                details: json!({
-                    "adjustment_id": request_id,
-                    "kind": kind.code(),
-                    "documents": documents.len(),
-                }),
-            },
-        )
-        .await?;
-        let directors =
-            db::notifications::with_role(&mut tx, &page.basis.province_code, Role::Director)
-                .await?;
-        db::notifications::notify(
-            &mut tx,
-            &directors,
-            user.0.user_id,
-            "notify.adjustment_requested",
-            &name_of(&page.basis),
-            &format!("/proposals/{id}/adjustments"),
-        )
-        .await?;
-        Ok::<_, AppError>(Ok(request_id))
-    }
-    .await;
+    let rule =
+        db::adjustments::rule_in_force(&mut tx, &page.basis.province_code, kind, today()).await?;
+    let asked = NewRequest {
+        proposal_id: id,
+        province_code: &page.basis.province_code,
+        kind,
+        rule,
+        reason: &reason,
+        change: &change,
+        new_deadline,
+        new_support,
+        beneficiary,
+        requested_by: user.0.user_id,
+    };
+    let documents: Vec<_> = papers
+        .iter()
+        .zip(&stored)
+        .map(|(c, key)| c.document(key, "adjustment_document", None))
+        .collect();
+    let (actor, subject) = (user.actor(), Subject::from(&page.basis));
+    let act = Act::now(&actor);
+    let written = workflow::adjustment::request(&mut tx, &act, &subject, &asked, &documents).await;
     // A refusal found inside the transaction rolls it back like an error: no file stays.
     let written = match written {
-        Ok(Err(key)) => {
+        Err(StepError::Refused { field, key }) => {
             drop(tx);
             upload::delete_all(&state, &stored).await;
             let mut errors = FieldErrors::default();
-            errors.add("kind", key);
+            errors.add(field, key);
             return Ok(refused(page, errors));
         }
-        Ok(Ok(request_id)) => Ok(request_id),
-        Err(error) => Err(error),
+        other => other.map_err(AppError::from),
     };
     upload::commit_or_discard(&state, tx, &stored, written).await?;
     Ok(back(id, "flash.adjustment_requested"))
@@ -379,10 +322,6 @@ async fn beneficiary_change(
         }
     };
     Ok(new.zip(replaced))
-}
-
-fn name_of(basis: &Basis) -> String {
-    basis.code.clone().unwrap_or_else(|| basis.title.clone())
 }
 
 fn back(id: i64, key: &'static str) -> Response {
@@ -442,64 +381,15 @@ async fn approve(
     let Some(day) = day.filter(|_| errors.is_empty()) else {
         return Ok(refused(page, errors));
     };
-    let mut tx = state.db.begin().await?;
-    let decision = Decision::Approve {
+    let approval = Approval {
         number: &number,
         day,
         issuer: &issuer,
     };
-    if !db::adjustments::decide(&mut tx, req, decision, user.0.user_id).await? {
-        return Err(AppError::Conflict("adjustment.decided"));
-    }
-    if let Some(deadline) = request.new_deadline {
-        let contract = &page.contract;
-        let amendment = NewAmendment {
-            contract_id: contract.id,
-            version: contract.version,
-            number: &number,
-            amended_on: day,
-            reason: &request.reason,
-            deadline,
-            counterpart_funds: contract.counterpart_funds,
-            payment_terms: &contract.payment_terms,
-            recorded_by: user.0.user_id,
-        };
-        if !db::contracts::amend(&mut tx, &amendment).await? {
-            return Err(AppError::Conflict("contract.stale"));
-        }
-    }
-    if let Some(support) = request.new_support {
-        let before = db::adjustments::change_support(&mut tx, id, support)
-            .await?
-            .map_err(AppError::Conflict)?;
-        db::adjustments::set_support_before(&mut tx, req, before).await?;
-    }
-    match request.kind {
-        AdjustmentKind::Location => {
-            db::adjustments::set_location(&mut tx, id, &request.change).await?;
-        }
-        AdjustmentKind::Content => {
-            let amendment = format!("[{number}] {}", request.change);
-            db::adjustments::amend_content(&mut tx, id, &amendment).await?;
-        }
-        AdjustmentKind::Beneficiary => {
-            if let Some((new, replaced)) = db::adjustments::beneficiary_change(&mut tx, req).await?
-            {
-                db::adjustments::replace_beneficiary(&mut tx, id, replaced, new).await?;
-                db::search::refresh_proposals(&mut tx, &[id]).await?;
-            }
-        }
-        _ => {}
-    }
-    decided(
-        &mut tx,
-        &page,
-        &user,
-        &request,
-        "adjustment_approved",
-        &number,
-    )
-    .await?;
+    let (actor, subject) = (user.actor(), Subject::from(&page.basis));
+    let on = (&subject, &page.contract);
+    let mut tx = state.db.begin().await?;
+    workflow::adjustment::approve(&mut tx, &Act::now(&actor), on, &request, approval).await?;
     tx.commit().await?;
     Ok(back(id, "flash.adjustment_approved"))
 }
@@ -522,63 +412,9 @@ async fn refuse(
     if !errors.is_empty() {
         return Ok(refused(page, errors));
     }
+    let (actor, subject) = (user.actor(), Subject::from(&page.basis));
     let mut tx = state.db.begin().await?;
-    let decision = Decision::Refuse { reason: &reason };
-    if !db::adjustments::decide(&mut tx, req, decision, user.0.user_id).await? {
-        return Err(AppError::Conflict("adjustment.decided"));
-    }
-    decided(
-        &mut tx,
-        &page,
-        &user,
-        &request,
-        "adjustment_refused",
-        &reason,
-    )
-    .await?;
+    workflow::adjustment::refuse(&mut tx, &Act::now(&actor), &subject, &request, &reason).await?;
     tx.commit().await?;
     Ok(back(id, "flash.adjustment_refused"))
-}
-
-/// The timeline step of a decision and the message to the proposal's followers.
-async fn decided(
-    conn: &mut sqlx::PgConnection,
-    page: &AdjustmentsPage,
-    user: &CurrentUser,
-    request: &Request,
-    action: &'static str,
-    note: &str,
-) -> AppResult<()> {
-    let id = page.basis.id;
-    let state_now = page.basis.state;
-    db::proposals::insert_event(
-        conn,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id: id,
-            actor_id: user.0.user_id,
-            action,
-            from: Some(state_now),
-            to: state_now,
-            note,
-            details: json!({
-                "adjustment_id": request.id,
-                "kind": request.kind.code(),
-                "new_deadline": request.new_deadline.map(|d| d.to_string()),
-                "new_support": request.new_support,
-            }),
-        },
-    )
-    .await?;
-    let mut told = db::notifications::proposal_followers(conn, id).await?;
-    told.push(request.requested_by_id);
-    db::notifications::notify(
-        conn,
-        &told,
-        user.0.user_id,
-        &format!("notify.{action}"),
-        &name_of(&page.basis),
-        &format!("/proposals/{id}/adjustments"),
-    )
-    .await
 }

@@ -29,7 +29,7 @@ use crate::domain::funding;
 use crate::domain::input;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::error::{AppError, AppResult};
 
 mod annex;
 mod commitments;
@@ -148,25 +148,6 @@ impl DecisionFields {
             signer,
         })
     }
-}
-
-/// A decision (an original or an amendment), its scan and its lines, in the caller's
-/// transaction; its id. A number the province used already is `funding.decision.number_taken`.
-async fn insert_decision(
-    tx: &mut sqlx::PgConnection,
-    decision: &db::funding::NewDecision<'_>,
-    scan: &db::documents::NewDocument,
-    lines: &[db::funding::NewLine],
-) -> AppResult<i64> {
-    let id = db::funding::insert_decision(tx, decision)
-        .await
-        .on_constraint("plan_decisions_province_code_number_key", || {
-            AppError::Conflict("funding.decision.number_taken")
-        })?;
-    let owner = db::documents::RecordOwner::Decision(id);
-    db::documents::insert_for_record(tx, owner, decision.recorded_by, scan).await?;
-    db::funding::insert_lines(tx, id, lines).await?;
-    Ok(id)
 }
 
 /// The one scanned decision a form must carry, checked; or what to tell the user.

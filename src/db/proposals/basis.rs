@@ -1,6 +1,6 @@
 //! The one header of a proposal's later pages.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use time::Date;
 
 use crate::db::scope::ScopeParams;
@@ -72,5 +72,38 @@ pub async fn basis(pool: &PgPool, scope: &ScopeParams, id: i64) -> AppResult<Bas
         id,
     )
     .fetch_one(pool)
+    .await?)
+}
+
+/// A proposal as a step finds it under its lock: what the step checks and names.
+#[derive(Clone, Debug)]
+pub struct Held {
+    /// Proposal id.
+    pub id: i64,
+    /// Province.
+    pub province_code: String,
+    /// Code.
+    pub code: Option<String>,
+    /// Title.
+    pub title: String,
+    /// State.
+    pub state: ProposalState,
+    /// Version.
+    pub version: i32,
+}
+
+/// Locks proposal `id` for the rest of the transaction and reads it as it is now: for the
+/// steps that act on the latest state (a planner's pick from a list, a team's record), so
+/// that two of them at once take turns.
+pub async fn hold(conn: &mut PgConnection, id: i64) -> AppResult<Held> {
+    Ok(sqlx::query_as!(
+        Held,
+        r#"
+        select id, province_code, code, title, state as "state: ProposalState", version
+        from proposals where id = $1 for update
+        "#,
+        id
+    )
+    .fetch_one(conn)
     .await?)
 }

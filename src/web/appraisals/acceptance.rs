@@ -15,23 +15,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
-use serde_json::json;
 
 use super::{VisitView, visit_view};
 use crate::app::AppState;
 use crate::db;
 use crate::db::acceptance::{Checks, EvidenceCheck, LineCheck, Record};
 use crate::db::contracts::Contract;
-use crate::db::proposals::NewEvent;
 use crate::domain::acceptance::{self, AcceptanceResult, AcceptanceStatus, FinalFacts};
 use crate::domain::appraisal;
 use crate::domain::input;
 use crate::domain::proposal::ProposalState;
-use crate::domain::role::Role;
-use crate::domain::transition::{self, Action};
 use crate::error::{AppError, AppResult};
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
+use crate::workflow::{self, Act, acceptance::Draft};
 
 /// Routes of acceptance records.
 pub fn router() -> Router<AppState> {
@@ -335,7 +332,6 @@ fn final_facts(
 
 /// `POST /proposals/{id}/acceptance/{record}`: the team saves the record; with `finalise`,
 /// the leader closes it with its outcome.
-#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
 async fn save(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -371,101 +367,33 @@ async fn save(
         page.missing = missing;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let mut tx = state.db.begin().await?;
     let checks = Checks {
         evidence: &typed.evidence,
         lines: &typed.lines,
         conclusion: &typed.conclusion,
         result: typed.result,
     };
-    if !db::acceptance::save(&mut tx, record_id, typed.version, &checks, user.0.user_id).await? {
-        return Err(AppError::Conflict("acceptance.stale"));
-    }
+    let draft = Draft {
+        record_id,
+        visit_id: view.record.visit_id,
+        version: typed.version,
+        checks: &checks,
+    };
+    let actor = user.actor();
+    let act = Act::now(&actor);
+    let mut tx = state.db.begin().await?;
     let Some(result) = typed.result.filter(|_| typed.finalise) else {
+        workflow::acceptance::save(&mut tx, &act, &draft).await?;
         tx.commit().await?;
         return Ok(back(id, "flash.acceptance_saved", String::new()));
     };
-    let (current, version) = db::appraisals::lock_proposal(&mut tx, id).await?;
-    if current != ProposalState::InProgress {
-        return Err(AppError::Conflict("acceptance.not_in_progress"));
-    }
-    db::acceptance::finalise(
-        &mut tx,
-        record_id,
-        typed.version + 1,
-        result,
-        facts.admitted,
-        user.0.user_id,
-    )
-    .await?;
-    let name = page.code.clone().unwrap_or_else(|| page.title.clone());
-    let (action, to, message) = match result {
-        AcceptanceResult::Pass => {
-            let step = transition::transition(current, Action::AcceptResult, user.0.role)
-                .map_err(|_| AppError::Forbidden)?;
-            if !db::proposals::set_state(
-                &mut tx,
-                id,
-                step,
-                version,
-                None,
-                time::OffsetDateTime::now_utc(),
-            )
-            .await?
-            {
-                return Err(AppError::Conflict("proposal.stale"));
-            }
-            (step.action.code(), step.to, "notify.result_accepted")
-        }
-        AcceptanceResult::Fail => ("acceptance_failed", current, "notify.acceptance_failed"),
-    };
-    db::proposals::insert_event(
-        &mut tx,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id: id,
-            actor_id: user.0.user_id,
-            action,
-            from: Some(current),
-            to,
-            note: &typed.conclusion,
-            details: json!({
-                "acceptance_record_id": record_id,
-                "visit_id": view.record.visit_id,
-                "admitted_support": facts.admitted,
-            }),
-        },
-    )
-    .await?;
-    let mut told = db::notifications::proposal_followers(&mut tx, id).await?;
-    if result == AcceptanceResult::Pass {
-        // The accountants settle it next.
-        let province = &view.visit.visit.province_code;
-        told.extend(db::notifications::with_role(&mut tx, province, Role::Accountant).await?);
-    }
-    db::notifications::notify(
-        &mut tx,
-        &told,
-        user.0.user_id,
-        message,
-        &name,
-        &format!("/proposals/{id}/acceptance"),
-    )
-    .await?;
+    workflow::acceptance::finalise(&mut tx, &act, id, &draft, (result, facts.admitted)).await?;
     tx.commit().await?;
-    tracing::info!(
-        proposal.id = id,
-        record.id = record_id,
-        user.id = user.0.user_id,
-        result = result.code(),
-        admitted = facts.admitted,
-        "acceptance finalised"
-    );
     let key = match result {
         AcceptanceResult::Pass => "flash.acceptance_passed",
         AcceptanceResult::Fail => "flash.acceptance_failed",
     };
-    Ok(back(id, key, name))
+    Ok(back(id, key, page.code.unwrap_or(page.title)))
 }
 
 fn back(id: i64, key: &'static str, value: String) -> Response {

@@ -18,12 +18,14 @@ use crate::app::AppState;
 use crate::db;
 use crate::db::proposals::{ProposalFilters, ProposalSummary};
 use crate::db::visits::{TeamCandidate, VisitSummary};
-use crate::domain::appraisal::{TeamRole, VisitPurpose};
+use crate::domain::appraisal::VisitPurpose;
 use crate::domain::proposal::ProposalState;
 use crate::domain::{calendar, format, input};
 use crate::error::AppResult;
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
+use crate::workflow::Act;
+use crate::workflow::appraisal::{self, Slot, VisitPlan};
 
 /// Routes: `/appraisals`, `/appraisals/visits/new`.
 pub fn router() -> Router<AppState> {
@@ -497,34 +499,27 @@ async fn create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
+    let plan = VisitPlan {
+        province_code: &user.0.province_code,
+        title: &valid.title,
+        visit_date: valid.visit_date,
+        notes: &valid.notes,
+        purpose: form.purpose(),
+        leader_id: valid.leader_id,
+        member_ids: &valid.member_ids,
+        externals: &valid.externals,
+    };
+    let actor = user.actor();
     let mut tx = state.db.begin().await?;
-    let id = db::visits::insert(
-        &mut tx,
-        &user.0.province_code,
-        &valid.title,
-        valid.visit_date,
-        &valid.notes,
-        form.purpose(),
-        user.0.user_id,
-    )
-    .await?;
-    db::visits::add_user_member(&mut tx, id, valid.leader_id, TeamRole::Leader).await?;
-    for &member in &valid.member_ids {
-        db::visits::add_user_member(&mut tx, id, member, TeamRole::Member).await?;
-    }
-    for (name, unit) in &valid.externals {
-        db::visits::add_external_member(&mut tx, id, name, unit).await?;
-    }
-    let scope = user.scope();
+    let id = appraisal::plan_visit(&mut tx, &Act::now(&actor), &plan).await?;
+    let slot = Slot {
+        visit_id: id,
+        visit_date: valid.visit_date,
+        purpose: form.purpose(),
+    };
     for &proposal_id in &valid.proposal_ids {
-        let slot = super::visit::Slot {
-            visit_id: id,
-            visit_date: valid.visit_date,
-            purpose: form.purpose(),
-        };
-        if let Err(code) =
-            super::visit::schedule(&mut tx, &state, &user, &scope, slot, proposal_id, None).await?
-        {
+        let scheduled = super::visit::schedule(&mut tx, &state, &user, slot, proposal_id, None);
+        if let Err(code) = scheduled.await? {
             drop(tx);
             let mut page =
                 VisitFormPage::new(&state, ctx, &user, form, FieldErrors::default()).await?;
@@ -532,24 +527,7 @@ async fn create(
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
     }
-    let members: Vec<i64> = std::iter::once(valid.leader_id)
-        .chain(valid.member_ids.iter().copied())
-        .collect();
-    db::notifications::notify(
-        &mut tx,
-        &members,
-        user.0.user_id,
-        if form.is_acceptance() {
-            "notify.acceptance_visit_assigned"
-        } else {
-            "notify.visit_assigned"
-        },
-        &format::date(valid.visit_date),
-        &format!("/appraisals/visits/{id}"),
-    )
-    .await?;
     tx.commit().await?;
-    tracing::info!(visit.id = id, user.id = user.0.user_id, "visit planned");
     Ok((
         Flash::success(if form.is_acceptance() {
             "flash.acceptance_visit_planned"

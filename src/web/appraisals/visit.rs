@@ -9,26 +9,32 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::Form;
 use serde::Deserialize;
 use sqlx::PgConnection;
-use time::{Date, Time};
+use time::Time;
 
-use super::{VisitView, today, visit_view};
+use super::{VisitView, visit_view};
 use crate::app::AppState;
 use crate::db;
 use crate::db::post_checks::PostCheckSummary;
-use crate::db::proposals::{NewEvent, ProposalFilters, ProposalSummary};
-use crate::db::scope::ScopeParams;
+use crate::db::proposals::{ProposalFilters, ProposalSummary};
 use crate::db::visits::{DateChange, DeclarationRow, Member, TeamCandidate, VisitProposal};
-use crate::domain::appraisal::{Declaration, TeamRole, VisitPurpose, may_join_team};
+use crate::domain::appraisal::Declaration;
 use crate::domain::policy::Permission;
-use crate::domain::proposal::ProposalState;
-use crate::domain::transition::{self, Action};
-use crate::domain::{format, input};
 use crate::error::{AppError, AppResult};
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
+use crate::workflow::appraisal::{self, Slot};
+use crate::workflow::{Act, StepError, Subject};
+
+mod changes;
+mod declare;
+mod sheet;
+use changes::{
+    add_member, add_proposal, cancel, change_member, details, remove_proposal, reschedule, set_time,
+};
+use declare::declare;
+use sheet::schedule_sheet;
 
 /// Routes under `/appraisals/visits/{id}`.
 pub fn router() -> Router<AppState> {
@@ -299,546 +305,33 @@ async fn locked(
     Ok(tx)
 }
 
-/// Where and when a proposal is put: the visit, its day and what it is for.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Slot {
-    pub visit_id: i64,
-    pub visit_date: Date,
-    pub purpose: VisitPurpose,
-}
-
-impl Slot {
-    fn of(visit: &crate::db::visits::Visit) -> Self {
-        Self {
-            visit_id: visit.id,
-            visit_date: visit.visit_date,
-            purpose: visit.purpose,
-        }
+/// The visit's slot for its proposals.
+fn slot_of(visit: &crate::db::visits::Visit) -> Slot {
+    Slot {
+        visit_id: visit.id,
+        visit_date: visit.visit_date,
+        purpose: visit.purpose,
     }
 }
 
-/// Puts proposal `proposal_id` (in `scope`) on the visit of `slot` and opens its record. For
-/// an appraisal the proposal must be accepted and moves to `appraisal_scheduled`; for an
-/// acceptance it must be in progress, and stays so. Writes its timeline and tells its
-/// followers. `Ok(Err(name))` names a proposal that is no longer waiting (the caller gives
-/// the form back; the transaction must then be dropped).
-#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
+/// Puts proposal `proposal_id`, if `user` sees it, on the visit of `slot`: `Ok(Err(name))`
+/// names one no longer waiting (the caller gives the form back and drops the transaction).
 pub(super) async fn schedule(
     conn: &mut PgConnection,
     state: &AppState,
     user: &CurrentUser,
-    scope: &ScopeParams,
     slot: Slot,
     proposal_id: i64,
     planned_time: Option<Time>,
 ) -> AppResult<Result<(), String>> {
-    let Some(proposal) = db::proposals::find(&state.db, scope, proposal_id).await? else {
+    let Some(proposal) = db::proposals::find(&state.db, &user.scope(), proposal_id).await? else {
         return Ok(Err(proposal_id.to_string()));
     };
-    let name = proposal
-        .code
-        .clone()
-        .unwrap_or_else(|| proposal.title.clone());
-    let (current, version) = db::appraisals::lock_proposal(conn, proposal_id).await?;
-    let (action, to, message) = match slot.purpose {
-        VisitPurpose::Appraisal => {
-            let step = transition::transition(
-                ProposalState::Accepted,
-                Action::ScheduleAppraisal,
-                user.0.role,
-            )
-            .map_err(|_| AppError::Forbidden)?;
-            if current != step.from
-                || !db::proposals::set_state(
-                    conn,
-                    proposal_id,
-                    step,
-                    version,
-                    None,
-                    time::OffsetDateTime::now_utc(),
-                )
-                .await?
-            {
-                return Ok(Err(name));
-            }
-            (step.action.code(), step.to, "notify.appraisal_planned")
-        }
-        VisitPurpose::Acceptance => {
-            if current != ProposalState::InProgress {
-                return Ok(Err(name));
-            }
-            ("schedule_acceptance", current, "notify.acceptance_planned")
-        }
-    };
-    db::visits::add_proposal(conn, slot.visit_id, slot.purpose, proposal_id, planned_time).await?;
-    let when = format::date(slot.visit_date);
-    db::proposals::insert_event(
-        conn,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id,
-            actor_id: user.0.user_id,
-            action,
-            from: Some(current),
-            to,
-            note: &when,
-            details: serde_json::json!({
-                "visit_id": slot.visit_id,
-                "visit_date": slot.visit_date.to_string(),
-            }),
-        },
-    )
-    .await?;
-    let followers = db::notifications::proposal_followers(conn, proposal_id).await?;
-    db::notifications::notify(
-        conn,
-        &followers,
-        user.0.user_id,
-        message,
-        &format!("{name} · {when}"),
-        &format!("/proposals/{proposal_id}"),
-    )
-    .await?;
-    Ok(Ok(()))
-}
-
-/// Takes a scheduled proposal back to the queue (removed from its visit, or the visit
-/// cancelled), with `note` on its timeline.
-#[expect(clippy::disallowed_methods, reason = "moves to the workflow layer")]
-async fn unschedule(
-    conn: &mut PgConnection,
-    user: &CurrentUser,
-    proposal_id: i64,
-    note: &str,
-) -> AppResult<()> {
-    let (current, version) = db::appraisals::lock_proposal(conn, proposal_id).await?;
-    let step = transition::transition(current, Action::UnscheduleAppraisal, user.0.role)
-        .map_err(|_| AppError::Conflict("proposal.action_not_now"))?;
-    if !db::proposals::set_state(
-        conn,
-        proposal_id,
-        step,
-        version,
-        None,
-        time::OffsetDateTime::now_utc(),
-    )
-    .await?
-    {
-        return Err(AppError::Conflict("proposal.stale"));
+    let subject = Subject::from(&proposal);
+    let actor = user.actor();
+    match appraisal::schedule(conn, &Act::now(&actor), &subject, slot, planned_time).await {
+        Ok(()) => Ok(Ok(())),
+        Err(StepError::Refused { .. }) => Ok(Err(subject.name())),
+        Err(other) => Err(other.into()),
     }
-    db::proposals::insert_event(
-        conn,
-        &NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id,
-            actor_id: user.0.user_id,
-            action: Action::UnscheduleAppraisal.code(),
-            from: Some(step.from),
-            to: step.to,
-            note,
-            details: serde_json::json!({}),
-        },
-    )
-    .await?;
-    let followers = db::notifications::proposal_followers(conn, proposal_id).await?;
-    db::notifications::notify(
-        conn,
-        &followers,
-        user.0.user_id,
-        "notify.appraisal_unscheduled",
-        note,
-        &format!("/proposals/{proposal_id}"),
-    )
-    .await
-}
-
-/// Tells the visit's team (but the user who changed it) with message `key`.
-async fn notify_team(
-    conn: &mut PgConnection,
-    visit_id: i64,
-    user: &CurrentUser,
-    key: &str,
-    value: &str,
-) -> AppResult<()> {
-    let members = db::visits::member_user_ids(conn, visit_id).await?;
-    db::notifications::notify(
-        conn,
-        &members,
-        user.0.user_id,
-        key,
-        value,
-        &format!("/appraisals/visits/{visit_id}"),
-    )
-    .await
-}
-
-async fn details(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<VisitAction>,
-) -> AppResult<Response> {
-    let view = for_planning(&state, &user, id).await?;
-    let mut errors = FieldErrors::default();
-    let title = errors.required("title", &form.title, 300);
-    let notes = errors.text("notes", &form.notes, 5000);
-    if !errors.is_empty() {
-        return refuse(&state, ctx, &user, view, form, errors, "details").await;
-    }
-    let mut tx = state.db.begin().await?;
-    if !db::visits::update_details(&mut tx, id, form.version(), &title, &notes).await? {
-        return Err(AppError::Conflict("visit.stale"));
-    }
-    tx.commit().await?;
-    Ok(back(id, "flash.visit_saved"))
-}
-
-async fn reschedule(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<VisitAction>,
-) -> AppResult<Response> {
-    let view = for_planning(&state, &user, id).await?;
-    let mut errors = FieldErrors::default();
-    let date = super::planning::visit_date(&mut errors, "visit_date", &form.visit_date);
-    let reason = errors.required("reason", &form.reason, 2000);
-    if date == Some(view.visit.visit_date) {
-        errors.add("visit_date", "visit.same_date");
-    }
-    let Some(date) = date.filter(|_| errors.is_empty()) else {
-        return refuse(&state, ctx, &user, view, form, errors, "reschedule").await;
-    };
-    let mut tx = state.db.begin().await?;
-    let Some(from) =
-        db::visits::reschedule(&mut tx, id, form.version(), date, &reason, user.0.user_id).await?
-    else {
-        return Err(AppError::Conflict("visit.stale"));
-    };
-    let change = format!("{} → {}", format::date(from), format::date(date));
-    let note = format!("{change}: {reason}");
-    for proposal in db::visits::proposals(&state.db, id).await? {
-        if proposal.state != ProposalState::AppraisalScheduled || proposal.record_final {
-            continue;
-        }
-        db::proposals::insert_event(
-            &mut tx,
-            &NewEvent {
-                at: time::OffsetDateTime::now_utc(),
-                proposal_id: proposal.proposal_id,
-                actor_id: user.0.user_id,
-                action: "reschedule_appraisal",
-                from: Some(proposal.state),
-                to: proposal.state,
-                note: &note,
-                details: serde_json::json!({ "visit_id": id, "from": from.to_string(), "to": date.to_string() }),
-            },
-        )
-        .await?;
-        let followers =
-            db::notifications::proposal_followers(&mut tx, proposal.proposal_id).await?;
-        db::notifications::notify(
-            &mut tx,
-            &followers,
-            user.0.user_id,
-            "notify.appraisal_rescheduled",
-            &change,
-            &format!("/proposals/{}", proposal.proposal_id),
-        )
-        .await?;
-    }
-    notify_team(&mut tx, id, &user, "notify.visit_rescheduled", &change).await?;
-    tx.commit().await?;
-    Ok(back(id, "flash.visit_rescheduled"))
-}
-
-async fn cancel(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<VisitAction>,
-) -> AppResult<Response> {
-    let view = for_planning(&state, &user, id).await?;
-    let mut errors = FieldErrors::default();
-    let reason = errors.required("reason", &form.reason, 2000);
-    if !errors.is_empty() {
-        return refuse(&state, ctx, &user, view, form, errors, "cancel").await;
-    }
-    let mut tx = state.db.begin().await?;
-    let scheduled = db::visits::scheduled_proposals(&mut tx, id).await?;
-    if !db::visits::cancel(&mut tx, id, form.version(), &reason).await? {
-        return Err(AppError::Conflict("visit.stale"));
-    }
-    db::visits::void_drafts(&mut tx, id).await?;
-    let note = ctx.t_with("visit.cancelled_note", &reason);
-    for proposal_id in scheduled {
-        unschedule(&mut tx, &user, proposal_id, &note).await?;
-    }
-    let day = format::date(view.visit.visit_date);
-    notify_team(&mut tx, id, &user, "notify.visit_cancelled", &day).await?;
-    tx.commit().await?;
-    Ok(back(id, "flash.visit_cancelled"))
-}
-
-async fn add_member(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<VisitAction>,
-) -> AppResult<Response> {
-    let view = for_planning(&state, &user, id).await?;
-    let mut errors = FieldErrors::default();
-    let name = errors.text("external_name", &form.external_name, 200);
-    let unit = errors.text("external_unit", &form.external_unit, 300);
-    let account = form.user_id.trim();
-    let candidates = db::visits::team_candidates(&state.db, &view.visit.province_code).await?;
-    let chosen = account
-        .parse::<i64>()
-        .ok()
-        .and_then(|uid| candidates.iter().find(|c| c.id == uid))
-        .filter(|c| may_join_team(c.role));
-    match (chosen, account.is_empty(), name.is_empty()) {
-        (None, false, _) => errors.add("user_id", "visit.member_unknown"),
-        (None, true, true) => errors.add("user_id", "visit.member_required"),
-        _ => {}
-    }
-    if !errors.is_empty() {
-        return refuse(&state, ctx, &user, view, form, errors, "member").await;
-    }
-    let mut tx = locked(&state, id, form.version()).await?;
-    match chosen {
-        Some(candidate) => {
-            db::visits::add_user_member(&mut tx, id, candidate.id, TeamRole::Member).await?;
-            db::notifications::notify(
-                &mut tx,
-                &[candidate.id],
-                user.0.user_id,
-                "notify.visit_assigned",
-                &format::date(view.visit.visit_date),
-                &format!("/appraisals/visits/{id}"),
-            )
-            .await?;
-        }
-        None => db::visits::add_external_member(&mut tx, id, &name, &unit).await?,
-    }
-    tx.commit().await?;
-    Ok(back(id, "flash.visit_saved"))
-}
-
-/// `…/members/{member}/remove` takes a member off the team (never the leader);
-/// `…/members/{member}/leader` makes a member with an account the leader.
-async fn change_member(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((id, member, change)): Path<(i64, i64, String)>,
-    Form(form): Form<VisitAction>,
-) -> AppResult<Response> {
-    for_planning(&state, &user, id).await?;
-    let mut tx = locked(&state, id, form.version()).await?;
-    match change.as_str() {
-        "remove" => db::visits::remove_member(&mut tx, id, member).await?,
-        "leader" => db::visits::set_leader(&mut tx, id, member).await?,
-        _ => return Err(AppError::NotFound),
-    }
-    tx.commit().await?;
-    Ok(back(id, "flash.visit_saved"))
-}
-
-async fn add_proposal(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<VisitAction>,
-) -> AppResult<Response> {
-    let view = for_planning(&state, &user, id).await?;
-    let mut errors = FieldErrors::default();
-    let proposal_id = form.proposal_id.trim().parse::<i64>().ok();
-    if proposal_id.is_none() {
-        errors.add("proposal_id", "visit.proposal_unknown");
-    }
-    let planned_time = errors
-        .check("planned_time", input::time_of_day(&form.planned_time))
-        .flatten();
-    let Some(proposal_id) = proposal_id.filter(|_| errors.is_empty()) else {
-        return refuse(&state, ctx, &user, view, form, errors, "proposal").await;
-    };
-    let mut tx = locked(&state, id, form.version()).await?;
-    let scheduled = schedule(
-        &mut tx,
-        &state,
-        &user,
-        &user.scope(),
-        Slot::of(&view.visit),
-        proposal_id,
-        planned_time,
-    )
-    .await?;
-    if scheduled.is_err() {
-        drop(tx);
-        errors.add("proposal_id", "visit.proposal_taken");
-        return refuse(&state, ctx, &user, view, form, errors, "proposal").await;
-    }
-    tx.commit().await?;
-    Ok(back(id, "flash.visit_saved"))
-}
-
-async fn remove_proposal(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path((id, proposal_id)): Path<(i64, i64)>,
-    Form(form): Form<VisitAction>,
-) -> AppResult<Response> {
-    let view = for_planning(&state, &user, id).await?;
-    let purpose = view.visit.purpose;
-    let mut tx = locked(&state, id, form.version()).await?;
-    if !db::visits::remove_proposal(&mut tx, id, purpose, proposal_id).await? {
-        return Err(AppError::Conflict("visit.record_started"));
-    }
-    if purpose == VisitPurpose::Appraisal {
-        unschedule(&mut tx, &user, proposal_id, ctx.t("visit.removed_note")).await?;
-    }
-    tx.commit().await?;
-    Ok(back(id, "flash.visit_saved"))
-}
-
-async fn set_time(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path((id, proposal_id)): Path<(i64, i64)>,
-    Form(form): Form<VisitAction>,
-) -> AppResult<Response> {
-    let view = for_planning(&state, &user, id).await?;
-    let mut errors = FieldErrors::default();
-    let planned_time = errors
-        .check("planned_time", input::time_of_day(&form.planned_time))
-        .flatten();
-    if !errors.is_empty() {
-        return refuse(&state, ctx, &user, view, form, errors, "time").await;
-    }
-    let mut tx = locked(&state, id, form.version()).await?;
-    db::visits::set_planned_time(&mut tx, id, proposal_id, planned_time).await?;
-    tx.commit().await?;
-    Ok(back(id, "flash.visit_saved"))
-}
-
-/// A member declares on a proposal of the visit; the leader records an external member's
-/// declaration (made on paper). Declarations change only while the proposal's record on
-/// this visit is a draft.
-async fn declare(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<VisitAction>,
-) -> AppResult<Response> {
-    let view = visit_view(&state, &user, id).await?;
-    if view.visit.cancelled {
-        return Err(AppError::Conflict("visit.cancelled"));
-    }
-    let me = view.me.clone().ok_or(AppError::Forbidden)?;
-    let member = match form.member_id.trim().parse::<i64>() {
-        Ok(member_id) if member_id != me.id => {
-            // Only the leader, and only for members without an account.
-            let other = view
-                .members
-                .iter()
-                .find(|m| m.id == member_id && m.user_id.is_none())
-                .cloned()
-                .ok_or(AppError::Forbidden)?;
-            if !view.is_leader() {
-                return Err(AppError::Forbidden);
-            }
-            other
-        }
-        _ => me,
-    };
-    let proposal_id = form
-        .proposal_id
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| AppError::NotFound)?;
-    let proposals = db::visits::proposals(&state.db, id).await?;
-    let proposal = proposals
-        .iter()
-        .find(|p| p.proposal_id == proposal_id)
-        .ok_or(AppError::NotFound)?;
-    if proposal.record_final {
-        return Err(AppError::Conflict("appraisal.refusal.finalised"));
-    }
-    let mut errors = FieldErrors::default();
-    let declaration = match form.conflict.as_str() {
-        "no" => Some(Declaration::NoConflict),
-        "yes" => Some(Declaration::Conflict),
-        _ => None,
-    };
-    let note = errors.text("note", &form.note, 2000);
-    match declaration {
-        None => errors.add("conflict", "visit.declaration_required"),
-        Some(Declaration::Conflict) if note.is_empty() => {
-            errors.add("note", "visit.conflict_note_required")
-        }
-        _ => {}
-    }
-    let Some(declaration) = declaration.filter(|_| errors.is_empty()) else {
-        return refuse(&state, ctx, &user, view, form, errors, "declare").await;
-    };
-    let mut tx = state.db.begin().await?;
-    db::visits::declare(
-        &mut tx,
-        member.id,
-        proposal_id,
-        declaration,
-        &note,
-        user.0.user_id,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(back(id, "flash.declared"))
-}
-
-// ---------------------------------------------------------------- the printed schedule
-
-#[derive(Template, WebTemplate)]
-#[template(path = "appraisals/schedule.html")]
-struct SchedulePage {
-    ctx: PageContext,
-    view: VisitView,
-    proposals: Vec<VisitProposal>,
-    issuer: db::organisations::Issuer,
-    printed_on: Date,
-    /// Whether the results of final records are printed (the trip's summary).
-    show_results: bool,
-}
-
-impl SchedulePage {
-    fn leader(&self) -> Option<&Member> {
-        self.view.leader()
-    }
-}
-
-async fn schedule_sheet(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<SchedulePage> {
-    let view = visit_view(&state, &user, id).await?;
-    let proposals = db::visits::proposals(&state.db, id).await?;
-    let show_results = proposals.iter().any(|p| p.record_final)
-        && crate::domain::appraisal::may_see_scores(user.0.role, view.me.is_some(), true);
-    Ok(SchedulePage {
-        show_results,
-        proposals,
-        issuer: db::organisations::issuer(&state.db, &view.visit.province_code).await?,
-        printed_on: today(),
-        ctx,
-        view,
-    })
 }

@@ -14,25 +14,23 @@ use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use serde_json::json;
 
-use super::{CapFacts, DecisionFields, ValidDecision, cap_for, insert_decision, one_scan};
+use super::{CapFacts, DecisionFields, cap_for, one_scan};
 use crate::app::AppState;
 use crate::db;
 use crate::db::documents::{DocumentSummary, RecordOwner};
 use crate::db::funding::{
     ChainLine, Decision, DecisionLine, DecisionSummary, NewDecision, NewLine, Source,
 };
-use crate::db::proposals::NewEvent;
 use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
 use crate::domain::policy::Permission;
-use crate::domain::proposal::ProposalState;
 use crate::domain::{document, money};
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::error::{AppError, AppResult};
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 use crate::web::today;
 use crate::web::upload::{self, Limits};
+use crate::workflow::{self, Act};
 
 /// Routes under `/funding/decisions/{id}`.
 pub fn router() -> Router<AppState> {
@@ -133,7 +131,7 @@ struct AmendLine {
 impl AmendLine {
     /// Whether its amount may change here (not yet contracted).
     fn editable(&self) -> bool {
-        self.line.state == ProposalState::Approved
+        self.line.state.plan_amendable()
     }
 }
 
@@ -336,7 +334,7 @@ async fn amend(
         if errors.get(&field).is_some() || amount == line.approved_support {
             continue;
         }
-        if line.state != ProposalState::Approved {
+        if !line.state.plan_amendable() {
             errors.add(&field, "decision.amend.contracted");
             continue;
         }
@@ -379,17 +377,21 @@ async fn amend(
     let change = change.unwrap_or_default();
 
     let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
-    let written = write_amendment(
-        &mut tx,
-        &decision,
-        &valid,
-        &reason,
-        &lines,
-        change,
-        user.0.user_id,
-        scan.document(&stored[0], "plan_decision", None),
-    )
-    .await;
+    let amendment = NewDecision {
+        envelope_id: decision.envelope_id,
+        province_code: &decision.province_code,
+        number: &valid.number,
+        decided_on: valid.decided_on,
+        signer: &valid.signer,
+        amends: Some((decision.id, decision.original_id)),
+        reason: &reason,
+        recorded_by: user.0.user_id,
+    };
+    let scan = scan.document(&stored[0], "plan_decision", None);
+    let actor = user.actor();
+    let act = Act::now(&actor);
+    let written = workflow::plan::amend(&mut tx, &act, (&amendment, &scan), &chain, &lines, change);
+    let written = written.await.map_err(AppError::from);
     let amendment_id = match upload::commit_or_discard(&state, tx, &stored, written).await {
         Ok(id) => id,
         Err(AppError::Conflict("funding.decision.number_taken")) => {
@@ -411,60 +413,4 @@ async fn amend(
         Redirect::to(&format!("/funding/decisions/{amendment_id}")),
     )
         .into_response())
-}
-
-/// The amending decision, its scan and lines, the proposals' new amounts with their
-/// timeline steps and notifications, and the envelope's change, in the caller's transaction.
-#[allow(clippy::too_many_arguments)]
-async fn write_amendment(
-    tx: &mut sqlx::PgConnection,
-    decision: &Decision,
-    valid: &ValidDecision,
-    reason: &str,
-    lines: &[NewLine],
-    change: i64,
-    user_id: i64,
-    scan: db::documents::NewDocument,
-) -> AppResult<i64> {
-    let amendment = NewDecision {
-        envelope_id: decision.envelope_id,
-        province_code: &decision.province_code,
-        number: &valid.number,
-        decided_on: valid.decided_on,
-        signer: &valid.signer,
-        amends: Some((decision.id, decision.original_id)),
-        reason,
-        recorded_by: user_id,
-    };
-    let amendment_id = insert_decision(tx, &amendment, &scan, lines).await?;
-    let events: Vec<NewEvent<'_>> = lines
-        .iter()
-        .map(|l| NewEvent {
-            at: time::OffsetDateTime::now_utc(),
-            proposal_id: l.proposal_id,
-            actor_id: user_id,
-            action: "amend_plan",
-            from: Some(ProposalState::Approved),
-            to: ProposalState::Approved,
-            note: reason,
-            details: json!({
-                "decision_id": amendment_id,
-                "decision": valid.number,
-                "approved_support": l.approved_support,
-                "previous_support": l.previous_support,
-            }),
-        })
-        .collect();
-    db::proposals::insert_events(tx, &events).await?;
-    let ids: Vec<i64> = lines.iter().map(|l| l.proposal_id).collect();
-    let links: Vec<String> = ids.iter().map(|id| format!("/proposals/{id}")).collect();
-    let numbers = vec![valid.number.clone(); ids.len()];
-    db::notifications::notify_followers(tx, &ids, user_id, "notify.plan_amended", &numbers, &links)
-        .await?;
-    db::funding::commit(tx, decision.envelope_id, change)
-        .await
-        .on_constraint("funding_envelopes_check", || {
-            AppError::Conflict("plan.changed")
-        })?;
-    Ok(amendment_id)
 }

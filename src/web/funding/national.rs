@@ -13,7 +13,6 @@ use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use serde_json::json;
 use time::Date;
 
 use super::{YearQuery, one_scan, plan_year};
@@ -22,17 +21,16 @@ use crate::db;
 use crate::db::appraisals::RankingRow;
 use crate::db::documents::RecordOwner;
 use crate::db::national::{Forwarding, NewForwarding};
-use crate::db::proposals::NewEvent;
 use crate::domain::funding::{self, DeadlineRule};
 use crate::domain::policy::Permission;
 use crate::domain::proposal::{ProposalLevel, ProposalState};
-use crate::domain::transition::{self, Action};
 use crate::domain::{document, input};
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::error::{AppError, AppResult};
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 use crate::web::today;
 use crate::web::upload::{self, Limits, MultipartForm};
+use crate::workflow::{self, Act};
 
 /// Routes under `/funding/national`.
 pub fn router() -> Router<AppState> {
@@ -222,65 +220,20 @@ async fn forward(
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
-    let written = async {
-        let id = db::national::insert(
-            &mut tx,
-            &NewForwarding {
-                province_code: &province,
-                plan_year: year,
-                dispatch_number: &number,
-                forwarded_on,
-                note: &note,
-                recorded_by: user.0.user_id,
-            },
-            &ids,
-        )
-        .await
-        .on_constraint(
-            "ministry_forwardings_province_code_dispatch_number_key",
-            || AppError::Conflict("national.number_taken"),
-        )?;
-        db::documents::insert_for_record(
-            &mut tx,
-            RecordOwner::Forwarding(id),
-            user.0.user_id,
-            &scan.document(&stored[0], "ministry_dispatch", None),
-        )
-        .await?;
-        let step = transition::transition(ProposalState::Appraised, Action::Forward, user.0.role)?;
-        match crate::workflow::take_many(&mut tx, &ids, step).await {
-            Err(crate::workflow::StepError::Stale) => {
-                return Err(AppError::Conflict("national.changed"));
-            }
-            other => other?,
-        }
-        let events: Vec<NewEvent<'_>> = ids
-            .iter()
-            .map(|&proposal_id| NewEvent {
-                at: time::OffsetDateTime::now_utc(),
-                proposal_id,
-                actor_id: user.0.user_id,
-                action: Action::Forward.code(),
-                from: Some(ProposalState::Appraised),
-                to: ProposalState::Forwarded,
-                note: &note,
-                details: json!({ "dispatch": number, "forwarded_on": forwarded_on.to_string() }),
-            })
-            .collect();
-        db::proposals::insert_events(&mut tx, &events).await?;
-        let links: Vec<String> = ids.iter().map(|id| format!("/proposals/{id}")).collect();
-        db::notifications::notify_followers(
-            &mut tx,
-            &ids,
-            user.0.user_id,
-            "notify.proposal_forwarded",
-            &vec![number.clone(); ids.len()],
-            &links,
-        )
-        .await?;
-        Ok::<_, AppError>(id)
-    }
-    .await;
+    let forwarding = NewForwarding {
+        province_code: &province,
+        plan_year: year,
+        dispatch_number: &number,
+        forwarded_on,
+        note: &note,
+        recorded_by: user.0.user_id,
+    };
+    let scan = scan.document(&stored[0], "ministry_dispatch", None);
+    let actor = user.actor();
+    let set = (&ids[..], ProposalState::Appraised);
+    let act = Act::now(&actor);
+    let written = workflow::plan::forward(&mut tx, &act, &forwarding, &scan, set).await;
+    let written = written.map_err(AppError::from);
     match upload::commit_or_discard(&state, tx, &stored, written).await {
         Ok(_) => {}
         Err(AppError::Conflict("national.number_taken")) => {

@@ -20,27 +20,25 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use serde_json::json;
 use time::Date;
 
-use super::{
-    CapFacts, DecisionFields, ValidDecision, cap_for, insert_decision, one_scan, plan_year,
-};
+use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan, plan_year};
 use crate::app::AppState;
 use crate::db;
 use crate::db::funding::{Candidate, NewDecision, NewLine, Source};
-use crate::db::proposals::NewEvent;
+use crate::domain::caps::SupportCap;
 use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
 use crate::domain::policy::Permission;
-use crate::domain::proposal::ProposalState;
-use crate::domain::transition::{PlanSteps, plan_steps};
+use crate::domain::transition::plan_steps;
 use crate::domain::{document, input, money};
-use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::error::{AppError, AppResult};
 use crate::web::appraisals::ranking::{self, Ranked};
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 use crate::web::today;
 use crate::web::upload::{self, Limits, MultipartForm};
+use crate::workflow::plan::Decided;
+use crate::workflow::{self, Act};
 
 /// Route: `/funding/plan`.
 pub fn router() -> Router<AppState> {
@@ -338,44 +336,78 @@ async fn record(
     let province = user.0.province_code.clone();
     let steps = plan_steps(source.level);
     let mut tx = state.db.begin().await?;
-    let (envelope_id, figures) =
-        db::funding::lock_envelope(&mut tx, &province, year, &source.code).await?;
-    let picked_ids: Vec<i64> = page.typed.picked.keys().copied().collect();
-    let others: Vec<i64> = if page.typed.reject_others {
-        db::funding::candidate_ids(&state.db, &province, year, source.level, steps.from)
-            .await?
-            .into_iter()
-            .filter(|id| !page.typed.picked.contains_key(id))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let all_ids: Vec<i64> = picked_ids.iter().chain(&others).copied().collect();
-    let candidates = db::funding::lock_candidates(&mut tx, &province, &all_ids).await?;
-    let still_open =
-        |c: &Candidate| c.state == steps.from && c.plan_year == year && c.level == source.level;
-    if candidates.len() != all_ids.len() || !candidates.iter().all(still_open) {
+    let Some(set) = lock_set(&mut tx, &state, (&province, year, &source), &page.typed).await?
+    else {
         drop(tx);
         let ctx = page.ctx.clone();
         let mut page = build(&state, ctx, &user, year, source, page.typed, false).await?;
         page.conflict = Some("plan.changed");
         return refused(page, StatusCode::CONFLICT);
-    }
-
-    // Every line against its limits on the decision's date, the date against the appraisals,
-    // the total against what is left.
+    };
     let caps_in_force =
         db::rules::caps_in_force_at_level(&state.db, source.level, &province, valid.decided_on)
             .await?;
-    let mut lines = Vec::with_capacity(picked_ids.len());
+    let on = (&caps_in_force[..], province.as_str(), valid.decided_on);
+    let (lines, total) = checked_lines(&set, &page.typed.picked, on, &mut errors);
+    let (Some(total), true) = (total.ok(), errors.is_empty()) else {
+        drop(tx);
+        page.errors = errors;
+        page.over_by = total.err();
+        return refused(page, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
+    let decision = NewDecision {
+        envelope_id: set.envelope_id,
+        province_code: &province,
+        number: &valid.number,
+        decided_on: valid.decided_on,
+        signer: &valid.signer,
+        amends: None,
+        reason: "",
+        recorded_by: user.0.user_id,
+    };
+    let scan = scan.document(&stored[0], "plan_decision", None);
+    let decided = Decided {
+        decision: &decision,
+        scan: &scan,
+        lines: &lines,
+        others: &set.others,
+        reason: &reason,
+        steps,
+        total,
+    };
+    let actor = user.actor();
+    let written = workflow::plan::decide(&mut tx, &Act::now(&actor), &decided).await;
+    let written = written.map_err(AppError::from);
+    let decision_id = match upload::commit_or_discard(&state, tx, &stored, written).await {
+        Ok(id) => id,
+        Err(AppError::Conflict(key @ "funding.decision.number_taken")) => {
+            page.errors.add("number", key);
+            return refused(page, StatusCode::CONFLICT);
+        }
+        Err(other) => return Err(other),
+    };
+    Ok((
+        Flash::success("flash.plan_recorded").with(valid.number),
+        Redirect::to(&format!("/funding/decisions/{decision_id}")),
+    )
+        .into_response())
+}
+
+/// The picked candidates' lines of `set`, each amount typed checked against its limits on
+/// the decision's day (`caps` in force in `province` on `on`), the day against their
+/// appraisals; with their total, or by how much it overruns the envelope.
+fn checked_lines(
+    set: &LockedSet,
+    picked: &HashMap<i64, String>,
+    (caps, province, on): (&[SupportCap], &str, Date),
+    errors: &mut FieldErrors,
+) -> (Vec<NewLine>, Result<i64, i64>) {
+    let mut lines = Vec::with_capacity(picked.len());
     let mut latest_appraisal: Option<Date> = None;
-    for c in candidates
-        .iter()
-        .filter(|c| page.typed.picked.contains_key(&c.id))
-    {
+    for c in set.candidates.iter().filter(|c| picked.contains_key(&c.id)) {
         let field = format!("amount_{}", c.id);
-        let typed = page.typed.picked.get(&c.id).map_or("", String::as_str);
-        let amount = errors.money(&field, typed);
+        let amount = errors.money(&field, picked.get(&c.id).map_or("", String::as_str));
         let facts = CapFacts {
             activity_type_code: &c.activity_type_code,
             level: c.level,
@@ -383,7 +415,7 @@ async fn record(
             beneficiaries: usize::try_from(c.beneficiaries).unwrap_or(1),
             technology_line: c.technology_line,
         };
-        let (cap, cap_limit) = cap_for(&caps_in_force, &province, valid.decided_on, &facts);
+        let (cap, cap_limit) = cap_for(caps, province, on, &facts);
         let limits = LineLimits {
             requested: c.requested_support,
             proposed: c.proposed_support,
@@ -403,160 +435,61 @@ async fn record(
             previous_support: None,
         });
     }
-    if let Err(problem) = funding::check_decision_date(valid.decided_on, latest_appraisal, today())
-    {
+    if let Err(problem) = funding::check_decision_date(on, latest_appraisal, today()) {
         errors.add("decided_on", problem.message_key());
     }
     let total = funding::total(lines.iter().map(|l| l.approved_support));
-    let over = match total {
-        Some(total) => funding::check_fits(figures, total).err().map(|o| o.over_by),
-        None => Some(i64::MAX),
+    let fits = match total {
+        Some(total) => funding::check_fits(set.figures, total)
+            .map(|()| total)
+            .map_err(|o| o.over_by),
+        None => Err(i64::MAX),
     };
-    if !errors.is_empty() || over.is_some() {
-        drop(tx);
-        page.errors = errors;
-        page.over_by = over;
-        return refused(page, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let total = total.unwrap_or_default();
-
-    let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
-    let written = write_decision(
-        &mut tx,
-        &DecisionWrite {
-            envelope_id,
-            province: &province,
-            valid: &valid,
-            reason: &reason,
-            steps,
-            lines: &lines,
-            others: &others,
-            total,
-            user_id: user.0.user_id,
-            role: user.0.role,
-            scan: scan.document(&stored[0], "plan_decision", None),
-        },
-    )
-    .await;
-    let decision_id = match upload::commit_or_discard(&state, tx, &stored, written).await {
-        Ok(id) => id,
-        Err(AppError::Conflict("funding.decision.number_taken")) => {
-            page.errors.add("number", "funding.decision.number_taken");
-            return refused(page, StatusCode::CONFLICT);
-        }
-        Err(other) => return Err(other),
-    };
-    tracing::info!(
-        decision.id = decision_id,
-        proposals = lines.len(),
-        not_selected = others.len(),
-        total,
-        user.id = user.0.user_id,
-        "plan decision recorded"
-    );
-    Ok((
-        Flash::success("flash.plan_recorded").with(valid.number),
-        Redirect::to(&format!("/funding/decisions/{decision_id}")),
-    )
-        .into_response())
+    (lines, fits)
 }
 
-/// What one decision writes.
-struct DecisionWrite<'a> {
+/// The set a decision acts on, locked: its envelope and what is left in it, the candidates
+/// picked and those left out.
+struct LockedSet {
     envelope_id: i64,
-    province: &'a str,
-    valid: &'a ValidDecision,
-    /// Why those left out are: what their submitters read.
-    reason: &'a str,
-    /// The states and actions of the source's level.
-    steps: PlanSteps,
-    lines: &'a [NewLine],
-    others: &'a [i64],
-    total: i64,
-    user_id: i64,
-    role: crate::domain::role::Role,
-    scan: db::documents::NewDocument,
+    figures: EnvelopeFigures,
+    /// Those left out (when the form says so): the other candidates of the year and level.
+    others: Vec<i64>,
+    /// The picked and the left out, as locked.
+    candidates: Vec<Candidate>,
 }
 
-/// The decision, its scan and lines, the approvals and rejections with their timeline steps
-/// and notifications, and the envelope's committed total, in the caller's transaction.
-async fn write_decision(tx: &mut sqlx::PgConnection, w: &DecisionWrite<'_>) -> AppResult<i64> {
-    let decision = NewDecision {
-        envelope_id: w.envelope_id,
-        province_code: w.province,
-        number: &w.valid.number,
-        decided_on: w.valid.decided_on,
-        signer: &w.valid.signer,
-        amends: None,
-        reason: "",
-        recorded_by: w.user_id,
+/// Locks the envelope of `source` for `year` in `province` and the proposals `typed` picks
+/// (and leaves out); `None` when one of them is no longer a candidate (decided meanwhile).
+async fn lock_set(
+    tx: &mut sqlx::PgConnection,
+    state: &AppState,
+    (province, year, source): (&str, i16, &Source),
+    typed: &Typed,
+) -> AppResult<Option<LockedSet>> {
+    let steps = plan_steps(source.level);
+    let (envelope_id, figures) =
+        db::funding::lock_envelope(tx, province, year, &source.code).await?;
+    let others: Vec<i64> = if typed.reject_others {
+        db::funding::candidate_ids(&state.db, province, year, source.level, steps.from)
+            .await?
+            .into_iter()
+            .filter(|id| !typed.picked.contains_key(id))
+            .collect()
+    } else {
+        Vec::new()
     };
-    let decision_id = insert_decision(tx, &decision, &w.scan, w.lines).await?;
-
-    let approved: Vec<i64> = w.lines.iter().map(|l| l.proposal_id).collect();
-    let from = w.steps.from;
-    let approve = crate::domain::transition::transition(from, w.steps.approve, w.role)?;
-    let leave_out = crate::domain::transition::transition(from, w.steps.leave_out, w.role)?;
-    for (ids, step) in [(&approved[..], approve), (w.others, leave_out)] {
-        match crate::workflow::take_many(tx, ids, step).await {
-            Err(crate::workflow::StepError::Stale) => {
-                return Err(AppError::Conflict("plan.changed"));
-            }
-            other => other?,
-        }
+    let all_ids: Vec<i64> = typed.picked.keys().chain(&others).copied().collect();
+    let candidates = db::funding::lock_candidates(tx, province, &all_ids).await?;
+    let still_open =
+        |c: &Candidate| c.state == steps.from && c.plan_year == year && c.level == source.level;
+    if candidates.len() != all_ids.len() || !candidates.iter().all(still_open) {
+        return Ok(None);
     }
-    let approve_events = w.lines.iter().map(|l| NewEvent {
-        at: time::OffsetDateTime::now_utc(),
-        proposal_id: l.proposal_id,
-        actor_id: w.user_id,
-        action: w.steps.approve.code(),
-        from: Some(from),
-        to: ProposalState::Approved,
-        note: "",
-        details: json!({
-            "decision_id": decision_id,
-            "decision": w.valid.number,
-            "approved_support": l.approved_support,
-            "cap_limit": l.cap_limit,
-        }),
-    });
-    let reject_events = w.others.iter().map(|&id| NewEvent {
-        at: time::OffsetDateTime::now_utc(),
-        proposal_id: id,
-        actor_id: w.user_id,
-        action: w.steps.leave_out.code(),
-        from: Some(from),
-        to: ProposalState::Rejected,
-        note: w.reason,
-        details: json!({ "decision_id": decision_id, "decision": w.valid.number }),
-    });
-    let events: Vec<NewEvent<'_>> = approve_events.chain(reject_events).collect();
-    db::proposals::insert_events(tx, &events).await?;
-    let links =
-        |ids: &[i64]| -> Vec<String> { ids.iter().map(|id| format!("/proposals/{id}")).collect() };
-    let numbers = |ids: &[i64]| vec![w.valid.number.clone(); ids.len()];
-    db::notifications::notify_followers(
-        tx,
-        &approved,
-        w.user_id,
-        "notify.proposal_approved",
-        &numbers(&approved),
-        &links(&approved),
-    )
-    .await?;
-    db::notifications::notify_followers(
-        tx,
-        w.others,
-        w.user_id,
-        "notify.proposal_not_selected",
-        &numbers(w.others),
-        &links(w.others),
-    )
-    .await?;
-    db::funding::commit(tx, w.envelope_id, w.total)
-        .await
-        .on_constraint("funding_envelopes_check", || {
-            AppError::Conflict("plan.changed")
-        })?;
-    Ok(decision_id)
+    Ok(Some(LockedSet {
+        envelope_id,
+        figures,
+        others,
+        candidates,
+    }))
 }
