@@ -26,6 +26,8 @@ use crate::domain::money::format_vnd;
 use crate::domain::organisation::OrganisationKind;
 use crate::domain::proposal::{ProposalLevel, ProposalState, proposal_code};
 use crate::domain::role::Role;
+use crate::domain::transition::Action;
+use crate::domain::transition::path::{CREATE, path_to};
 
 mod acceptance;
 mod appraisals;
@@ -675,130 +677,40 @@ const RETURN_NOTES: [&str; 3] = [
 /// decision on national proposals (QĐ-BCT).
 const DECISIONS: [(i16, u32, u32); 2] = [(2023, 1126, 1375), (2024, 845, 1452)];
 
-/// A step of the lifecycle (PRODUCT.md §3), by the code its event records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Action {
-    Create,
-    Submit,
-    Return,
-    Resubmit,
-    Accept,
-    ScheduleAppraisal,
-    RecordAppraisal,
-    Forward,
-    Approve,
-    Contract,
-    Start,
-    AcceptResult,
-    Settle,
-    Complete,
-    Reject,
-    Withdraw,
-    Stop,
-}
-
-impl Action {
-    fn code(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Submit => "submit",
-            Self::Return => "return",
-            Self::Resubmit => "resubmit",
-            Self::Accept => "accept",
-            Self::ScheduleAppraisal => "schedule_appraisal",
-            Self::RecordAppraisal => "record_appraisal",
-            Self::Forward => "forward",
-            Self::Approve => "approve",
-            Self::Contract => "contract",
-            Self::Start => "start",
-            Self::AcceptResult => "accept_result",
-            Self::Settle => "settle",
-            Self::Complete => "complete",
-            Self::Reject => "reject",
-            Self::Withdraw => "withdraw",
-            Self::Stop => "stop",
-        }
-    }
-
-    /// The state the step leads to.
-    fn to_state(self) -> ProposalState {
-        match self {
-            Self::Create => S::Draft,
-            Self::Submit | Self::Resubmit => S::Submitted,
-            Self::Return => S::Returned,
-            Self::Accept => S::Accepted,
-            Self::ScheduleAppraisal => S::AppraisalScheduled,
-            Self::RecordAppraisal => S::Appraised,
-            Self::Forward => S::Forwarded,
-            Self::Approve => S::Approved,
-            Self::Contract => S::Contracted,
-            Self::Start => S::InProgress,
-            Self::AcceptResult => S::ResultAccepted,
-            Self::Settle => S::Settled,
-            Self::Complete => S::Completed,
-            Self::Reject => S::Rejected,
-            Self::Withdraw => S::Withdrawn,
-            Self::Stop => S::Stopped,
-        }
+/// Who takes `action` in the demo: the author submits, answers a return and withdraws; the
+/// appraisal officer records the appraisal and the acceptance; the director forwards to the
+/// Ministry, decides the plan, records the Ministry's answer and stops; the accountant
+/// settles; the Centre's officer does the rest. `transition::path::path_to` checks each
+/// against the table for the account's role.
+fn taker(action: Action, creator: &'static str) -> &'static str {
+    match action {
+        Action::Submit | Action::Resubmit | Action::Withdraw => creator,
+        Action::RecordAppraisal | Action::AcceptResult => "thamdinh",
+        Action::Forward
+        | Action::Reappraise
+        | Action::ApproveInPlan
+        | Action::NotSelected
+        | Action::MinistryApprove
+        | Action::MinistryReject
+        | Action::Stop => "giamdoc",
+        Action::Settle => "ketoan",
+        Action::Accept
+        | Action::Return
+        | Action::RejectIneligible
+        | Action::ScheduleAppraisal
+        | Action::UnscheduleAppraisal
+        | Action::SignContract
+        | Action::Start
+        | Action::Close => CENTRE_STAFF,
     }
 }
 
-/// The main line of the lifecycle. Only national proposals are forwarded to the Ministry
-/// after their appraisal (and approved by it).
-const MAIN_LINE: [Action; 12] = [
-    Action::Create,
-    Action::Submit,
-    Action::Accept,
-    Action::ScheduleAppraisal,
-    Action::RecordAppraisal,
-    Action::Forward,
-    Action::Approve,
-    Action::Contract,
-    Action::Start,
-    Action::AcceptResult,
-    Action::Settle,
-    Action::Complete,
-];
-
-/// The steps from creation to the spec's state. With `detour`, the dossier is returned once
-/// after its first submission and submitted again.
-fn lifecycle_path(spec: &Spec, detour: bool) -> anyhow::Result<Vec<Action>> {
-    let reached = spec.reached();
-    let mut steps = Vec::new();
-    if reached == S::Returned {
-        steps.extend([Action::Create, Action::Submit, Action::Return]);
-    } else {
-        let national = spec.level == ProposalLevel::National;
-        for step in MAIN_LINE
-            .into_iter()
-            .filter(|s| national || *s != Action::Forward)
-        {
-            steps.push(step);
-            if step == Action::Submit && detour {
-                steps.extend([Action::Return, Action::Resubmit]);
-            }
-            if step.to_state() == reached {
-                break;
-            }
-        }
-    }
-    ensure!(
-        steps.last().map(|s| s.to_state()) == Some(reached),
-        "{:?}: the lifecycle does not reach {reached:?}",
-        spec.title
-    );
-    if spec.ended_from.is_some() {
-        steps.push(match spec.state {
-            S::Rejected => Action::Reject,
-            S::Withdrawn => Action::Withdraw,
-            S::Stopped => Action::Stop,
-            other => bail!(
-                "{:?}: {other:?} is not a state a proposal ends in",
-                spec.title
-            ),
-        });
-    }
-    Ok(steps)
+/// The role of a demo account.
+fn role_of(username: &str) -> Role {
+    ACCOUNTS
+        .iter()
+        .find(|(name, _)| *name == username)
+        .map_or(Role::FacilityOwner, |(_, role)| *role)
 }
 
 /// When a step happens: the Centre's calendar (month, day) in the main and the supplementary
@@ -830,32 +742,33 @@ const PLAN_DECISION: Slot = slot(Some((4, 19)), None, 1, false);
 /// The Ministry decides on national proposals in June.
 const MINISTRY_DECISION: Slot = slot(Some((6, 14)), None, 1, false);
 
-fn slot_of(action: Action, level: ProposalLevel, previous: Option<Action>) -> Slot {
-    match action {
-        Action::Create => slot(Some((1, 4)), Some((8, 5)), 0, true),
+/// The draft is written in January (in August for the supplementary round).
+const CREATION: Slot = slot(Some((1, 4)), Some((8, 5)), 0, true);
+
+fn slot_of(action: Action) -> anyhow::Result<Slot> {
+    Ok(match action {
         Action::Submit => slot(Some((1, 15)), Some((8, 19)), 3, true),
         Action::Return => slot(None, None, 6, false),
         Action::Resubmit => slot(None, None, 9, false),
         Action::Accept => slot(Some((2, 1)), Some((9, 9)), 4, true),
+        Action::RejectIneligible => slot(None, None, 7, false),
         Action::ScheduleAppraisal => slot(Some((2, 26)), Some((10, 1)), 3, true),
         // Appraisal visits in March (in October for the supplementary round).
         Action::RecordAppraisal => slot(Some((3, 4)), Some((10, 14)), 5, true),
         Action::Forward => slot(Some((4, 8)), None, 3, false),
-        Action::Approve if level == ProposalLevel::National => MINISTRY_DECISION,
-        Action::Approve => PLAN_DECISION,
-        Action::Reject => match previous {
-            Some(Action::RecordAppraisal) => PLAN_DECISION,
-            Some(Action::Forward) => MINISTRY_DECISION,
-            _ => slot(None, None, 7, false),
-        },
-        Action::Contract => slot(Some((5, 6)), None, 10, true),
+        Action::ApproveInPlan | Action::NotSelected => PLAN_DECISION,
+        Action::MinistryApprove | Action::MinistryReject => MINISTRY_DECISION,
+        Action::SignContract => slot(Some((5, 6)), None, 10, true),
         Action::Start => slot(None, None, 7, false),
         Action::AcceptResult => slot(Some((10, 7)), None, 30, true),
         Action::Settle => slot(Some((11, 4)), None, 10, true),
-        Action::Complete => slot(Some((12, 2)), None, 7, true),
+        Action::Close => slot(Some((12, 2)), None, 7, true),
         Action::Withdraw => slot(None, None, 10, false),
         Action::Stop => slot(None, None, 40, false),
-    }
+        Action::UnscheduleAppraisal | Action::Reappraise => {
+            bail!("the demo takes no {action:?}")
+        }
+    })
 }
 
 /// The same day, or the next Monday for a weekend day: offices work Monday to Friday.
@@ -867,15 +780,9 @@ fn workday(date: Date) -> Date {
     }
 }
 
-/// The day of `action` in `spec`'s timeline, after `previous` (step and day); `spread` days
-/// (0–18) set proposals apart.
-fn step_day(
-    spec: &Spec,
-    action: Action,
-    previous: Option<(Action, Date)>,
-    spread: i64,
-) -> anyhow::Result<Date> {
-    let slot = slot_of(action, spec.level, previous.map(|(step, _)| step));
+/// The day of a step in `spec`'s timeline at `slot`, after the previous step's day;
+/// `spread` days (0–18) set proposals apart.
+fn step_day(spec: &Spec, slot: Slot, previous: Option<Date>, spread: i64) -> anyhow::Result<Date> {
     let anchor = if spec.second_round() {
         slot.supplementary
     } else {
@@ -888,11 +795,11 @@ fn step_day(
         }
         None => None,
     };
-    let earliest = previous.map(|(_, date)| date.saturating_add(Duration::days(slot.gap)));
+    let earliest = previous.map(|date| date.saturating_add(Duration::days(slot.gap)));
     let day = match (anchor, earliest) {
         (Some(anchor), Some(earliest)) => anchor.max(earliest),
         (Some(day), None) | (None, Some(day)) => day,
-        (None, None) => bail!("{action:?} cannot be the first step"),
+        (None, None) => bail!("a step off the calendar cannot be the first"),
     };
     Ok(workday(day))
 }
@@ -912,30 +819,40 @@ struct Planned {
     requested: i64,
     /// The amount the appraisal proposes and the plan approves, đồng.
     proposed: i64,
+    /// When the draft was written: the timeline's first event.
+    created: OffsetDateTime,
+    /// The steps after, each a row of the lifecycle's table.
     steps: Vec<Step>,
 }
 
 impl Planned {
+    /// The first step of `action`, if the timeline takes it.
+    fn step(&self, action: Action) -> Option<&Step> {
+        self.steps.iter().find(|s| s.action == action)
+    }
+
     fn approved(&self) -> Option<i64> {
         self.steps
             .iter()
-            .any(|s| s.action == Action::Approve)
+            .any(|s| s.to == S::Approved)
             .then_some(self.proposed)
     }
 
     fn submitted_at(&self) -> Option<OffsetDateTime> {
-        self.steps
-            .iter()
-            .find(|s| s.action == Action::Submit)
-            .map(|s| s.at)
+        self.step(Action::Submit).map(|s| s.at)
+    }
+
+    /// When the timeline's last event happened.
+    fn updated_at(&self) -> OffsetDateTime {
+        self.steps.last().map_or(self.created, |s| s.at)
     }
 }
 
-/// One event of a timeline.
+/// One event of a timeline after the creation.
 #[derive(Debug)]
 struct Step {
     action: Action,
-    from: Option<ProposalState>,
+    from: ProposalState,
     to: ProposalState,
     at: OffsetDateTime,
     actor: &'static str,
@@ -976,10 +893,29 @@ fn plan_proposals() -> anyhow::Result<Vec<Planned>> {
         let (district, _) = facility(first)?;
         let (office, officer) = office(district)?;
         let requested = requested_million(spec)?;
+        let creator = officer.unwrap_or(CENTRE_STAFF);
+        let path = path_to(
+            (spec.state, spec.ended_from),
+            spec.level,
+            detour,
+            |action| role_of(taker(action, creator)),
+        )
+        .with_context(|| format!("{:?}", spec.title))?;
+        // A stamp in office hours for the timeline's `index`th event on `day`.
+        let stamp = |index: usize, day: Date| -> anyhow::Result<OffsetDateTime> {
+            let index = i64::try_from(index)?;
+            let hour = u8::try_from(8 + (spread + index * 3) % 9)?;
+            let minute = u8::try_from((spread * 11 + index * 17) % 60)?;
+            Ok(
+                PrimitiveDateTime::new(day, Time::from_hms(hour, minute, 0)?)
+                    .assume_offset(VIETNAM),
+            )
+        };
+        let mut day = step_day(spec, CREATION, None, spread)?;
         let mut proposal = Planned {
             spec,
             office,
-            creator: officer.unwrap_or(CENTRE_STAFF),
+            creator,
             code: None,
             visit: None,
             requested: requested
@@ -989,34 +925,24 @@ fn plan_proposals() -> anyhow::Result<Vec<Planned>> {
             proposed: (requested / 10 * 10)
                 .checked_mul(1_000_000)
                 .context("amount overflow")?,
-            steps: Vec::new(),
+            created: stamp(0, day)?,
+            steps: Vec::with_capacity(path.len()),
         };
-        let mut previous: Option<(Action, Date)> = None;
-        for (index, action) in lifecycle_path(spec, detour)?.into_iter().enumerate() {
-            let day = step_day(spec, action, previous, spread)?;
-            let index = i64::try_from(index)?;
-            let hour = u8::try_from(8 + (spread + index * 3) % 9)?;
-            let minute = u8::try_from((spread * 11 + index * 17) % 60)?;
-            let at = PrimitiveDateTime::new(day, Time::from_hms(hour, minute, 0)?)
-                .assume_offset(VIETNAM);
-            if action == Action::ScheduleAppraisal {
-                proposal.visit = Some(step_day(
-                    spec,
-                    Action::RecordAppraisal,
-                    Some((action, day)),
-                    spread,
-                )?);
+        for (index, step) in path.into_iter().enumerate() {
+            day = step_day(spec, slot_of(step.action)?, Some(day), spread)?;
+            if step.action == Action::ScheduleAppraisal {
+                let visit = slot_of(Action::RecordAppraisal)?;
+                proposal.visit = Some(step_day(spec, visit, Some(day), spread)?);
             }
             proposal.steps.push(Step {
-                action,
-                from: previous.map(|(step, _)| step.to_state()),
-                to: action.to_state(),
-                at,
-                actor: "",
+                action: step.action,
+                from: step.from,
+                to: step.to,
+                at: stamp(index + 1, day)?,
+                actor: taker(step.action, creator),
                 note: String::new(),
                 details: String::new(),
             });
-            previous = Some((action, day));
         }
         planned.push(proposal);
     }
@@ -1058,20 +984,16 @@ fn describe(proposal: &mut Planned) -> anyhow::Result<()> {
     let story = Story {
         spec,
         office: proposal.office,
-        creator: proposal.creator,
         code: &code,
         proposed: proposal.proposed,
         visit: proposal.visit.map(format::date).unwrap_or_default(),
         decision: (decision.1, decision.2),
     };
     let last = proposal.steps.len().saturating_sub(1);
-    let mut previous = None;
     for (index, step) in proposal.steps.iter_mut().enumerate() {
-        let (actor, note, details) = story.narrate(step, previous, index == last);
-        step.actor = actor;
+        let (note, details) = story.narrate(step, index == last);
         step.note = note;
         step.details = details.to_string();
-        previous = Some(step.action);
     }
     Ok(())
 }
@@ -1080,7 +1002,6 @@ fn describe(proposal: &mut Planned) -> anyhow::Result<()> {
 struct Story<'a> {
     spec: &'static Spec,
     office: &'static str,
-    creator: &'static str,
     code: &'a str,
     proposed: i64,
     visit: String,
@@ -1089,38 +1010,30 @@ struct Story<'a> {
 }
 
 impl Story<'_> {
-    /// Who took `step`, with which note and details.
-    fn narrate(
-        &self,
-        step: &Step,
-        previous: Option<Action>,
-        last: bool,
-    ) -> (&'static str, String, serde_json::Value) {
+    /// The creation's note.
+    const CREATION_NOTE: &'static str = "Lập hồ sơ đề án.";
+
+    /// The note and details of `step`.
+    fn narrate(&self, step: &Step, last: bool) -> (String, serde_json::Value) {
         let spec = self.spec;
         let day = format::date(step.at.date());
         let amount = format_vnd(self.proposed);
         let none = serde_json::json!({});
         match step.action {
-            Action::Create => (self.creator, "Lập hồ sơ đề án.".into(), none),
             Action::Submit => (
-                self.creator,
                 "Gửi hồ sơ đề án về Trung tâm Khuyến công.".into(),
                 serde_json::json!({ "code": self.code }),
             ),
-            Action::Return if last && !spec.note.is_empty() => {
-                (CENTRE_STAFF, spec.note.into(), none)
-            }
+            Action::Return if last && !spec.note.is_empty() => (spec.note.into(), none),
             Action::Return => {
                 let note = RETURN_NOTES[spec.title.len() % RETURN_NOTES.len()];
-                (CENTRE_STAFF, note.into(), none)
+                (note.into(), none)
             }
             Action::Resubmit => (
-                self.creator,
                 "Đã bổ sung hồ sơ theo yêu cầu, gửi lại Trung tâm.".into(),
                 none,
             ),
             Action::Accept => (
-                CENTRE_STAFF,
                 "Hồ sơ đầy đủ, hợp lệ; đưa vào kế hoạch thẩm định.".into(),
                 none,
             ),
@@ -1130,74 +1043,61 @@ impl Story<'_> {
                      lượng (Sở Công Thương) và {} thẩm định thực tế tại cơ sở ngày {}.",
                     self.office, self.visit
                 );
-                (CENTRE_STAFF, note, none)
+                (note, none)
             }
             Action::RecordAppraisal => (
-                "thamdinh",
                 format!("Đã thẩm định thực tế tại cơ sở. Đề xuất mức hỗ trợ {amount}."),
                 serde_json::json!({ "proposed_support": self.proposed }),
             ),
             Action::Forward => (
-                CENTRE_STAFF,
                 "Trình Bộ Công Thương (Cục Công Thương địa phương) đề nghị hỗ trợ từ kinh phí \
                  khuyến công quốc gia."
                     .into(),
                 none,
             ),
-            Action::Approve => {
-                let (actor, note) = match spec.level {
-                    ProposalLevel::Local => (
-                        "giamdoc",
-                        format!(
-                            "Phê duyệt tại Quyết định số {}/QĐ-UBND ngày {day} của UBND tỉnh Thái \
-                             Nguyên về kế hoạch khuyến công địa phương năm {}; mức hỗ trợ {amount}.",
-                            self.decision.0, spec.year
-                        ),
-                    ),
-                    ProposalLevel::National => (
-                        CENTRE_STAFF,
-                        format!(
-                            "Bộ Công Thương phê duyệt tại Quyết định số {}/QĐ-BCT ngày {day}; mức hỗ \
-                             trợ {amount}.",
-                            self.decision.1
-                        ),
-                    ),
-                };
-                (
-                    actor,
-                    note,
-                    serde_json::json!({ "approved_support": self.proposed }),
-                )
-            }
-            Action::Contract => {
+            Action::ApproveInPlan => (
+                format!(
+                    "Phê duyệt tại Quyết định số {}/QĐ-UBND ngày {day} của UBND tỉnh Thái \
+                     Nguyên về kế hoạch khuyến công địa phương năm {}; mức hỗ trợ {amount}.",
+                    self.decision.0, spec.year
+                ),
+                serde_json::json!({ "approved_support": self.proposed }),
+            ),
+            Action::MinistryApprove => (
+                format!(
+                    "Bộ Công Thương phê duyệt tại Quyết định số {}/QĐ-BCT ngày {day}; mức hỗ \
+                     trợ {amount}.",
+                    self.decision.1
+                ),
+                serde_json::json!({ "approved_support": self.proposed }),
+            ),
+            Action::SignContract => {
                 let note = format!(
                     "Ký hợp đồng thực hiện đề án số {}.",
                     crate::domain::contract::suggested_number(Some(self.code), spec.year)
                 );
-                (CENTRE_STAFF, note, none)
+                (note, none)
             }
-            Action::Start => (CENTRE_STAFF, spec.activity.start_note().into(), none),
-            Action::AcceptResult => ("thamdinh", spec.activity.acceptance_note().into(), none),
+            Action::Start => (spec.activity.start_note().into(), none),
+            Action::AcceptResult => (spec.activity.acceptance_note().into(), none),
             Action::Settle => (
-                "ketoan",
                 format!("Thanh lý hợp đồng, quyết toán kinh phí hỗ trợ {amount}."),
                 serde_json::json!({ "settled_support": self.proposed }),
             ),
-            Action::Complete => (
-                CENTRE_STAFF,
+            Action::Close => (
                 "Đánh giá hiệu quả sau hỗ trợ: năng suất tăng, chất lượng sản phẩm ổn định; đóng \
                  hồ sơ."
                     .into(),
                 none,
             ),
-            // Rejected in the plan decision after the appraisal, else by the Centre on screening
-            // or on the Ministry's answer.
-            Action::Reject if previous == Some(Action::RecordAppraisal) => {
-                ("giamdoc", spec.note.into(), none)
-            }
-            Action::Reject => (CENTRE_STAFF, spec.note.into(), none),
-            Action::Withdraw => (self.creator, spec.note.into(), none),
-            Action::Stop => ("giamdoc", spec.note.into(), none),
+            // A rejection, withdrawal or stop ends the timeline with the spec's reason.
+            Action::RejectIneligible
+            | Action::NotSelected
+            | Action::MinistryReject
+            | Action::Withdraw
+            | Action::Stop
+            | Action::UnscheduleAppraisal
+            | Action::Reappraise => (spec.note.into(), none),
         }
     }
 }
@@ -1383,10 +1283,6 @@ async fn insert_proposals(
         let spec = proposal.spec;
         let first = spec.facilities.first().copied().unwrap_or_default();
         let (district, row) = facility(first)?;
-        let (created_at, updated_at) = match (proposal.steps.first(), proposal.steps.last()) {
-            (Some(first), Some(last)) => (first.at, last.at),
-            _ => bail!("{:?} has no timeline", spec.title),
-        };
         rows.id.push(id);
         rows.code.push(proposal.code.clone());
         rows.plan_year.push(spec.year);
@@ -1416,25 +1312,35 @@ async fn insert_proposals(
         rows.submitted_at.push(proposal.submitted_at());
         rows.created_by
             .push(lookup(users, proposal.creator, "account")?);
-        rows.created_at.push(created_at);
-        rows.updated_at.push(updated_at);
+        rows.created_at.push(proposal.created);
+        rows.updated_at.push(proposal.updated_at());
         for key in spec.facilities {
             beneficiaries.proposal_id.push(id);
             beneficiaries
                 .facility_id
                 .push(lookup(facilities, key, "facility")?);
         }
+        events.push(sql::EventRow {
+            proposal_id: id,
+            at: proposal.created,
+            actor_id: lookup(users, proposal.creator, "account")?,
+            action: CREATE,
+            from: None,
+            to: S::Draft,
+            note: Story::CREATION_NOTE,
+            details: "{}",
+        });
         for step in &proposal.steps {
-            events.proposal_id.push(id);
-            events.at.push(step.at);
-            events.actor_id.push(lookup(users, step.actor, "account")?);
-            events.action.push(step.action.code().to_owned());
-            events
-                .from_state
-                .push(step.from.map(|s| s.code().to_owned()));
-            events.to_state.push(step.to.code().to_owned());
-            events.note.push(step.note.clone());
-            events.details.push(step.details.clone());
+            events.push(sql::EventRow {
+                proposal_id: id,
+                at: step.at,
+                actor_id: lookup(users, step.actor, "account")?,
+                action: step.action.code(),
+                from: Some(step.from),
+                to: step.to,
+                note: &step.note,
+                details: &step.details,
+            });
         }
     }
     sql::insert_proposals(conn, PROVINCE, &rows).await?;
@@ -1449,6 +1355,7 @@ mod tests {
     use std::collections::{BTreeMap, HashSet};
 
     use super::*;
+    use crate::domain::transition::transition;
 
     fn planned() -> Vec<Planned> {
         plan_proposals().expect("the demo data set plans")
@@ -1683,18 +1590,16 @@ mod tests {
     fn timelines_walk_the_lifecycle_within_the_plan_year() {
         for p in planned() {
             let steps = &p.steps;
+            assert_eq!(steps.first().map_or(S::Draft, |s| s.from), S::Draft);
+            assert!(steps.first().is_none_or(|s| p.created < s.at));
             assert_eq!(
-                steps.first().map(|s| (s.action, s.from, s.to)),
-                Some((Action::Create, None, S::Draft))
-            );
-            assert_eq!(
-                steps.last().map(|s| s.to),
-                Some(p.spec.state),
+                steps.last().map_or(S::Draft, |s| s.to),
+                p.spec.state,
                 "{}",
                 p.spec.title
             );
             for pair in steps.windows(2) {
-                assert_eq!(pair[1].from, Some(pair[0].to), "{}", p.spec.title);
+                assert_eq!(pair[1].from, pair[0].to, "{}", p.spec.title);
                 assert!(
                     pair[0].at < pair[1].at,
                     "{}: {:?} not before {:?}",
@@ -1704,6 +1609,9 @@ mod tests {
                 );
             }
             for step in steps {
+                // Each step is a row of the table its account's role may take.
+                let row = transition(step.from, step.action, role_of(step.actor));
+                assert_eq!(row.map(|r| r.to), Ok(step.to), "{}: {step:?}", p.spec.title);
                 assert_eq!(
                     step.at.year(),
                     i32::from(p.spec.year),

@@ -5,6 +5,7 @@
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
+use crate::domain::proposal::ProposalState;
 use crate::error::AppResult;
 
 /// A legacy (pre-July-2025) administrative unit of a province.
@@ -135,6 +136,42 @@ pub struct EventColumns {
     pub note: Vec<String>,
     /// Details as JSON text.
     pub details: Vec<String>,
+}
+
+/// One timeline event for [`EventColumns::push`].
+#[derive(Debug, Clone, Copy)]
+pub struct EventRow<'a> {
+    /// The proposal.
+    pub proposal_id: i64,
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who.
+    pub actor_id: i64,
+    /// The action's code.
+    pub action: &'a str,
+    /// The state before (none for the creation).
+    pub from: Option<ProposalState>,
+    /// The state after.
+    pub to: ProposalState,
+    /// The note.
+    pub note: &'a str,
+    /// Details as JSON text.
+    pub details: &'a str,
+}
+
+impl EventColumns {
+    /// Appends one event.
+    pub fn push(&mut self, event: EventRow<'_>) {
+        self.proposal_id.push(event.proposal_id);
+        self.at.push(event.at);
+        self.actor_id.push(event.actor_id);
+        self.action.push(event.action.to_owned());
+        self.from_state
+            .push(event.from.map(|s| s.code().to_owned()));
+        self.to_state.push(event.to.code().to_owned());
+        self.note.push(event.note.to_owned());
+        self.details.push(event.details.to_owned());
+    }
 }
 
 /// Beneficiary links to create: the proposal and the facility at the same index.

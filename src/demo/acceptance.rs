@@ -8,13 +8,14 @@ use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
-use super::{Action, CENTRE_STAFF, Planned, lookup};
+use super::{CENTRE_STAFF, Planned, lookup};
 use crate::db;
 use crate::db::acceptance::Checks;
 use crate::db::evaluations::NewEvaluation;
 use crate::db::settlements::NewSettlement;
 use crate::domain::acceptance::{self, AcceptanceResult};
 use crate::domain::appraisal::{Declaration, TeamRole, VisitPurpose};
+use crate::domain::transition::Action;
 use crate::domain::{evaluation, format};
 
 const LEADER: &str = "thamdinh";
@@ -33,13 +34,7 @@ pub(super) async fn insert(
     let today = OffsetDateTime::now_utc().to_offset(format::VIETNAM).date();
     let mut accepted = 0;
     for (proposal, &id) in planned.iter().zip(ids) {
-        let at = |action| {
-            proposal
-                .steps
-                .iter()
-                .find(|s| s.action == action)
-                .map(|s| s.at)
-        };
+        let at = |action| proposal.step(action).map(|s| s.at);
         let Some(accepted_at) = at(Action::AcceptResult) else {
             continue;
         };
@@ -112,7 +107,7 @@ pub(super) async fn insert(
             .await?
             .map_err(|problem| anyhow::anyhow!("demo settlement {liquidation}: {problem:?}"))?;
 
-        if at(Action::Complete).is_none() {
+        if at(Action::Close).is_none() {
             continue;
         }
         evaluate(conn, proposal, id, settled_at.date(), today, staff).await?;

@@ -13,11 +13,12 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Context as _;
 use time::{Date, Time};
 
-use super::{Action, Activity, CENTRE_STAFF, Planned, facility, lookup, office};
+use super::{Activity, CENTRE_STAFF, Planned, facility, lookup, office};
 use crate::db;
 use crate::db::appraisals::DraftInput;
 use crate::domain::appraisal::{self, Declaration, Recommendation, Scored, TeamRole, VisitPurpose};
 use crate::domain::caps::PriorityAreaKind;
+use crate::domain::transition::Action;
 
 /// The leader of every demo visit.
 const LEADER: &str = "thamdinh";
@@ -113,11 +114,9 @@ pub(super) async fn insert(
                 Some(Time::from_hms(hour, 0, 0)?),
             )
             .await?;
-            let appraised = proposal
-                .steps
-                .iter()
-                .find(|s| s.action == Action::RecordAppraisal);
-            let Some(step) = appraised else { continue };
+            let Some(step) = proposal.step(Action::RecordAppraisal) else {
+                continue;
+            };
             for (member_id, user) in &members {
                 let by = user.unwrap_or(leader);
                 db::visits::declare(

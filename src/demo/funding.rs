@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use anyhow::ensure;
 use time::{Date, Month};
 
-use super::{Action, DECISIONS, Planned};
+use super::{DECISIONS, Planned};
 use crate::db;
 use crate::db::contracts::NewContract;
 use crate::db::funding::{NewDecision, NewLine, NewRound};
@@ -23,7 +23,8 @@ use crate::db::stops::NewStop;
 use crate::domain::contract::{self, AdvanceTerms};
 use crate::domain::funding;
 use crate::domain::payment::PaymentKind;
-use crate::domain::proposal::ProposalLevel;
+use crate::domain::proposal::{ProposalLevel, ProposalState};
+use crate::domain::transition::Action;
 
 /// The Centre's accountant records the rounds; the director records the decisions.
 const ACCOUNTANT: &str = "ketoan";
@@ -54,7 +55,7 @@ pub(super) async fn insert(
         let day = proposal
             .steps
             .iter()
-            .find(|s| s.action == Action::Approve)
+            .find(|s| s.to == ProposalState::Approved)
             .map(|s| s.at.date());
         let Some(day) = day else { continue };
         let national = proposal.spec.level == ProposalLevel::National;
@@ -182,10 +183,9 @@ async fn insert_contracts(
         .ok_or_else(|| anyhow::anyhow!("no demo director"))?;
     let holder_signer = format!("{director}, Giám đốc Trung tâm");
     for (proposal, &id) in planned.iter().zip(ids) {
-        let (Some(support), Some(step)) = (
-            proposal.approved(),
-            proposal.steps.iter().find(|s| s.action == Action::Contract),
-        ) else {
+        let (Some(support), Some(step)) =
+            (proposal.approved(), proposal.step(Action::SignContract))
+        else {
             continue;
         };
         let spec = proposal.spec;
@@ -226,7 +226,7 @@ async fn insert_contracts(
         };
         vouchers +=
             insert_payments(conn, proposal, contract_id, paid, accountant, vouchers).await?;
-        if let Some(step) = proposal.steps.iter().find(|s| s.action == Action::Stop) {
+        if let Some(step) = proposal.step(Action::Stop) {
             stops += 1;
             let number = format!("{}/QĐ-UBND", 300 + stops);
             let stop = NewStop {
@@ -261,13 +261,7 @@ async fn insert_payments(
     accountant: i64,
     first: usize,
 ) -> anyhow::Result<usize> {
-    let day = |action| {
-        proposal
-            .steps
-            .iter()
-            .find(|s| s.action == action)
-            .map(|s| s.at.date())
-    };
+    let day = |action| proposal.step(action).map(|s| s.at.date());
     let (Some(started), Some(_accepted)) = (day(Action::Start), day(Action::AcceptResult)) else {
         return Ok(0);
     };

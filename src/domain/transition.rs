@@ -5,6 +5,8 @@
 use super::proposal::ProposalState;
 use super::role::Role;
 
+pub mod path;
+
 /// Something that moves a proposal from one state to another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {

@@ -135,14 +135,16 @@ pub(super) async fn write_proposals(
             lines.support.push(l.line.support);
         }
         for e in &p.events {
-            events.proposal_id.push(id);
-            events.at.push(e.at);
-            events.actor_id.push(e.actor.id);
-            events.action.push(e.code().to_owned());
-            events.from_state.push(e.from.map(|s| s.code().to_owned()));
-            events.to_state.push(e.to.code().to_owned());
-            events.note.push(e.note.clone());
-            events.details.push(e.details.clone());
+            events.push(demo_sql::EventRow {
+                proposal_id: id,
+                at: e.at,
+                actor_id: e.actor.id,
+                action: e.code(),
+                from: e.from,
+                to: e.to,
+                note: &e.note,
+                details: &e.details,
+            });
         }
         for r in &p.returns {
             returns.proposal_id.push(id);

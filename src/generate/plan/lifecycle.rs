@@ -2,22 +2,17 @@
 //! the lifecycle's table (`domain::transition`), each taken by someone whose role the table
 //! allows; the states come from the table, never from here.
 
-use anyhow::{anyhow, bail, ensure};
+use anyhow::bail;
 
 use super::LAST_PLAN_YEAR;
 use super::setting::{Actor, Staff};
 use crate::domain::proposal::{ProposalLevel, ProposalState};
-use crate::domain::transition::{self, Action, TABLE};
+use crate::domain::transition::Action;
+use crate::domain::transition::path::path_to;
 
 use ProposalState as S;
 
-/// The `action` of a timeline's first event, the draft's creation: the one event that is not
-/// a transition of the table (a proposal starts in [`ProposalState::Draft`]).
-pub const CREATE: &str = "create";
-
-/// Where a proposal ends up: its state and, for a rejection, withdrawal or stop, the state it
-/// ended from.
-pub type Fate = (ProposalState, Option<ProposalState>);
+pub use crate::domain::transition::path::{CREATE, Fate};
 
 /// Fates of proposals of plan years two or more years back: nearly all closed.
 pub(super) const PAST: &[(Fate, u32)] = &[
@@ -87,8 +82,7 @@ pub(super) fn fate_table(year: i16) -> &'static [(Fate, u32)] {
     }
 }
 
-/// A step of a timeline after the creation: an action of the table, who takes it, and the
-/// states the table says it leads from and to.
+/// A step of a timeline after the creation: a move of the table's path and who takes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Move {
     /// The action.
@@ -159,34 +153,9 @@ pub(super) fn gap(action: Action) -> anyhow::Result<(i64, i64)> {
     })
 }
 
-/// The main line of the lifecycle at `level`: a national proposal is forwarded to the
-/// Ministry, whose decision approves it; a local one is approved in the province's plan.
-fn main_line(level: ProposalLevel) -> Vec<Action> {
-    let mut line = vec![
-        Action::Submit,
-        Action::Accept,
-        Action::ScheduleAppraisal,
-        Action::RecordAppraisal,
-    ];
-    if level == ProposalLevel::National {
-        line.push(Action::Forward);
-    }
-    line.extend([
-        transition::plan_steps(level).approve,
-        Action::SignContract,
-        Action::Start,
-        Action::AcceptResult,
-        Action::Settle,
-        Action::Close,
-    ]);
-    line
-}
-
 /// The steps after the creation that take a proposal of `level` written by `author` to
-/// `fate`, each checked against the table for the role of who takes it. With `detour`, the
-/// dossier is returned once after its first submission and submitted again. A rejection,
-/// withdrawal or stop is the table's action from the state it ended from to the one it ends
-/// in.
+/// `fate` (`transition::path::path_to`), each taken by its [`taker`]. With `detour`, the
+/// dossier is returned once after its first submission and submitted again.
 pub fn lifecycle(
     fate: Fate,
     level: ProposalLevel,
@@ -194,59 +163,16 @@ pub fn lifecycle(
     author: Actor,
     staff: &Staff,
 ) -> anyhow::Result<Vec<Move>> {
-    let (state, ended_from) = fate;
-    let reached = ended_from.unwrap_or(state);
-    // The detour follows the first submission of the main line, whatever the fate.
-    let (path, detour) = match reached {
-        S::Draft => (Vec::new(), false),
-        S::Returned => (vec![Action::Submit, Action::Return], false),
-        _ => (main_line(level), detour),
-    };
-    let mut moves = Vec::with_capacity(path.len() + 3);
-    let mut now = S::Draft;
-    for action in path {
-        now = take(&mut moves, now, action, author, staff)?;
-        if detour && action == Action::Submit {
-            for again in [Action::Return, Action::Resubmit] {
-                now = take(&mut moves, now, again, author, staff)?;
-            }
-        }
-        if now == reached {
-            break;
-        }
-    }
-    ensure!(now == reached, "the lifecycle does not reach {reached:?}");
-    if ended_from.is_some() {
-        ensure!(
-            state.is_final(),
-            "{state:?} is not a state a proposal ends in"
-        );
-        let ending = TABLE
-            .iter()
-            .find(|t| t.from == reached && t.to == state)
-            .ok_or_else(|| anyhow!("no action leads from {reached:?} to {state:?}"))?;
-        take(&mut moves, now, ending.action, author, staff)?;
-    }
-    Ok(moves)
-}
-
-/// Adds the move of `action` from `from`, taken by its [`taker`]; answers the state it leads
-/// to.
-fn take(
-    moves: &mut Vec<Move>,
-    from: ProposalState,
-    action: Action,
-    author: Actor,
-    staff: &Staff,
-) -> anyhow::Result<ProposalState> {
-    let actor = taker(action, author, staff);
-    let row = transition::transition(from, action, actor.role)
-        .map_err(|e| anyhow!("{:?} may not {action:?} from {from:?}: {e:?}", actor.role))?;
-    moves.push(Move {
-        action,
-        actor,
-        from,
-        to: row.to,
-    });
-    Ok(row.to)
+    let path = path_to(fate, level, detour, |action| {
+        taker(action, author, staff).role
+    })?;
+    Ok(path
+        .into_iter()
+        .map(|step| Move {
+            action: step.action,
+            actor: taker(step.action, author, staff),
+            from: step.from,
+            to: step.to,
+        })
+        .collect())
 }
