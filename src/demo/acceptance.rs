@@ -39,7 +39,7 @@ pub(super) async fn insert(
             continue;
         };
         accepted += 1;
-        let name = proposal.code.as_deref().unwrap_or(proposal.spec.title);
+        let name = proposal.code.as_deref().unwrap_or(&proposal.spec.title);
         let visit = db::visits::insert(
             conn,
             province,

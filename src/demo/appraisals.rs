@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Context as _;
 use time::{Date, Time};
 
-use super::{Activity, CENTRE_STAFF, Planned, facility, lookup, office};
+use super::data::Activity;
+use super::{CENTRE_STAFF, Planned, lookup};
 use crate::db;
 use crate::db::appraisals::DraftInput;
 use crate::domain::appraisal::{self, Declaration, Recommendation, Scored, TeamRole, VisitPurpose};
@@ -60,20 +61,16 @@ pub(super) async fn insert(
     let mut trips: BTreeMap<(Date, &'static str), Vec<(i64, &Planned)>> = BTreeMap::new();
     for (&id, proposal) in ids.iter().zip(planned) {
         let Some(day) = proposal.visit else { continue };
-        let first = proposal
-            .spec
-            .facilities
-            .first()
-            .copied()
-            .unwrap_or_default();
-        let (district, _) = facility(first)?;
         trips
-            .entry((day, district))
+            .entry((day, proposal.office.district.as_str()))
             .or_default()
             .push((id, proposal));
     }
-    for ((day, district), proposals) in &trips {
-        let (office_name, officer) = office(district)?;
+    for ((day, _), proposals) in &trips {
+        let Some((_, first)) = proposals.first() else {
+            continue;
+        };
+        let (office_name, officer) = (first.office.name.as_str(), first.office.officer.as_deref());
         let area = office_name
             .rsplit_once(" huyện ")
             .map(|(_, name)| format!("huyện {name}"))

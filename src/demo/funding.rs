@@ -190,8 +190,7 @@ async fn insert_contracts(
         };
         let spec = proposal.spec;
         let signed_on = step.at.date();
-        let first = spec.facilities.first().copied().unwrap_or_default();
-        let (_, facility) = super::facility(first)?;
+        let facility = proposal.location;
         let advance =
             db::contracts::advance_terms(&mut *conn, province, spec.activity.code(), signed_on)
                 .await?
@@ -199,7 +198,7 @@ async fn insert_contracts(
                     (Some(rule), terms)
                 });
         let number = contract::suggested_number(proposal.code.as_deref(), spec.year);
-        let implementer_signer = format!("{}, đại diện cơ sở", facility.4);
+        let implementer_signer = format!("{}, đại diện cơ sở", facility.owner);
         let total = spec.total_million.saturating_mul(MILLION);
         let contract_id = db::contracts::insert(
             conn,
@@ -209,7 +208,7 @@ async fn insert_contracts(
                 number: &number,
                 signed_on,
                 holder: (super::CENTRE, &holder_signer),
-                implementer: (facility.1, &implementer_signer),
+                implementer: (&facility.name, &implementer_signer),
                 approved_support: support,
                 counterpart_funds: total.saturating_sub(support).max(0),
                 deadline: Date::from_calendar_date(i32::from(spec.year), Month::November, 30)?
@@ -234,7 +233,7 @@ async fn insert_contracts(
                 province_code: province,
                 number: &number,
                 decided_on: step.at.date(),
-                reason: spec.note,
+                reason: &spec.note,
                 recorded_by: director_id,
             };
             db::stops::stop(conn, &stop).await?;
