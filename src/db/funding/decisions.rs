@@ -1,4 +1,5 @@
-//! Plan decisions, their lines and the amendment chain a decision heads: what a decision approved, and the locks that keep two directors from committing the same envelope twice.
+//! Plan decisions, their lines and the amendment chain a decision heads: what a decision
+//! approved, and the locks that keep two directors from committing the same envelope twice.
 
 use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
