@@ -5,11 +5,10 @@
 
 use std::sync::Arc;
 
-use askama::Template;
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -18,8 +17,11 @@ use crate::app::AppState;
 use crate::auth::token;
 use crate::db::sessions::SessionUser;
 use crate::domain::policy::{self, Actor, Permission};
-use crate::error::{AppError, ErrorPage};
+use crate::error::AppError;
 use crate::i18n::{self, Lang};
+
+mod error_page;
+use error_page::render_error;
 
 const SESSION_COOKIE: &str = "kc_session";
 const LANG_COOKIE: &str = "kc_lang";
@@ -251,81 +253,6 @@ fn cookie(
 
 fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
     cookie(name, String::new(), secure, Some(time::Duration::ZERO))
-}
-
-/// Replaces the body of an error response (one that carries [`ErrorPage`]) with the error
-/// page in the shell.
-fn render_error(
-    mut response: Response,
-    lang: Lang,
-    user: Option<Arc<SessionUser>>,
-    path_and_query: String,
-) -> Response {
-    let status = response.status();
-    let marked = response.extensions_mut().remove::<ErrorPage>();
-    let is_html = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    // Errors raised outside our handlers (a malformed path, a body too large, a method not
-    // allowed) come as plain text: they get the page in the shell too.
-    let error = match marked {
-        Some(error) => error,
-        None if (status.is_client_error() || status.is_server_error()) && !is_html => ErrorPage {
-            message_key: generic_message(status),
-        },
-        None => return response,
-    };
-    let ctx = PageContext::from(RequestContext {
-        user,
-        lang,
-        flash: None,
-        path_and_query,
-        session_digest: None,
-    });
-    let page = ErrorTemplate {
-        ctx,
-        status: status.as_u16(),
-        message_key: error.message_key,
-    };
-    match page.render() {
-        Ok(html) => {
-            let mut rendered = (status, html).into_response();
-            rendered.headers_mut().insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            );
-            *rendered.extensions_mut() = std::mem::take(response.extensions_mut());
-            rendered
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "error page does not render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "500").into_response()
-        }
-    }
-}
-
-fn generic_message(status: StatusCode) -> &'static str {
-    match status {
-        StatusCode::NOT_FOUND => "error.not_found",
-        StatusCode::FORBIDDEN => "error.forbidden",
-        StatusCode::METHOD_NOT_ALLOWED => "error.method",
-        StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
-        StatusCode::REQUEST_TIMEOUT => "error.timeout",
-        StatusCode::SERVICE_UNAVAILABLE => "error.unavailable",
-        s if s.is_server_error() => "error.internal",
-        _ => "error.bad_request",
-    }
-}
-
-/// The error page.
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorTemplate {
-    ctx: PageContext,
-    status: u16,
-    message_key: &'static str,
 }
 
 /// A link in the main navigation.
