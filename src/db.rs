@@ -17,6 +17,7 @@ pub mod adjustments;
 pub mod admin_units;
 pub mod advances;
 pub mod appraisals;
+pub mod bulk;
 pub mod contracts;
 pub mod daily;
 pub mod demo;

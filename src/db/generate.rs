@@ -1,18 +1,14 @@
-//! The SQL of the performance data set (`crate::generate`). Rows go in by column arrays
-//! (`unnest`), a few thousand rows per statement, on the connection of the one loading
-//! transaction. Enum columns travel as text and are cast in SQL. Beneficiaries and timeline
-//! events reuse the statements of `db::demo`.
+//! The SQL of the performance data set (`crate::generate`), on the connection of its one
+//! loading transaction. Its facilities, proposals and timelines go in through `db::bulk`,
+//! as the demo's do.
 //!
-//! Here: what the generator reads, the facilities, the code counters and the final vacuum;
-//! the proposals' rows in [`proposals`], the appraisal visits in [`appraisals`], the money in
-//! [`funding`].
+//! Here: what the generator reads, the code counters and the final vacuum; the appraisal
+//! visits in [`appraisals`], the money in [`funding`].
 
 pub mod appraisals;
 pub mod funding;
-pub mod proposals;
 
 use sqlx::{PgConnection, PgPool};
-use time::OffsetDateTime;
 
 use crate::error::AppResult;
 
@@ -57,51 +53,6 @@ pub struct LastNumber {
     pub level: String,
     /// Highest number used (0 when none).
     pub last_number: i32,
-}
-
-/// Facilities to create, column by column.
-#[derive(Debug, Default)]
-pub struct FacilityColumns {
-    /// Legal names.
-    pub name: Vec<String>,
-    /// Legal form codes (`legal_form`).
-    pub legal_form: Vec<String>,
-    /// Tax codes (unique).
-    pub tax_code: Vec<String>,
-    /// Owners.
-    pub owner_name: Vec<String>,
-    /// Phones.
-    pub phone: Vec<Option<String>>,
-    /// Hamlet or street.
-    pub address_detail: Vec<String>,
-    /// Commune ids.
-    pub unit_id: Vec<i64>,
-    /// Sector codes.
-    pub sector_code: Vec<String>,
-    /// Main products.
-    pub main_products: Vec<String>,
-    /// Workers.
-    pub workers: Vec<i32>,
-    /// Revenue per year, đồng.
-    pub annual_revenue: Vec<i64>,
-    /// Business registration number.
-    pub business_registration: Vec<String>,
-    /// Capital, đồng.
-    pub capital: Vec<i64>,
-    /// Owned by a woman.
-    pub women_owned: Vec<bool>,
-    /// Owned by a member of an ethnic minority.
-    pub ethnic_minority_owned: Vec<bool>,
-    /// Makes a typical rural-industrial product.
-    pub typical_product: Vec<bool>,
-    /// Exports.
-    pub exports: Vec<bool>,
-    /// Uses local raw materials.
-    pub local_raw_materials: Vec<bool>,
-    /// Who registered it.
-    pub created_by: Vec<i64>,
-    /// When it was registered.
-    pub created_at: Vec<OffsetDateTime>,
 }
 
 /// How many of `usernames` exist.
@@ -243,61 +194,6 @@ pub async fn last_numbers(
     )
     .fetch_all(conn)
     .await?)
-}
-
-/// Creates facilities; answers (tax code, id) pairs.
-pub async fn insert_facilities(
-    conn: &mut PgConnection,
-    province_code: &str,
-    rows: &FacilityColumns,
-) -> AppResult<Vec<(String, i64)>> {
-    let inserted = sqlx::query!(
-        r#"
-        insert into facilities
-            (province_code, name, legal_form, tax_code, owner_name, phone, address_detail, unit_id,
-             sector_code, main_products, workers, annual_revenue, business_registration, capital,
-             women_owned, ethnic_minority_owned, typical_product, exports, local_raw_materials,
-             created_by, created_at, updated_at)
-        select $1, r.name, r.legal_form::legal_form, r.tax_code, r.owner_name, r.phone,
-               r.address_detail, r.unit_id, r.sector_code, r.main_products, r.workers,
-               r.annual_revenue, r.business_registration, r.capital, r.women_owned,
-               r.ethnic_minority_owned, r.typical_product, r.exports, r.local_raw_materials,
-               r.created_by, r.created_at, r.created_at
-        from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                    $8::bigint[], $9::text[], $10::text[], $11::int4[], $12::bigint[], $13::text[],
-                    $14::bigint[], $15::bool[], $16::bool[], $17::bool[], $18::bool[], $19::bool[],
-                    $20::bigint[], $21::timestamptz[])
-             as r(name, legal_form, tax_code, owner_name, phone, address_detail, unit_id,
-                  sector_code, main_products, workers, annual_revenue, business_registration,
-                  capital, women_owned, ethnic_minority_owned, typical_product, exports,
-                  local_raw_materials, created_by, created_at)
-        returning tax_code, id
-        "#,
-        province_code,
-        &rows.name,
-        &rows.legal_form,
-        &rows.tax_code,
-        &rows.owner_name,
-        &rows.phone as &[Option<String>],
-        &rows.address_detail,
-        &rows.unit_id,
-        &rows.sector_code,
-        &rows.main_products,
-        &rows.workers,
-        &rows.annual_revenue,
-        &rows.business_registration,
-        &rows.capital,
-        &rows.women_owned,
-        &rows.ethnic_minority_owned,
-        &rows.typical_product,
-        &rows.exports,
-        &rows.local_raw_materials,
-        &rows.created_by,
-        &rows.created_at,
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(inserted.into_iter().map(|r| (r.tax_code, r.id)).collect())
 }
 
 /// Raises the code counters to the numbers used, so that the next submission of a plan year

@@ -1,5 +1,5 @@
 //! Writing the demo's organisations, accounts, facilities and proposals in bulk (the SQL
-//! is in `db::demo`).
+//! is in `db::demo` and `db::bulk`).
 
 use std::collections::HashMap;
 
@@ -12,6 +12,7 @@ use super::{
     ACCOUNTS, CENTRE, CENTRE_STAFF, DEPARTMENT, MINISTRY, OWNER_FACILITY, PEOPLE, PROVINCE,
     Planned, Workplace, data,
 };
+use crate::db::bulk;
 use crate::db::demo as sql;
 use crate::domain::format::VIETNAM;
 use crate::domain::organisation::OrganisationKind;
@@ -135,35 +136,41 @@ pub(super) async fn insert_facilities(
     units: &Units,
     users: &HashMap<String, i64>,
 ) -> anyhow::Result<HashMap<String, i64>> {
-    let mut rows = sql::FacilityColumns::default();
+    let mut rows = bulk::FacilityColumns::default();
     let registered_from = Date::from_calendar_date(2022, Month::September, 5)?;
     for (index, facility) in data.facilities.iter().enumerate() {
         let office = data.office(&facility.district)?;
         let registrar = office.officer.as_deref().unwrap_or(CENTRE_STAFF);
         let day =
             workday(registered_from.saturating_add(Duration::days(i64::try_from(index)? * 4)));
-        rows.name.push(facility.name.clone());
-        rows.legal_form.push(facility.legal_form.clone());
-        rows.tax_code.push(facility.tax_code.clone());
-        rows.owner_name.push(facility.owner.clone());
-        rows.phone.push(facility.phone.clone());
-        rows.address_detail.push(facility.address.clone());
-        rows.unit_id
-            .push(units.commune(&facility.commune, &facility.district)?);
-        rows.sector_code.push(facility.sector.clone());
-        rows.main_products.push(facility.products.clone());
-        rows.workers.push(facility.workers);
-        rows.annual_revenue.push(
-            facility
+        rows.push(bulk::FacilityRow {
+            name: facility.name.clone(),
+            legal_form: facility.legal_form.clone(),
+            tax_code: facility.tax_code.clone(),
+            owner_name: facility.owner.clone(),
+            phone: Some(facility.phone.clone()),
+            address_detail: facility.address.clone(),
+            unit_id: units.commune(&facility.commune, &facility.district)?,
+            sector_code: facility.sector.clone(),
+            main_products: facility.products.clone(),
+            workers: facility.workers,
+            annual_revenue: facility
                 .revenue_million
                 .checked_mul(1_000_000)
                 .context("revenue overflow")?,
-        );
-        rows.created_by.push(lookup(users, registrar, "account")?);
-        rows.created_at
-            .push(PrimitiveDateTime::new(day, Time::from_hms(9, 0, 0)?).assume_offset(VIETNAM));
+            business_registration: String::new(),
+            capital: 0,
+            women_owned: false,
+            ethnic_minority_owned: false,
+            typical_product: false,
+            exports: false,
+            local_raw_materials: false,
+            created_by: lookup(users, registrar, "account")?,
+            created_at: PrimitiveDateTime::new(day, Time::from_hms(9, 0, 0)?)
+                .assume_offset(VIETNAM),
+        });
     }
-    let by_tax_code: HashMap<String, i64> = sql::insert_facilities(conn, PROVINCE, &rows)
+    let by_tax_code: HashMap<String, i64> = bulk::insert_facilities(conn, PROVINCE, &rows)
         .await?
         .into_iter()
         .collect();
@@ -188,58 +195,86 @@ pub(super) async fn insert_proposals(
     users: &HashMap<String, i64>,
     facilities: &HashMap<String, i64>,
 ) -> anyhow::Result<(usize, Vec<i64>)> {
-    let ids = sql::reserve_proposal_ids(conn, i32::try_from(planned.len())?).await?;
+    let ids = bulk::reserve_proposal_ids(conn, i32::try_from(planned.len())?).await?;
     ensure!(ids.len() == planned.len(), "could not reserve proposal ids");
-    let mut rows = sql::ProposalColumns::default();
-    let mut beneficiaries = sql::BeneficiaryColumns::default();
-    let mut events = sql::EventColumns::default();
+    let mut rows = bulk::ProposalColumns::default();
+    let mut beneficiaries = bulk::BeneficiaryColumns::default();
+    let mut lines = bulk::CostLineColumns::default();
+    let mut events = bulk::EventColumns::default();
     for (&id, proposal) in ids.iter().zip(planned) {
         let spec = proposal.spec;
-        rows.id.push(id);
-        rows.code.push(proposal.code.clone());
-        rows.plan_year.push(spec.year);
-        rows.level.push(spec.level.code().to_owned());
-        rows.form.push(
-            if spec.facilities.len() > 1 {
+        let facility_ids = spec
+            .facilities
+            .iter()
+            .map(|key| lookup(facilities, key, "facility"))
+            .collect::<anyhow::Result<Vec<i64>>>()?;
+        let author = lookup(users, proposal.creator, "account")?;
+        let total_cost = spec
+            .total_million
+            .checked_mul(1_000_000)
+            .context("cost overflow")?;
+        rows.push(bulk::ProposalRow {
+            id,
+            beneficiary_ids: bulk::id_array(&facility_ids),
+            code: proposal.code.clone(),
+            plan_year: spec.year,
+            level: spec.level.code().to_owned(),
+            form: if facility_ids.len() > 1 {
                 "group"
             } else {
                 "normal"
             }
             .to_owned(),
-        );
-        rows.activity_type_code
-            .push(spec.activity.code().to_owned());
-        rows.title.push(spec.title.clone());
-        rows.unit_id
-            .push(units.commune(&proposal.location.commune, &proposal.location.district)?);
-        rows.office_id.push(lookup(
-            organisations,
-            &proposal.office.name,
-            "organisation",
-        )?);
-        rows.state.push(spec.state.code().to_owned());
-        rows.total_cost.push(
-            spec.total_million
-                .checked_mul(1_000_000)
-                .context("cost overflow")?,
-        );
-        rows.requested_support.push(proposal.requested);
-        rows.approved_support.push(proposal.approved());
-        rows.submitted_at.push(proposal.submitted_at());
-        rows.created_by
-            .push(lookup(users, proposal.creator, "account")?);
-        rows.created_at.push(proposal.created);
-        rows.updated_at.push(proposal.updated_at());
-        for key in &spec.facilities {
-            beneficiaries.proposal_id.push(id);
-            beneficiaries
-                .facility_id
-                .push(lookup(facilities, key, "facility")?);
+            activity_type_code: spec.activity.code().to_owned(),
+            title: spec.title.clone(),
+            unit_id: units.commune(&proposal.location.commune, &proposal.location.district)?,
+            office_id: lookup(organisations, &proposal.office.name, "organisation")?,
+            state: spec.state.code().to_owned(),
+            total_cost,
+            requested_support: proposal.requested,
+            // The rest of the cost is the facility's, as a submitted dossier has it.
+            counterpart_funds: total_cost.saturating_sub(proposal.requested).max(0),
+            approved_support: proposal.approved(),
+            submitted_at: proposal.submitted_at(),
+            objectives: String::new(),
+            content: String::new(),
+            location_detail: String::new(),
+            start_date: None,
+            end_date: None,
+            baseline_output: String::new(),
+            expected_output: String::new(),
+            baseline_revenue: 0,
+            expected_revenue: 0,
+            baseline_jobs: 0,
+            expected_jobs: 0,
+            no_double_funding: false,
+            created_by: author,
+            created_at: proposal.created,
+            updated_at: proposal.updated_at(),
+        });
+        for facility_id in facility_ids {
+            beneficiaries.push(bulk::BeneficiaryRow {
+                proposal_id: id,
+                facility_id,
+            });
         }
-        events.push(sql::EventRow {
+        // The demo's budgets are sums; a submitted dossier itemises, so each gets one line.
+        if total_cost > 0 {
+            lines.push(bulk::CostLineRow {
+                proposal_id: id,
+                position: 1,
+                item: "Máy móc, thiết bị và hạng mục chính của đề án".to_owned(),
+                unit: "bộ".to_owned(),
+                quantity_hundredths: 100,
+                unit_price: total_cost,
+                total: total_cost,
+                support: proposal.requested,
+            });
+        }
+        events.push(bulk::EventRow {
             proposal_id: id,
             at: proposal.created,
-            actor_id: lookup(users, proposal.creator, "account")?,
+            actor_id: author,
             action: CREATE,
             from: None,
             to: S::Draft,
@@ -247,7 +282,7 @@ pub(super) async fn insert_proposals(
             details: "{}",
         });
         for step in &proposal.steps {
-            events.push(sql::EventRow {
+            events.push(bulk::EventRow {
                 proposal_id: id,
                 at: step.at,
                 actor_id: lookup(users, step.actor, "account")?,
@@ -259,9 +294,9 @@ pub(super) async fn insert_proposals(
             });
         }
     }
-    sql::insert_proposals(conn, PROVINCE, &rows).await?;
-    sql::insert_beneficiaries(conn, &beneficiaries).await?;
-    sql::itemise_budgets(conn, PROVINCE).await?;
-    sql::insert_events(conn, &events).await?;
+    bulk::insert_proposals(conn, PROVINCE, &rows).await?;
+    bulk::insert_beneficiaries(conn, &beneficiaries).await?;
+    bulk::insert_cost_lines(conn, &lines).await?;
+    bulk::insert_events(conn, &events).await?;
     Ok((events.action.len(), ids))
 }

@@ -8,8 +8,7 @@ use sqlx::PgConnection;
 
 use super::plan::{Facility, Proposal, Setting};
 use super::{PROVINCE, Summary};
-use crate::db::demo as demo_sql;
-use crate::db::generate as sql;
+use crate::db::bulk;
 
 /// Facilities per statement.
 const FACILITIES_PER_BATCH: usize = 5_000;
@@ -22,35 +21,36 @@ pub(super) async fn insert_facilities(
 ) -> anyhow::Result<Vec<i64>> {
     let mut ids: HashMap<String, i64> = HashMap::with_capacity(facilities.len());
     for batch in facilities.chunks(FACILITIES_PER_BATCH) {
-        let mut rows = sql::FacilityColumns::default();
+        let mut rows = bulk::FacilityColumns::default();
         for f in batch {
             let commune = setting
                 .communes
                 .get(f.commune)
                 .context("facility outside the communes")?;
-            rows.name.push(f.name.clone());
-            rows.legal_form.push(f.legal_form.to_owned());
-            rows.tax_code.push(f.tax_code.clone());
-            rows.owner_name.push(f.owner_name.clone());
-            rows.phone.push(f.phone.clone());
-            rows.address_detail.push(f.address_detail.clone());
-            rows.unit_id.push(commune.id);
-            rows.sector_code.push(f.trade().sector.to_owned());
-            rows.main_products.push(f.main_products.clone());
-            rows.workers.push(f.workers);
-            rows.annual_revenue.push(f.annual_revenue);
-            rows.business_registration
-                .push(f.business_registration.clone());
-            rows.capital.push(f.capital);
-            rows.women_owned.push(f.women_owned);
-            rows.ethnic_minority_owned.push(f.ethnic_minority_owned);
-            rows.typical_product.push(f.typical_product);
-            rows.exports.push(f.exports);
-            rows.local_raw_materials.push(f.local_raw_materials);
-            rows.created_by.push(f.created_by);
-            rows.created_at.push(f.created_at);
+            rows.push(bulk::FacilityRow {
+                name: f.name.clone(),
+                legal_form: f.legal_form.to_owned(),
+                tax_code: f.tax_code.clone(),
+                owner_name: f.owner_name.clone(),
+                phone: f.phone.clone(),
+                address_detail: f.address_detail.clone(),
+                unit_id: commune.id,
+                sector_code: f.trade().sector.to_owned(),
+                main_products: f.main_products.clone(),
+                workers: f.workers,
+                annual_revenue: f.annual_revenue,
+                business_registration: f.business_registration.clone(),
+                capital: f.capital,
+                women_owned: f.women_owned,
+                ethnic_minority_owned: f.ethnic_minority_owned,
+                typical_product: f.typical_product,
+                exports: f.exports,
+                local_raw_materials: f.local_raw_materials,
+                created_by: f.created_by,
+                created_at: f.created_at,
+            });
         }
-        ids.extend(sql::insert_facilities(conn, PROVINCE, &rows).await?);
+        ids.extend(bulk::insert_facilities(conn, PROVINCE, &rows).await?);
     }
     facilities
         .iter()
@@ -69,73 +69,76 @@ pub(super) async fn write_proposals(
     facility_ids: &[i64],
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
-    let ids = demo_sql::reserve_proposal_ids(conn, i32::try_from(batch.len())?).await?;
-    let mut proposals = sql::proposals::ProposalColumns::default();
-    let mut beneficiaries = demo_sql::BeneficiaryColumns::default();
-    let mut lines = sql::proposals::CostLineColumns::default();
-    let mut events = demo_sql::EventColumns::default();
-    let mut returns = sql::proposals::ReturnColumns::default();
+    let ids = bulk::reserve_proposal_ids(conn, i32::try_from(batch.len())?).await?;
+    let mut proposals = bulk::ProposalColumns::default();
+    let mut beneficiaries = bulk::BeneficiaryColumns::default();
+    let mut lines = bulk::CostLineColumns::default();
+    let mut events = bulk::EventColumns::default();
+    let mut returns = bulk::ReturnColumns::default();
     for (&id, p) in ids.iter().zip(batch) {
-        proposals.id.push(id);
-        proposals.code.push(p.code.clone());
-        proposals.plan_year.push(p.plan_year);
-        proposals.level.push(p.level.code().to_owned());
-        proposals.form.push(p.form.to_owned());
-        proposals.activity_type_code.push(p.activity.to_owned());
-        proposals.title.push(p.title.clone());
-        proposals.unit_id.push(p.unit_id);
-        proposals.office_id.push(p.office_id);
-        proposals.state.push(p.state.code().to_owned());
-        proposals.total_cost.push(p.total_cost);
-        proposals.requested_support.push(p.requested_support);
-        proposals.counterpart_funds.push(p.counterpart_funds);
-        proposals.approved_support.push(p.approved_support);
-        proposals.submitted_at.push(p.submitted_at);
-        proposals.objectives.push(p.objectives.clone());
-        proposals.content.push(p.content.clone());
-        proposals.location_detail.push(p.location_detail.clone());
-        proposals.start_date.push(p.start_date);
-        proposals.end_date.push(p.end_date);
-        proposals.baseline_output.push(p.baseline_output.clone());
-        proposals.expected_output.push(p.expected_output.clone());
-        proposals.baseline_revenue.push(p.baseline_revenue);
-        proposals.expected_revenue.push(p.expected_revenue);
-        proposals.baseline_jobs.push(p.baseline_jobs);
-        proposals.expected_jobs.push(p.expected_jobs);
-        proposals.no_double_funding.push(p.no_double_funding);
-        proposals.created_by.push(p.created_by);
-        proposals.created_at.push(p.created_at);
-        proposals.updated_at.push(p.updated_at);
-        let mut ids_of_beneficiaries = Vec::with_capacity(p.beneficiaries.len());
-        for &facility in &p.beneficiaries {
-            let facility_id = *facility_ids
-                .get(facility)
-                .context("beneficiary outside the facilities")?;
-            beneficiaries.proposal_id.push(id);
-            beneficiaries.facility_id.push(facility_id);
-            ids_of_beneficiaries.push(facility_id);
+        let facility_ids = p
+            .beneficiaries
+            .iter()
+            .map(|&f| {
+                facility_ids
+                    .get(f)
+                    .copied()
+                    .context("beneficiary outside the facilities")
+            })
+            .collect::<anyhow::Result<Vec<i64>>>()?;
+        proposals.push(bulk::ProposalRow {
+            id,
+            beneficiary_ids: bulk::id_array(&facility_ids),
+            code: p.code.clone(),
+            plan_year: p.plan_year,
+            level: p.level.code().to_owned(),
+            form: p.form.to_owned(),
+            activity_type_code: p.activity.to_owned(),
+            title: p.title.clone(),
+            unit_id: p.unit_id,
+            office_id: p.office_id,
+            state: p.state.code().to_owned(),
+            total_cost: p.total_cost,
+            requested_support: p.requested_support,
+            counterpart_funds: p.counterpart_funds,
+            approved_support: p.approved_support,
+            submitted_at: p.submitted_at,
+            objectives: p.objectives.clone(),
+            content: p.content.clone(),
+            location_detail: p.location_detail.clone(),
+            start_date: p.start_date,
+            end_date: p.end_date,
+            baseline_output: p.baseline_output.clone(),
+            expected_output: p.expected_output.clone(),
+            baseline_revenue: p.baseline_revenue,
+            expected_revenue: p.expected_revenue,
+            baseline_jobs: p.baseline_jobs,
+            expected_jobs: p.expected_jobs,
+            no_double_funding: p.no_double_funding,
+            created_by: p.created_by,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        });
+        for facility_id in facility_ids {
+            beneficiaries.push(bulk::BeneficiaryRow {
+                proposal_id: id,
+                facility_id,
+            });
         }
-        ids_of_beneficiaries.sort_unstable();
-        proposals.beneficiary_ids.push(format!(
-            "{{{}}}",
-            ids_of_beneficiaries
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
         for (position, l) in p.lines.iter().enumerate() {
-            lines.proposal_id.push(id);
-            lines.position.push(i16::try_from(position + 1)?);
-            lines.item.push(l.line.item.clone());
-            lines.unit.push(l.line.unit.clone());
-            lines.quantity_hundredths.push(l.line.quantity_hundredths);
-            lines.unit_price.push(l.line.unit_price);
-            lines.total.push(l.total);
-            lines.support.push(l.line.support);
+            lines.push(bulk::CostLineRow {
+                proposal_id: id,
+                position: i16::try_from(position + 1)?,
+                item: l.line.item.clone(),
+                unit: l.line.unit.clone(),
+                quantity_hundredths: l.line.quantity_hundredths,
+                unit_price: l.line.unit_price,
+                total: l.total,
+                support: l.line.support,
+            });
         }
         for e in &p.events {
-            events.push(demo_sql::EventRow {
+            events.push(bulk::EventRow {
                 proposal_id: id,
                 at: e.at,
                 actor_id: e.actor.id,
@@ -147,18 +150,20 @@ pub(super) async fn write_proposals(
             });
         }
         for r in &p.returns {
-            returns.proposal_id.push(id);
-            returns.requested_by.push(r.requested_by);
-            returns.requested_at.push(r.requested_at);
-            returns.missing_items.push(r.missing_items.clone());
-            returns.due_date.push(r.due_date);
-            returns.answered_at.push(r.answered_at);
+            returns.push(bulk::ReturnRow {
+                proposal_id: id,
+                requested_by: r.requested_by,
+                requested_at: r.requested_at,
+                missing_items: r.missing_items.clone(),
+                due_date: r.due_date,
+                answered_at: r.answered_at,
+            });
         }
     }
-    sql::proposals::insert_proposals(conn, PROVINCE, &proposals).await?;
-    summary.beneficiaries += demo_sql::insert_beneficiaries(conn, &beneficiaries).await?;
-    summary.cost_lines += sql::proposals::insert_cost_lines(conn, &lines).await?;
-    summary.events += demo_sql::insert_events(conn, &events).await?;
-    summary.returns += sql::proposals::insert_returns(conn, &returns).await?;
+    bulk::insert_proposals(conn, PROVINCE, &proposals).await?;
+    summary.beneficiaries += bulk::insert_beneficiaries(conn, &beneficiaries).await?;
+    summary.cost_lines += bulk::insert_cost_lines(conn, &lines).await?;
+    summary.events += bulk::insert_events(conn, &events).await?;
+    summary.returns += bulk::insert_returns(conn, &returns).await?;
     Ok(())
 }
