@@ -48,115 +48,24 @@ const CASE_MAX: usize = 200;
 
 /// Routes under `/admin/reference`.
 pub fn router() -> Router<AppState> {
-    let router = Router::new().route(BASE, get(index));
-    let router = entry_routes::<Sectors>(router);
-    let router = entry_routes::<ActivityTypes>(router);
-    router
+    let router = Router::new()
+        .route(BASE, get(index))
+        .route(Sectors::TABLE.path(), get(list_entries::<Sectors>))
+        .route(
+            ActivityTypes::TABLE.path(),
+            get(list_entries::<ActivityTypes>),
+        )
         .route(CAPS, get(list_caps))
-        .route(
-            "/admin/reference/caps/new",
-            get(new_cap).post(create_rule::<Caps>),
-        )
-        .route(
-            "/admin/reference/caps/{id}/edit",
-            get(edit_rule::<Caps>).post(update_rule::<Caps>),
-        )
-        .route("/admin/reference/caps/{id}/end", post(end_rule::<Caps>))
         .route(DOCUMENTS, get(list_documents))
-        .route(
-            "/admin/reference/required-documents/new",
-            get(new_document).post(create_rule::<Documents>),
-        )
-        .route(
-            "/admin/reference/required-documents/{id}/edit",
-            get(edit_rule::<Documents>).post(update_rule::<Documents>),
-        )
-        .route(
-            "/admin/reference/required-documents/{id}/end",
-            post(end_rule::<Documents>),
-        )
         .route(criteria::CRITERIA, get(criteria::list_criteria))
-        .route(
-            "/admin/reference/criteria/new",
-            get(new_rule::<criteria::Criteria>).post(create_rule::<criteria::Criteria>),
-        )
-        .route(
-            "/admin/reference/criteria/{id}/edit",
-            get(edit_rule::<criteria::Criteria>).post(update_rule::<criteria::Criteria>),
-        )
-        .route(
-            "/admin/reference/criteria/{id}/end",
-            post(end_rule::<criteria::Criteria>),
-        )
         .route(advances::ADVANCES, get(advances::list_advances))
-        .route(
-            "/admin/reference/advances/new",
-            get(new_rule::<advances::Advances>).post(create_rule::<advances::Advances>),
-        )
-        .route(
-            "/admin/reference/advances/{id}/edit",
-            get(edit_rule::<advances::Advances>).post(update_rule::<advances::Advances>),
-        )
-        .route(
-            "/admin/reference/advances/{id}/end",
-            post(end_rule::<advances::Advances>),
-        )
         .route(deadlines::DEADLINES, get(deadlines::list_deadlines))
-        .route(
-            "/admin/reference/national-deadlines/new",
-            get(new_rule::<deadlines::Deadlines>).post(create_rule::<deadlines::Deadlines>),
-        )
-        .route(
-            "/admin/reference/national-deadlines/{id}/edit",
-            get(edit_rule::<deadlines::Deadlines>).post(update_rule::<deadlines::Deadlines>),
-        )
-        .route(
-            "/admin/reference/national-deadlines/{id}/end",
-            post(end_rule::<deadlines::Deadlines>),
-        )
         .route(reporting::REPORTING, get(reporting::list_reporting))
-        .route(
-            "/admin/reference/reporting/new",
-            get(new_rule::<reporting::Reporting>).post(create_rule::<reporting::Reporting>),
-        )
-        .route(
-            "/admin/reference/reporting/{id}/edit",
-            get(edit_rule::<reporting::Reporting>).post(update_rule::<reporting::Reporting>),
-        )
-        .route(
-            "/admin/reference/reporting/{id}/end",
-            post(end_rule::<reporting::Reporting>),
-        )
         .route(
             adjustments::ADJUSTMENTS,
             get(adjustments::list_adjustment_rules),
         )
-        .route(
-            "/admin/reference/adjustments/new",
-            get(new_rule::<adjustments::Adjustments>).post(create_rule::<adjustments::Adjustments>),
-        )
-        .route(
-            "/admin/reference/adjustments/{id}/edit",
-            get(edit_rule::<adjustments::Adjustments>)
-                .post(update_rule::<adjustments::Adjustments>),
-        )
-        .route(
-            "/admin/reference/adjustments/{id}/end",
-            post(end_rule::<adjustments::Adjustments>),
-        )
         .route(evidence::EVIDENCE, get(evidence::list_evidence))
-        .route(
-            "/admin/reference/evidence/new",
-            get(new_rule::<evidence::Evidence>).post(create_rule::<evidence::Evidence>),
-        )
-        .route(
-            "/admin/reference/evidence/{id}/edit",
-            get(edit_rule::<evidence::Evidence>).post(update_rule::<evidence::Evidence>),
-        )
-        .route(
-            "/admin/reference/evidence/{id}/end",
-            post(end_rule::<evidence::Evidence>),
-        )
         .route(sources::SOURCES, get(sources::list_sources))
         .route(
             "/admin/reference/funding-sources/new",
@@ -166,6 +75,7 @@ pub fn router() -> Router<AppState> {
             "/admin/reference/funding-sources/{code}/edit",
             get(sources::edit_source).post(sources::update_source),
         )
+        // Priority areas pick their province first, so their form pages take a query.
         .route(AREAS, get(list_areas))
         .route(
             "/admin/reference/priority-areas/new",
@@ -178,24 +88,29 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/reference/priority-areas/{id}/end",
             post(end_rule::<Areas>),
-        )
+        );
+    let router = rule_routes::<Sectors>(router);
+    let router = rule_routes::<ActivityTypes>(router);
+    let router = rule_routes::<Caps>(router);
+    let router = rule_routes::<Documents>(router);
+    let router = rule_routes::<criteria::Criteria>(router);
+    let router = rule_routes::<advances::Advances>(router);
+    let router = rule_routes::<deadlines::Deadlines>(router);
+    let router = rule_routes::<reporting::Reporting>(router);
+    let router = rule_routes::<adjustments::Adjustments>(router);
+    rule_routes::<evidence::Evidence>(router)
 }
 
-/// The routes of a code-and-name table (sectors, activity types).
-fn entry_routes<E: EntryTable>(router: Router<AppState>) -> Router<AppState> {
-    let path = E::TABLE.path();
-    router
-        .route(path, get(list_entries::<E>))
-        .route(
-            &format!("{path}/new"),
-            get(new_entry::<E>).post(create_entry::<E>),
-        )
-        .route(
-            &format!("{path}/{{code}}/edit"),
-            get(edit_rule::<E>).post(update_entry::<E>),
-        )
-        .route(&format!("{path}/{{code}}/end"), post(end_rule::<E>))
-}
+rule_pages!(
+    DocumentFormPage,
+    AreaFormPage,
+    criteria::CriterionFormPage,
+    advances::AdvanceFormPage,
+    deadlines::DeadlineFormPage,
+    reporting::ReportingFormPage,
+    adjustments::AdjustmentRuleFormPage,
+    evidence::EvidenceFormPage
+);
 
 rule_lists!(
     EntriesPage,

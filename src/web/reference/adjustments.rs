@@ -10,8 +10,8 @@ use serde::Deserialize;
 use time::Date;
 
 use super::{
-    Basis, BasisForm, Dated, EndBox, RuleForm, RuleList as _, RuleTable, editing_row, form_action,
-    optional_code, province_label, rule_edit_page, today,
+    Basis, BasisForm, Dated, EndBox, RuleList as _, RuleTable, editing_row, form_action,
+    optional_code, province_label, today,
 };
 use crate::app::AppState;
 use crate::db;
@@ -150,7 +150,7 @@ pub(super) struct AdjustmentRuleFormPage {
     form: AdjustmentRuleForm,
     errors: FieldErrors,
     provinces: Vec<UnitOption>,
-    editing: Option<(i64, EndBox)>,
+    pub(super) editing: Option<(i64, EndBox)>,
 }
 
 impl AdjustmentRuleFormPage {
@@ -178,18 +178,8 @@ impl RuleTable for Adjustments {
         db::adjustments::get_rule(&state.db, *id).await
     }
 
-    async fn edit_page(
-        state: &AppState,
-        ctx: PageContext,
-        row: &RuleRowData,
-        errors: FieldErrors,
-    ) -> AppResult<AdjustmentRuleFormPage> {
-        let form = AdjustmentRuleForm::of(row);
-        rule_edit_page::<Self>(state, ctx, row, form, errors).await
-    }
-
-    fn end_box(page: &mut AdjustmentRuleFormPage) -> Option<&mut EndBox> {
-        page.editing.as_mut().map(|(_, end_box)| end_box)
+    fn form_of(row: &RuleRowData, _ctx: &PageContext) -> AdjustmentRuleForm {
+        AdjustmentRuleForm::of(row)
     }
 
     async fn end(state: &AppState, row: &RuleRowData, day: Date, by: i64) -> AppResult<()> {
@@ -197,9 +187,6 @@ impl RuleTable for Adjustments {
         tracing::info!(adjustment_rule.id = row.id, by, "adjustment rule ended");
         Ok(())
     }
-}
-
-impl RuleForm for Adjustments {
     type Form = AdjustmentRuleForm;
     type Choices = Vec<UnitOption>;
     type Valid = ValidAdjustmentRule;
@@ -211,6 +198,7 @@ impl RuleForm for Adjustments {
     fn validate(
         form: &AdjustmentRuleForm,
         provinces: &Vec<UnitOption>,
+        _id: Option<&i64>,
     ) -> Result<ValidAdjustmentRule, FieldErrors> {
         validate(form, provinces)
     }
@@ -254,7 +242,7 @@ impl RuleForm for Adjustments {
         "level"
     }
 
-    fn legal_ref(valid: ValidAdjustmentRule) -> String {
+    fn flash_name(valid: ValidAdjustmentRule) -> String {
         valid.basis.legal_ref
     }
 }

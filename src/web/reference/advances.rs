@@ -11,8 +11,8 @@ use serde::Deserialize;
 use time::Date;
 
 use super::{
-    Basis, BasisForm, Dated, EndBox, Need as _, RuleForm, RuleList as _, RuleTable, editing_row,
-    form_action, optional_code, province_label, rule_edit_page, today,
+    Basis, BasisForm, Dated, EndBox, Need as _, RuleList as _, RuleTable, editing_row, form_action,
+    optional_code, province_label, today,
 };
 use crate::app::AppState;
 use crate::db;
@@ -206,7 +206,7 @@ pub(super) struct AdvanceFormPage {
     form: AdvanceForm,
     errors: FieldErrors,
     choices: Choices,
-    editing: Option<(i64, EndBox)>,
+    pub(super) editing: Option<(i64, EndBox)>,
 }
 
 impl AdvanceFormPage {
@@ -250,18 +250,8 @@ impl RuleTable for Advances {
         db::contracts::get_advance_rule(&state.db, *id).await
     }
 
-    async fn edit_page(
-        state: &AppState,
-        ctx: PageContext,
-        row: &AdvanceRuleRow,
-        errors: FieldErrors,
-    ) -> AppResult<AdvanceFormPage> {
-        let form = AdvanceForm::of(row, ctx.lang);
-        rule_edit_page::<Self>(state, ctx, row, form, errors).await
-    }
-
-    fn end_box(page: &mut AdvanceFormPage) -> Option<&mut EndBox> {
-        page.editing.as_mut().map(|(_, end_box)| end_box)
+    fn form_of(row: &AdvanceRuleRow, ctx: &PageContext) -> AdvanceForm {
+        AdvanceForm::of(row, ctx.lang)
     }
 
     async fn end(state: &AppState, row: &AdvanceRuleRow, day: Date, by: i64) -> AppResult<()> {
@@ -269,9 +259,6 @@ impl RuleTable for Advances {
         tracing::info!(advance_rule.id = row.id, by, "advance rule ended");
         Ok(())
     }
-}
-
-impl RuleForm for Advances {
     type Form = AdvanceForm;
     type Choices = Choices;
     type Valid = ValidAdvance;
@@ -280,7 +267,11 @@ impl RuleForm for Advances {
         Choices::load(state).await
     }
 
-    fn validate(form: &AdvanceForm, choices: &Choices) -> Result<ValidAdvance, FieldErrors> {
+    fn validate(
+        form: &AdvanceForm,
+        choices: &Choices,
+        _id: Option<&i64>,
+    ) -> Result<ValidAdvance, FieldErrors> {
         validate(form, choices)
     }
 
@@ -326,7 +317,7 @@ impl RuleForm for Advances {
         }
     }
 
-    fn legal_ref(valid: ValidAdvance) -> String {
+    fn flash_name(valid: ValidAdvance) -> String {
         valid.basis.legal_ref
     }
 }

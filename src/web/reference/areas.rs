@@ -168,7 +168,7 @@ pub(super) struct AreaFormPage {
     provinces: Vec<UnitOption>,
     communes: Vec<UnitOption>,
     kinds: Vec<PriorityAreaKind>,
-    editing: Option<(i64, EndBox)>,
+    pub(super) editing: Option<(i64, EndBox)>,
 }
 
 impl AreaFormPage {
@@ -271,19 +271,8 @@ impl RuleTable for Areas {
         db::rules::get_priority_area(&state.db, *id).await
     }
 
-    async fn edit_page(
-        state: &AppState,
-        ctx: PageContext,
-        row: &PriorityArea,
-        errors: FieldErrors,
-    ) -> AppResult<AreaFormPage> {
-        let form = AreaForm::of(row);
-        let choices = AreaChoices::load(state, &form.province).await?;
-        Ok(AreaFormPage::new(ctx, form, errors, choices).editing(row))
-    }
-
-    fn end_box(page: &mut AreaFormPage) -> Option<&mut EndBox> {
-        page.editing.as_mut().map(|(_, end_box)| end_box)
+    fn form_of(row: &PriorityArea, _ctx: &PageContext) -> AreaForm {
+        AreaForm::of(row)
     }
 
     async fn end(state: &AppState, row: &PriorityArea, day: Date, by: i64) -> AppResult<()> {
@@ -291,9 +280,6 @@ impl RuleTable for Areas {
         tracing::info!(priority_area.id = row.id, by, "priority area ended");
         Ok(())
     }
-}
-
-impl RuleForm for Areas {
     type Form = AreaForm;
     type Choices = AreaChoices;
     type Valid = ValidArea;
@@ -302,7 +288,11 @@ impl RuleForm for Areas {
         AreaChoices::load(state, form.province.trim()).await
     }
 
-    fn validate(form: &AreaForm, choices: &AreaChoices) -> Result<ValidArea, FieldErrors> {
+    fn validate(
+        form: &AreaForm,
+        choices: &AreaChoices,
+        _id: Option<&i64>,
+    ) -> Result<ValidArea, FieldErrors> {
         validate_area(form, choices)
     }
 
@@ -337,11 +327,7 @@ impl RuleForm for Areas {
         Ok(())
     }
 
-    fn conflict_field(_key: &str) -> &'static str {
-        "valid_from"
-    }
-
-    fn legal_ref(valid: ValidArea) -> String {
+    fn flash_name(valid: ValidArea) -> String {
         valid.basis.legal_ref
     }
 }

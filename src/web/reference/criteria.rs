@@ -10,8 +10,8 @@ use serde::Deserialize;
 use time::Date;
 
 use super::{
-    Basis, BasisForm, Dated, EndBox, Need as _, RuleForm, RuleList as _, RuleTable, editing_row,
-    form_action, names, optional_code, province_label, rule_edit_page, today,
+    Basis, BasisForm, Dated, EndBox, Need as _, RuleList as _, RuleTable, editing_row, form_action,
+    names, optional_code, province_label, today,
 };
 use crate::app::AppState;
 use crate::db;
@@ -208,7 +208,7 @@ pub(super) struct CriterionFormPage {
     form: CriterionForm,
     errors: FieldErrors,
     provinces: Vec<UnitOption>,
-    editing: Option<(i64, EndBox)>,
+    pub(super) editing: Option<(i64, EndBox)>,
 }
 
 impl CriterionFormPage {
@@ -252,18 +252,8 @@ impl RuleTable for Criteria {
         db::appraisals::get_criterion(&state.db, *id).await
     }
 
-    async fn edit_page(
-        state: &AppState,
-        ctx: PageContext,
-        row: &CriterionRow,
-        errors: FieldErrors,
-    ) -> AppResult<CriterionFormPage> {
-        let form = CriterionForm::of(row);
-        rule_edit_page::<Self>(state, ctx, row, form, errors).await
-    }
-
-    fn end_box(page: &mut CriterionFormPage) -> Option<&mut EndBox> {
-        page.editing.as_mut().map(|(_, end_box)| end_box)
+    fn form_of(row: &CriterionRow, _ctx: &PageContext) -> CriterionForm {
+        CriterionForm::of(row)
     }
 
     async fn end(state: &AppState, row: &CriterionRow, day: Date, by: i64) -> AppResult<()> {
@@ -271,9 +261,6 @@ impl RuleTable for Criteria {
         tracing::info!(criterion.id = row.id, by, "appraisal criterion ended");
         Ok(())
     }
-}
-
-impl RuleForm for Criteria {
     type Form = CriterionForm;
     type Choices = Vec<UnitOption>;
     type Valid = ValidCriterion;
@@ -285,6 +272,7 @@ impl RuleForm for Criteria {
     fn validate(
         form: &CriterionForm,
         provinces: &Vec<UnitOption>,
+        _id: Option<&i64>,
     ) -> Result<ValidCriterion, FieldErrors> {
         validate(form, provinces)
     }
@@ -331,7 +319,7 @@ impl RuleForm for Criteria {
         }
     }
 
-    fn legal_ref(valid: ValidCriterion) -> String {
+    fn flash_name(valid: ValidCriterion) -> String {
         valid.basis.legal_ref
     }
 }

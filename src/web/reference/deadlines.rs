@@ -10,8 +10,8 @@ use serde::Deserialize;
 use time::Date;
 
 use super::{
-    Basis, BasisForm, Dated, EndBox, Need as _, RuleForm, RuleList as _, RuleTable, editing_row,
-    form_action, optional_code, province_label, rule_edit_page, today,
+    Basis, BasisForm, Dated, EndBox, Need as _, RuleList as _, RuleTable, editing_row, form_action,
+    optional_code, province_label, today,
 };
 use crate::app::AppState;
 use crate::db;
@@ -163,7 +163,7 @@ pub(super) struct DeadlineFormPage {
     form: DeadlineForm,
     errors: FieldErrors,
     provinces: Vec<UnitOption>,
-    editing: Option<(i64, EndBox)>,
+    pub(super) editing: Option<(i64, EndBox)>,
 }
 
 impl DeadlineFormPage {
@@ -207,18 +207,8 @@ impl RuleTable for Deadlines {
         db::national::get_deadline(&state.db, *id).await
     }
 
-    async fn edit_page(
-        state: &AppState,
-        ctx: PageContext,
-        row: &DeadlineRow,
-        errors: FieldErrors,
-    ) -> AppResult<DeadlineFormPage> {
-        let form = DeadlineForm::of(row);
-        rule_edit_page::<Self>(state, ctx, row, form, errors).await
-    }
-
-    fn end_box(page: &mut DeadlineFormPage) -> Option<&mut EndBox> {
-        page.editing.as_mut().map(|(_, end_box)| end_box)
+    fn form_of(row: &DeadlineRow, _ctx: &PageContext) -> DeadlineForm {
+        DeadlineForm::of(row)
     }
 
     async fn end(state: &AppState, row: &DeadlineRow, day: Date, by: i64) -> AppResult<()> {
@@ -226,9 +216,6 @@ impl RuleTable for Deadlines {
         tracing::info!(deadline.id = row.id, by, "national deadline rule ended");
         Ok(())
     }
-}
-
-impl RuleForm for Deadlines {
     type Form = DeadlineForm;
     type Choices = Vec<UnitOption>;
     type Valid = ValidDeadline;
@@ -240,6 +227,7 @@ impl RuleForm for Deadlines {
     fn validate(
         form: &DeadlineForm,
         provinces: &Vec<UnitOption>,
+        _id: Option<&i64>,
     ) -> Result<ValidDeadline, FieldErrors> {
         validate(form, provinces)
     }
@@ -274,11 +262,7 @@ impl RuleForm for Deadlines {
         Ok(())
     }
 
-    fn conflict_field(_key: &str) -> &'static str {
-        "valid_from"
-    }
-
-    fn legal_ref(valid: ValidDeadline) -> String {
+    fn flash_name(valid: ValidDeadline) -> String {
         valid.basis.legal_ref
     }
 }

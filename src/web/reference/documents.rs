@@ -171,7 +171,7 @@ pub(super) struct DocumentFormPage {
     errors: FieldErrors,
     activity_types: Vec<CodeOption>,
     kinds: Vec<CodeOption>,
-    editing: Option<(i64, EndBox)>,
+    pub(super) editing: Option<(i64, EndBox)>,
 }
 
 impl DocumentFormPage {
@@ -207,24 +207,6 @@ impl DocumentFormPage {
     }
 }
 
-pub(super) async fn new_document(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-) -> AppResult<DocumentFormPage> {
-    user.require(Permission::ManageReference)?;
-    let form = DocumentForm {
-        requirement: "required".into(),
-        ..DocumentForm::default()
-    };
-    Ok(DocumentFormPage::new(
-        ctx,
-        form,
-        FieldErrors::default(),
-        DocumentChoices::load(&state).await?,
-    ))
-}
-
 /// Required documents as a rule table.
 pub(super) struct Documents;
 
@@ -244,18 +226,16 @@ impl RuleTable for Documents {
         db::rules::get_required_document(&state.db, *id).await
     }
 
-    async fn edit_page(
-        state: &AppState,
-        ctx: PageContext,
-        row: &RequiredDocument,
-        errors: FieldErrors,
-    ) -> AppResult<DocumentFormPage> {
-        let choices = DocumentChoices::load(state).await?;
-        Ok(DocumentFormPage::new(ctx, DocumentForm::of(row), errors, choices).editing(row))
+    fn form_of(row: &RequiredDocument, _ctx: &PageContext) -> DocumentForm {
+        DocumentForm::of(row)
     }
 
-    fn end_box(page: &mut DocumentFormPage) -> Option<&mut EndBox> {
-        page.editing.as_mut().map(|(_, end_box)| end_box)
+    /// A new document is required unless the administrator says otherwise.
+    fn blank_form(_user: &CurrentUser) -> DocumentForm {
+        DocumentForm {
+            requirement: "required".into(),
+            ..DocumentForm::default()
+        }
     }
 
     async fn end(state: &AppState, row: &RequiredDocument, day: Date, by: i64) -> AppResult<()> {
@@ -263,9 +243,6 @@ impl RuleTable for Documents {
         tracing::info!(required_document.id = row.id, by, "required document ended");
         Ok(())
     }
-}
-
-impl RuleForm for Documents {
     type Form = DocumentForm;
     type Choices = DocumentChoices;
     type Valid = ValidDocument;
@@ -277,6 +254,7 @@ impl RuleForm for Documents {
     fn validate(
         form: &DocumentForm,
         choices: &DocumentChoices,
+        _id: Option<&i64>,
     ) -> Result<ValidDocument, FieldErrors> {
         validate_document(form, choices)
     }
@@ -332,7 +310,7 @@ impl RuleForm for Documents {
         }
     }
 
-    fn legal_ref(valid: ValidDocument) -> String {
+    fn flash_name(valid: ValidDocument) -> String {
         valid.basis.legal_ref
     }
 }

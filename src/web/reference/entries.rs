@@ -2,9 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::State;
 use serde::Deserialize;
 use time::Date;
 
@@ -108,6 +106,9 @@ impl Dated for ReferenceEntry {
 impl<E: EntryTable> RuleTable for E {
     type Key = String;
     type Row = ReferenceEntry;
+    type Form = EntryForm;
+    type Choices = ();
+    type Valid = ValidEntry;
     type Page = EntryFormPage;
     const LIST: &'static str = E::TABLE.path();
 
@@ -115,23 +116,68 @@ impl<E: EntryTable> RuleTable for E {
         E::TABLE.get(state, code).await
     }
 
-    async fn edit_page(
-        _state: &AppState,
-        ctx: PageContext,
-        entry: &ReferenceEntry,
-        errors: FieldErrors,
-    ) -> AppResult<EntryFormPage> {
-        Ok(EntryFormPage::edit(
-            ctx,
-            E::TABLE,
-            EntryForm::of(entry),
-            errors,
-            entry,
-        ))
+    fn form_of(entry: &ReferenceEntry, _ctx: &PageContext) -> EntryForm {
+        EntryForm::of(entry)
     }
 
-    fn end_box(page: &mut EntryFormPage) -> Option<&mut EndBox> {
-        page.editing.as_mut()
+    async fn choices(_state: &AppState, _form: &EntryForm) -> AppResult<()> {
+        Ok(())
+    }
+
+    fn validate(
+        form: &EntryForm,
+        _choices: &(),
+        code: Option<&String>,
+    ) -> Result<ValidEntry, FieldErrors> {
+        validate_entry(form, E::TABLE, code.map(String::as_str))
+    }
+
+    fn form_page(
+        ctx: PageContext,
+        mut form: EntryForm,
+        errors: FieldErrors,
+        _choices: (),
+        editing: Option<&ReferenceEntry>,
+    ) -> EntryFormPage {
+        match editing {
+            Some(entry) => {
+                // A code is never changed: the form shows and posts the row's own.
+                form.code = entry.code.clone();
+                EntryFormPage::edit(ctx, E::TABLE, form, errors, entry)
+            }
+            None => EntryFormPage {
+                ctx,
+                table: E::TABLE,
+                form,
+                errors,
+                editing: None,
+            },
+        }
+    }
+
+    async fn save(
+        state: &AppState,
+        code: Option<String>,
+        valid: &ValidEntry,
+        by: i64,
+    ) -> AppResult<()> {
+        let table = E::TABLE;
+        let input = valid.input();
+        let edited = code.is_some();
+        match (code, table) {
+            (Some(_), Table::Sectors) => db::rules::update_sector(&state.db, &input).await?,
+            (Some(_), Table::ActivityTypes) => {
+                db::rules::update_activity_type(&state.db, &input).await?;
+            }
+            (None, Table::Sectors) => db::rules::insert_sector(&state.db, &input)
+                .await
+                .on_constraint(table.pkey(), || AppError::Conflict("reference.code_taken"))?,
+            (None, Table::ActivityTypes) => db::rules::insert_activity_type(&state.db, &input)
+                .await
+                .on_constraint(table.pkey(), || AppError::Conflict("reference.code_taken"))?,
+        }
+        tracing::info!(code = %valid.code, by, ?table, edited, "reference entry saved");
+        Ok(())
     }
 
     async fn end(state: &AppState, entry: &ReferenceEntry, day: Date, by: i64) -> AppResult<()> {
@@ -143,6 +189,20 @@ impl<E: EntryTable> RuleTable for E {
         db::rules::end_rule(&state.db, row, day).await?;
         tracing::info!(code = %entry.code, by, ?table, "reference entry ended");
         Ok(())
+    }
+
+    fn conflict_field(_key: &str) -> &'static str {
+        "code"
+    }
+
+    fn flash_name(valid: ValidEntry) -> String {
+        valid.code
+    }
+}
+
+impl RulePage for EntryFormPage {
+    fn end_box(&mut self) -> Option<&mut EndBox> {
+        self.editing.as_mut()
     }
 }
 
@@ -331,79 +391,4 @@ impl EntryFormPage {
             None => self.table.new_path(),
         }
     }
-}
-
-pub(super) async fn new_entry<E: EntryTable>(
-    ctx: PageContext,
-    user: CurrentUser,
-) -> AppResult<EntryFormPage> {
-    user.require(Permission::ManageReference)?;
-    Ok(EntryFormPage {
-        ctx,
-        table: E::TABLE,
-        form: EntryForm::default(),
-        errors: FieldErrors::default(),
-        editing: None,
-    })
-}
-
-pub(super) async fn create_entry<E: EntryTable>(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Form(form): Form<EntryForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let table = E::TABLE;
-    let page = |form, errors| EntryFormPage {
-        ctx,
-        table,
-        form,
-        errors,
-        editing: None,
-    };
-    let valid = match validate_entry(&form, table, None) {
-        Ok(valid) => valid,
-        Err(errors) => return Ok(unprocessable(page(form, errors))),
-    };
-    let result = match table {
-        Table::Sectors => db::rules::insert_sector(&state.db, &valid.input()).await,
-        Table::ActivityTypes => db::rules::insert_activity_type(&state.db, &valid.input()).await,
-    }
-    .on_constraint(table.pkey(), || AppError::Conflict("reference.code_taken"));
-    match result {
-        Ok(()) => {
-            tracing::info!(code = %valid.code, by = user.0.user_id, ?table, "reference entry added");
-            Ok(saved(table.path(), "reference.flash_saved", valid.code))
-        }
-        Err(AppError::Conflict(key)) => Ok(unprocessable(page(form, one_error("code", key)))),
-        Err(other) => Err(other),
-    }
-}
-
-pub(super) async fn update_entry<E: EntryTable>(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-    Path(code): Path<String>,
-    Form(mut form): Form<EntryForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageReference)?;
-    let table = E::TABLE;
-    let entry = table.get(&state, &code).await?;
-    form.code = entry.code.clone();
-    let valid = match validate_entry(&form, table, Some(&entry.code)) {
-        Ok(valid) => valid,
-        Err(errors) => {
-            return Ok(unprocessable(EntryFormPage::edit(
-                ctx, table, form, errors, &entry,
-            )));
-        }
-    };
-    match table {
-        Table::Sectors => db::rules::update_sector(&state.db, &valid.input()).await?,
-        Table::ActivityTypes => db::rules::update_activity_type(&state.db, &valid.input()).await?,
-    }
-    tracing::info!(code = %valid.code, by = user.0.user_id, ?table, "reference entry changed");
-    Ok(saved(table.path(), "reference.flash_saved", valid.code))
 }

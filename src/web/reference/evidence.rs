@@ -10,8 +10,8 @@ use serde::Deserialize;
 use time::Date;
 
 use super::{
-    Basis, BasisForm, Dated, EndBox, RuleForm, RuleList as _, RuleTable, editing_row, form_action,
-    optional_code, province_label, rule_edit_page, today,
+    Basis, BasisForm, Dated, EndBox, RuleList as _, RuleTable, editing_row, form_action,
+    optional_code, province_label, today,
 };
 use crate::app::AppState;
 use crate::db;
@@ -163,7 +163,7 @@ pub(super) struct EvidenceFormPage {
     form: EvidenceForm,
     errors: FieldErrors,
     choices: EvidenceChoices,
-    editing: Option<(i64, EndBox)>,
+    pub(super) editing: Option<(i64, EndBox)>,
 }
 
 impl EvidenceFormPage {
@@ -191,18 +191,8 @@ impl RuleTable for Evidence {
         db::acceptance::get_evidence_rule(&state.db, *id).await
     }
 
-    async fn edit_page(
-        state: &AppState,
-        ctx: PageContext,
-        row: &EvidenceRule,
-        errors: FieldErrors,
-    ) -> AppResult<EvidenceFormPage> {
-        let form = EvidenceForm::of(row);
-        rule_edit_page::<Self>(state, ctx, row, form, errors).await
-    }
-
-    fn end_box(page: &mut EvidenceFormPage) -> Option<&mut EndBox> {
-        page.editing.as_mut().map(|(_, end_box)| end_box)
+    fn form_of(row: &EvidenceRule, _ctx: &PageContext) -> EvidenceForm {
+        EvidenceForm::of(row)
     }
 
     async fn end(state: &AppState, row: &EvidenceRule, day: Date, by: i64) -> AppResult<()> {
@@ -210,9 +200,6 @@ impl RuleTable for Evidence {
         tracing::info!(evidence.id = row.id, by, "acceptance evidence ended");
         Ok(())
     }
-}
-
-impl RuleForm for Evidence {
     type Form = EvidenceForm;
     type Choices = EvidenceChoices;
     type Valid = ValidEvidence;
@@ -227,6 +214,7 @@ impl RuleForm for Evidence {
     fn validate(
         form: &EvidenceForm,
         choices: &EvidenceChoices,
+        _id: Option<&i64>,
     ) -> Result<ValidEvidence, FieldErrors> {
         validate(form, choices)
     }
@@ -270,7 +258,7 @@ impl RuleForm for Evidence {
         "name_vi"
     }
 
-    fn legal_ref(valid: ValidEvidence) -> String {
+    fn flash_name(valid: ValidEvidence) -> String {
         valid.basis.legal_ref
     }
 }

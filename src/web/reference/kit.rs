@@ -1,10 +1,11 @@
 //! What every reference table's pages share: the form checks, validity dates, the end
 //! form, and the rule-table traits whose default bodies serve every table.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use time::{Date, OffsetDateTime};
@@ -300,56 +301,46 @@ pub(super) trait RuleList {
     }
 }
 
-/// A rule table as its edit page and end form see it: `edit_rule` and `end_rule` serve
-/// every table.
+/// A rule table: its rows, the one form that adds and edits a row (checked against the
+/// choices it offers), and the end form. The handlers below serve every table; a table
+/// says only what differs.
 pub(super) trait RuleTable: Send + Sync + 'static {
     /// The path parameter naming a row: a code or an id.
     type Key: DeserializeOwned + Send + Sync;
     /// A row as read.
     type Row: Dated + Send + Sync;
-    /// The edit page.
-    type Page: IntoResponse + Send;
+    /// The form as typed.
+    type Form: DeserializeOwned + Default + Send;
+    /// What the form offers.
+    type Choices: Send;
+    /// A row that passed the checks.
+    type Valid: Send + Sync;
+    /// The form page.
+    type Page: RulePage;
     /// The list the table's forms go back to.
     const LIST: &'static str;
 
     fn get(state: &AppState, key: &Self::Key) -> impl Future<Output = AppResult<Self::Row>> + Send;
 
-    /// The edit page of `row`, with its values and `errors`.
-    fn edit_page(
-        state: &AppState,
-        ctx: PageContext,
-        row: &Self::Row,
-        errors: FieldErrors,
-    ) -> impl Future<Output = AppResult<Self::Page>> + Send;
+    /// The form holding `row`'s values.
+    fn form_of(row: &Self::Row, ctx: &PageContext) -> Self::Form;
 
-    /// The end form of an edit page.
-    fn end_box(page: &mut Self::Page) -> Option<&mut EndBox>;
-
-    /// Ends `row` from `day`, and logs it.
-    fn end(
-        state: &AppState,
-        row: &Self::Row,
-        day: Date,
-        by: i64,
-    ) -> impl Future<Output = AppResult<()>> + Send;
-}
-
-/// A rule table with ids whose rows are added and edited through one form, checked against
-/// the choices it offers.
-pub(super) trait RuleForm: RuleTable<Key = i64> {
-    /// The form as typed.
-    type Form: DeserializeOwned + Send;
-    /// What the form offers.
-    type Choices: Send;
-    /// A row that passed the checks.
-    type Valid: Send + Sync;
+    /// The form a new row starts from.
+    fn blank_form(_user: &CurrentUser) -> Self::Form {
+        Self::Form::default()
+    }
 
     fn choices(
         state: &AppState,
         form: &Self::Form,
     ) -> impl Future<Output = AppResult<Self::Choices>> + Send;
 
-    fn validate(form: &Self::Form, choices: &Self::Choices) -> Result<Self::Valid, FieldErrors>;
+    /// Checks the form; `key` names the row being edited.
+    fn validate(
+        form: &Self::Form,
+        choices: &Self::Choices,
+        key: Option<&Self::Key>,
+    ) -> Result<Self::Valid, FieldErrors>;
 
     /// The form page; `editing` is the row being edited.
     fn form_page(
@@ -360,20 +351,49 @@ pub(super) trait RuleForm: RuleTable<Key = i64> {
         editing: Option<&Self::Row>,
     ) -> Self::Page;
 
-    /// Adds the row (`id` `None`) or changes row `id`, and logs it; a database refusal is an
-    /// `AppError::Conflict` with its message.
+    /// Adds the row (`key` `None`) or changes row `key`, and logs it; a database refusal is
+    /// an `AppError::Conflict` with its message.
     fn save(
         state: &AppState,
-        id: Option<i64>,
+        key: Option<Self::Key>,
         valid: &Self::Valid,
         by: i64,
     ) -> impl Future<Output = AppResult<()>> + Send;
 
+    /// Ends `row` from `day`, and logs it.
+    fn end(
+        state: &AppState,
+        row: &Self::Row,
+        day: Date,
+        by: i64,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+
     /// The field a database refusal is shown by.
-    fn conflict_field(key: &str) -> &'static str;
+    fn conflict_field(_key: &str) -> &'static str {
+        "valid_from"
+    }
 
     /// What the success message names.
-    fn legal_ref(valid: Self::Valid) -> String;
+    fn flash_name(valid: Self::Valid) -> String;
+
+    /// The edit page of `row`, with its values and `errors`.
+    fn edit_page(
+        state: &AppState,
+        ctx: PageContext,
+        row: &Self::Row,
+        errors: FieldErrors,
+    ) -> impl Future<Output = AppResult<Self::Page>> + Send {
+        async move {
+            let form = Self::form_of(row, &ctx);
+            let choices = Self::choices(state, &form).await?;
+            Ok(Self::form_page(ctx, form, errors, choices, Some(row)))
+        }
+    }
+}
+
+/// A rule table's form page, with the end form when it edits a row.
+pub(super) trait RulePage: IntoResponse + Send {
+    fn end_box(&mut self) -> Option<&mut EndBox>;
 }
 
 /// The id and end form of the row a form under `list` edits (`row`: its id and end).
@@ -389,29 +409,14 @@ pub(super) fn form_action(list: &str, id: Option<i64>) -> String {
     }
 }
 
-/// The edit page of a rule form: `form` holds `row`'s values.
-pub(super) async fn rule_edit_page<R: RuleForm>(
-    state: &AppState,
-    ctx: PageContext,
-    row: &R::Row,
-    form: R::Form,
-    errors: FieldErrors,
-) -> AppResult<R::Page> {
-    let choices = R::choices(state, &form).await?;
-    Ok(R::form_page(ctx, form, errors, choices, Some(row)))
-}
-
-/// `GET …/new` of a rule form that starts empty.
-pub(super) async fn new_rule<R: RuleForm>(
+/// `GET …/new`.
+pub(super) async fn new_rule<R: RuleTable>(
     State(state): State<AppState>,
     ctx: PageContext,
     user: CurrentUser,
-) -> AppResult<R::Page>
-where
-    R::Form: Default,
-{
+) -> AppResult<R::Page> {
     user.require(Permission::ManageReference)?;
-    let form = R::Form::default();
+    let form = R::blank_form(&user);
     let choices = R::choices(&state, &form).await?;
     Ok(R::form_page(
         ctx,
@@ -449,7 +454,7 @@ pub(super) async fn end_rule<R: RuleTable>(
         Ok(day) => day,
         Err(errors) => {
             let mut page = R::edit_page(&state, ctx, &row, errors).await?;
-            if let Some(end_box) = R::end_box(&mut page) {
+            if let Some(end_box) = page.end_box() {
                 end_box.end_on = end.end_on;
             }
             return Ok(unprocessable(page));
@@ -460,7 +465,7 @@ pub(super) async fn end_rule<R: RuleTable>(
 }
 
 /// `POST …/new`.
-pub(super) async fn create_rule<R: RuleForm>(
+pub(super) async fn create_rule<R: RuleTable>(
     State(state): State<AppState>,
     ctx: PageContext,
     user: CurrentUser,
@@ -471,44 +476,73 @@ pub(super) async fn create_rule<R: RuleForm>(
 }
 
 /// `POST …/{id}/edit`.
-pub(super) async fn update_rule<R: RuleForm>(
+pub(super) async fn update_rule<R: RuleTable>(
     State(state): State<AppState>,
     ctx: PageContext,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(key): Path<R::Key>,
     Form(form): Form<R::Form>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageReference)?;
-    let row = R::get(&state, &id).await?;
-    save_rule::<R>(&state, ctx, &user, Some((id, row)), form).await
+    let row = R::get(&state, &key).await?;
+    save_rule::<R>(&state, ctx, &user, Some((key, row)), form).await
 }
 
 /// Checks and saves a rule form: back to the list, or the form again with 422.
-pub(super) async fn save_rule<R: RuleForm>(
+pub(super) async fn save_rule<R: RuleTable>(
     state: &AppState,
     ctx: PageContext,
     user: &CurrentUser,
-    editing: Option<(i64, R::Row)>,
+    editing: Option<(R::Key, R::Row)>,
     form: R::Form,
 ) -> AppResult<Response> {
     let choices = R::choices(state, &form).await?;
-    let row = editing.as_ref().map(|(_, row)| row);
-    let valid = match R::validate(&form, &choices) {
-        Ok(valid) => valid,
-        Err(errors) => return Ok(unprocessable(R::form_page(ctx, form, errors, choices, row))),
+    let (key, row) = match editing {
+        Some((key, row)) => (Some(key), Some(row)),
+        None => (None, None),
     };
-    let id = editing.as_ref().map(|(id, _)| *id);
-    match R::save(state, id, &valid, user.0.user_id).await {
-        Ok(()) => Ok(saved(R::LIST, "reference.flash_saved", R::legal_ref(valid))),
+    let valid = match R::validate(&form, &choices, key.as_ref()) {
+        Ok(valid) => valid,
+        Err(errors) => {
+            return Ok(unprocessable(R::form_page(
+                ctx,
+                form,
+                errors,
+                choices,
+                row.as_ref(),
+            )));
+        }
+    };
+    match R::save(state, key, &valid, user.0.user_id).await {
+        Ok(()) => Ok(saved(
+            R::LIST,
+            "reference.flash_saved",
+            R::flash_name(valid),
+        )),
         Err(AppError::Conflict(key)) => Ok(unprocessable(R::form_page(
             ctx,
             form,
             one_error(R::conflict_field(key), key),
             choices,
-            row,
+            row.as_ref(),
         ))),
         Err(other) => Err(other),
     }
+}
+
+/// The new, edit and end routes of a rule table under its list.
+pub(super) fn rule_routes<R: RuleTable>(router: Router<AppState>) -> Router<AppState> {
+    let list = R::LIST;
+    router
+        .route(
+            &format!("{list}/new"),
+            get(new_rule::<R>).post(create_rule::<R>),
+        )
+        .route(
+            &format!("{list}/{{key}}/edit"),
+            get(edit_rule::<R>).post(update_rule::<R>),
+        )
+        .route(&format!("{list}/{{key}}/end"), post(end_rule::<R>))
 }
 
 /// `RuleList` for list pages with `ctx` and `today` fields.
@@ -526,6 +560,18 @@ macro_rules! rule_lists {
     )*};
 }
 pub(super) use rule_lists;
+
+/// `RulePage` for form pages whose `editing` field is `Option<(id, EndBox)>`.
+macro_rules! rule_pages {
+    ($($page:ty),*) => {$(
+        impl RulePage for $page {
+            fn end_box(&mut self) -> Option<&mut EndBox> {
+                self.editing.as_mut().map(|(_, end_box)| end_box)
+            }
+        }
+    )*};
+}
+pub(super) use rule_pages;
 
 #[cfg(test)]
 mod tests {

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use time::Date;
 
 use super::{
-    Basis, BasisForm, Dated, EndBox, RuleForm, RuleList as _, RuleTable, editing_row, form_action,
-    optional_code, province_label, rule_edit_page, today,
+    Basis, BasisForm, Dated, EndBox, RuleList as _, RuleTable, editing_row, form_action,
+    optional_code, province_label, today,
 };
 use crate::app::AppState;
 use crate::db;
@@ -131,7 +131,7 @@ pub(super) struct ReportingFormPage {
     form: ReportingForm,
     errors: FieldErrors,
     provinces: Vec<UnitOption>,
-    editing: Option<(i64, EndBox)>,
+    pub(super) editing: Option<(i64, EndBox)>,
 }
 
 impl ReportingFormPage {
@@ -175,18 +175,8 @@ impl RuleTable for Reporting {
         db::progress::get_rule(&state.db, *id).await
     }
 
-    async fn edit_page(
-        state: &AppState,
-        ctx: PageContext,
-        row: &RuleRowData,
-        errors: FieldErrors,
-    ) -> AppResult<ReportingFormPage> {
-        let form = ReportingForm::of(row);
-        rule_edit_page::<Self>(state, ctx, row, form, errors).await
-    }
-
-    fn end_box(page: &mut ReportingFormPage) -> Option<&mut EndBox> {
-        page.editing.as_mut().map(|(_, end_box)| end_box)
+    fn form_of(row: &RuleRowData, _ctx: &PageContext) -> ReportingForm {
+        ReportingForm::of(row)
     }
 
     async fn end(state: &AppState, row: &RuleRowData, day: Date, by: i64) -> AppResult<()> {
@@ -194,9 +184,6 @@ impl RuleTable for Reporting {
         tracing::info!(progress_rule.id = row.id, by, "reporting rule ended");
         Ok(())
     }
-}
-
-impl RuleForm for Reporting {
     type Form = ReportingForm;
     type Choices = Vec<UnitOption>;
     type Valid = ValidReporting;
@@ -208,6 +195,7 @@ impl RuleForm for Reporting {
     fn validate(
         form: &ReportingForm,
         provinces: &Vec<UnitOption>,
+        _id: Option<&i64>,
     ) -> Result<ValidReporting, FieldErrors> {
         validate(form, provinces)
     }
@@ -240,11 +228,7 @@ impl RuleForm for Reporting {
         Ok(())
     }
 
-    fn conflict_field(_key: &str) -> &'static str {
-        "valid_from"
-    }
-
-    fn legal_ref(valid: ValidReporting) -> String {
+    fn flash_name(valid: ValidReporting) -> String {
         valid.basis.legal_ref
     }
 }

@@ -344,27 +344,14 @@ impl CapFormPage {
     }
 }
 
-pub(super) async fn new_cap(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    user: CurrentUser,
-) -> AppResult<CapFormPage> {
-    user.require(Permission::ManageReference)?;
-    let form = CapForm {
-        level: ProposalLevel::Local.code().to_owned(),
-        province_code: user.0.province_code.clone(),
-        ..CapForm::default()
-    };
-    Ok(CapFormPage::new(
-        ctx,
-        form,
-        FieldErrors::default(),
-        CapChoices::load(&state).await?,
-    ))
-}
-
 /// Support caps as a rule table.
 pub(super) struct Caps;
+
+impl RulePage for CapFormPage {
+    fn end_box(&mut self) -> Option<&mut EndBox> {
+        self.editing.as_mut().map(|(_, _, end_box)| end_box)
+    }
+}
 
 impl Dated for SupportCap {
     fn dates(&self) -> (Option<Date>, Option<Date>) {
@@ -388,19 +375,17 @@ impl RuleTable for Caps {
         db::rules::get_cap(&state.db, *id).await
     }
 
-    async fn edit_page(
-        state: &AppState,
-        ctx: PageContext,
-        row: &CapRow,
-        errors: FieldErrors,
-    ) -> AppResult<CapFormPage> {
-        let form = CapForm::of(&row.cap, &ctx);
-        let choices = CapChoices::load(state).await?;
-        Ok(CapFormPage::new(ctx, form, errors, choices).editing(row))
+    fn form_of(row: &CapRow, ctx: &PageContext) -> CapForm {
+        CapForm::of(&row.cap, ctx)
     }
 
-    fn end_box(page: &mut CapFormPage) -> Option<&mut EndBox> {
-        page.editing.as_mut().map(|(_, _, end_box)| end_box)
+    /// A new cap is a local one of the administrator's province, as most are.
+    fn blank_form(user: &CurrentUser) -> CapForm {
+        CapForm {
+            level: ProposalLevel::Local.code().to_owned(),
+            province_code: user.0.province_code.clone(),
+            ..CapForm::default()
+        }
     }
 
     async fn end(state: &AppState, row: &CapRow, day: Date, by: i64) -> AppResult<()> {
@@ -408,9 +393,6 @@ impl RuleTable for Caps {
         tracing::info!(cap.id = row.cap.id, by, "support cap ended");
         Ok(())
     }
-}
-
-impl RuleForm for Caps {
     type Form = CapForm;
     type Choices = CapChoices;
     type Valid = ValidCap;
@@ -419,7 +401,11 @@ impl RuleForm for Caps {
         CapChoices::load(state).await
     }
 
-    fn validate(form: &CapForm, choices: &CapChoices) -> Result<ValidCap, FieldErrors> {
+    fn validate(
+        form: &CapForm,
+        choices: &CapChoices,
+        _id: Option<&i64>,
+    ) -> Result<ValidCap, FieldErrors> {
         validate_cap(form, choices)
     }
 
@@ -466,7 +452,7 @@ impl RuleForm for Caps {
         }
     }
 
-    fn legal_ref(valid: ValidCap) -> String {
+    fn flash_name(valid: ValidCap) -> String {
         valid.legal_ref
     }
 }
