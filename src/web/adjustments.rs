@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
+use time::Date;
 
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
@@ -160,23 +161,88 @@ async fn request(
     if !page.may_request {
         return Err(AppError::Conflict("adjustment.not_running"));
     }
-    let (multipart, refusal) = upload::read_multipart(
-        body,
-        Limits::configured(&state.config, 16 * 1024),
-        "documents",
-    )
-    .await;
-    let form = RequestForm {
-        kind: multipart.text("kind").to_owned(),
-        reason: multipart.text("reason").to_owned(),
-        change: multipart.text("change").to_owned(),
-        new_deadline: multipart.text("new_deadline").to_owned(),
-        new_support: multipart.text("new_support").to_owned(),
-        new_tax_code: multipart.text("new_tax_code").to_owned(),
-        replaced_tax_code: multipart.text("replaced_tax_code").to_owned(),
-    };
+    let limits = Limits::configured(&state.config, 16 * 1024);
+    let (multipart, refusal) = upload::read_multipart(body, limits, "documents").await;
+    let form = RequestForm::of(&multipart);
     let papers = upload::optional_files(multipart.files, refusal, page.ctx.lang, &state.config);
     let mut errors = FieldErrors::default();
+    let checked = check_request(&state, &page, &form, &mut errors).await?;
+    page.form = form;
+    let papers = papers
+        .map_err(|message| page.file_error = Some(message))
+        .unwrap_or_default();
+    let Some(checked) = checked.filter(|_| errors.is_empty() && page.file_error.is_none()) else {
+        return Ok(refused(page, errors));
+    };
+    let stored = upload::store_all(&state, &papers).await?;
+    let mut tx = state.db.begin().await?;
+    let province = &page.basis.province_code;
+    let rule = db::adjustments::rule_in_force(&mut tx, province, checked.kind, today()).await?;
+    let asked = NewRequest {
+        proposal_id: id,
+        province_code: province,
+        kind: checked.kind,
+        rule,
+        reason: &checked.reason,
+        change: &checked.change,
+        new_deadline: checked.new_deadline,
+        new_support: checked.new_support,
+        beneficiary: checked.beneficiary,
+        requested_by: user.0.user_id,
+    };
+    let documents: Vec<_> = papers
+        .iter()
+        .zip(&stored)
+        .map(|(c, key)| c.document(key, "adjustment_document", None))
+        .collect();
+    let (actor, subject) = (user.actor(), Subject::from(&page.basis));
+    let act = Act::now(&actor);
+    let written = workflow::adjustment::request(&mut tx, &act, &subject, &asked, &documents).await;
+    // A refusal found inside the transaction rolls it back like an error: no file stays.
+    let written = match written {
+        Err(StepError::Refused { field, key }) => {
+            drop(tx);
+            upload::delete_all(&state, &stored).await;
+            return Ok(refused(page, FieldErrors::one(field, key)));
+        }
+        other => other.map_err(AppError::from),
+    };
+    upload::commit_or_discard(&state, tx, &stored, written).await?;
+    Ok(back(id, "flash.adjustment_requested"))
+}
+
+impl RequestForm {
+    fn of(multipart: &upload::MultipartForm) -> Self {
+        Self {
+            kind: multipart.text("kind").to_owned(),
+            reason: multipart.text("reason").to_owned(),
+            change: multipart.text("change").to_owned(),
+            new_deadline: multipart.text("new_deadline").to_owned(),
+            new_support: multipart.text("new_support").to_owned(),
+            new_tax_code: multipart.text("new_tax_code").to_owned(),
+            replaced_tax_code: multipart.text("replaced_tax_code").to_owned(),
+        }
+    }
+}
+
+/// A request that passed the form's checks.
+struct CheckedRequest {
+    kind: AdjustmentKind,
+    reason: String,
+    change: String,
+    new_deadline: Option<Date>,
+    new_support: Option<i64>,
+    beneficiary: Option<(i64, i64)>,
+}
+
+/// Checks a request as typed against the contract as it stands (`page`); the mistakes go
+/// to `errors`.
+async fn check_request(
+    state: &AppState,
+    page: &AdjustmentsPage,
+    form: &RequestForm,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<CheckedRequest>> {
     let kind = AdjustmentKind::from_code(form.kind.trim());
     if kind.is_none() {
         errors.add("kind", "input.required");
@@ -194,86 +260,46 @@ async fn request(
         _ => errors.text("change", &form.change, change_limit),
     };
     let beneficiary = if kind == Some(AdjustmentKind::Beneficiary) {
-        beneficiary_change(&state, id, &form, &mut errors).await?
+        beneficiary_change(state, page.basis.id, form, errors).await?
     } else {
         None
     };
-    let wants_deadline = kind.is_some_and(AdjustmentKind::needs_deadline);
-    let wants_support = kind.is_some_and(AdjustmentKind::needs_support);
-    let new_deadline = if wants_deadline {
+    let new_deadline = if kind.is_some_and(AdjustmentKind::needs_deadline) {
         errors
             .check("new_deadline", input::date(&form.new_deadline))
             .flatten()
     } else {
         None
     };
+    let wants_support = kind.is_some_and(AdjustmentKind::needs_support);
     let new_support = if wants_support && !form.new_support.trim().is_empty() {
         errors.check("new_support", input::money(&form.new_support))
     } else {
         None
     };
-    if let Some(kind) = kind.filter(|_| errors.is_empty()) {
-        let current = Current {
-            plan_year: i32::from(page.basis.plan_year),
-            deadline: page.contract.deadline,
-            support: page.contract.approved_support,
-            paid: db::advances::ledger(&state.db, page.contract.id)
-                .await?
-                .paid,
-            requested: page.basis.requested_support,
-        };
-        if let Err((field, key)) = adjustment::check(kind, current, new_deadline, new_support) {
-            errors.add(field, key);
-        }
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
+        return Ok(None);
+    };
+    let current = Current {
+        plan_year: i32::from(page.basis.plan_year),
+        deadline: page.contract.deadline,
+        support: page.contract.approved_support,
+        paid: db::advances::ledger(&state.db, page.contract.id)
+            .await?
+            .paid,
+        requested: page.basis.requested_support,
+    };
+    if let Err((field, key)) = adjustment::check(kind, current, new_deadline, new_support) {
+        errors.add(field, key);
     }
-    page.form = form;
-    let papers = match papers {
-        Ok(papers) => papers,
-        Err(message) => {
-            page.file_error = Some(message);
-            Vec::new()
-        }
-    };
-    let Some(kind) = kind.filter(|_| errors.is_empty() && page.file_error.is_none()) else {
-        return Ok(refused(page, errors));
-    };
-    let stored = upload::store_all(&state, &papers).await?;
-    let mut tx = state.db.begin().await?;
-    let rule =
-        db::adjustments::rule_in_force(&mut tx, &page.basis.province_code, kind, today()).await?;
-    let asked = NewRequest {
-        proposal_id: id,
-        province_code: &page.basis.province_code,
+    Ok(Some(CheckedRequest {
         kind,
-        rule,
-        reason: &reason,
-        change: &change,
+        reason,
+        change,
         new_deadline,
         new_support,
         beneficiary,
-        requested_by: user.0.user_id,
-    };
-    let documents: Vec<_> = papers
-        .iter()
-        .zip(&stored)
-        .map(|(c, key)| c.document(key, "adjustment_document", None))
-        .collect();
-    let (actor, subject) = (user.actor(), Subject::from(&page.basis));
-    let act = Act::now(&actor);
-    let written = workflow::adjustment::request(&mut tx, &act, &subject, &asked, &documents).await;
-    // A refusal found inside the transaction rolls it back like an error: no file stays.
-    let written = match written {
-        Err(StepError::Refused { field, key }) => {
-            drop(tx);
-            upload::delete_all(&state, &stored).await;
-            let mut errors = FieldErrors::default();
-            errors.add(field, key);
-            return Ok(refused(page, errors));
-        }
-        other => other.map_err(AppError::from),
-    };
-    upload::commit_or_discard(&state, tx, &stored, written).await?;
-    Ok(back(id, "flash.adjustment_requested"))
+    }))
 }
 
 /// The facilities of a change of beneficiary, from the tax codes typed: the one taking over

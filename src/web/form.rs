@@ -28,14 +28,10 @@ impl Refusal {
     /// The refusal a form can show, or the error itself when it cannot.
     pub fn of(error: StepError) -> Result<Self, AppError> {
         match error {
-            StepError::Refused { field, key } => {
-                let mut errors = FieldErrors::default();
-                errors.add(field, key);
-                Ok(Self {
-                    errors,
-                    stale: false,
-                })
-            }
+            StepError::Refused { field, key } => Ok(Self {
+                errors: FieldErrors::one(field, key),
+                stale: false,
+            }),
             StepError::Stale => Ok(Self {
                 errors: FieldErrors::default(),
                 stale: true,
@@ -50,6 +46,13 @@ impl Refusal {
 pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
+    /// A single mistake.
+    pub fn one(field: impl Into<String>, key: &'static str) -> Self {
+        let mut errors = Self::default();
+        errors.add(field, key);
+        errors
+    }
+
     /// Records a mistake.
     pub fn add(&mut self, field: impl Into<String>, key: &'static str) {
         self.0.push(FieldError {

@@ -23,7 +23,7 @@ use super::today;
 use super::upload::{self, MultipartForm};
 use crate::app::AppState;
 use crate::db;
-use crate::db::funding::{DecisionSummary, EnvelopeRow, NewRound, Round, Source};
+use crate::db::funding::{DecisionSummary, EnvelopeRow, NewDecision, NewRound, Round, Source};
 use crate::domain::caps::{self, CostBasis, SupportCap};
 use crate::domain::funding;
 use crate::domain::input;
@@ -147,6 +147,29 @@ impl DecisionFields {
             decided_on: decided_on?,
             signer,
         })
+    }
+}
+
+impl ValidDecision {
+    /// The decision to record: on `envelope_id` of `province_code`, amending `amends` (the
+    /// decision and its chain's original) for `reason`, recorded by `by`.
+    fn to_record<'a>(
+        &'a self,
+        (envelope_id, province_code): (i64, &'a str),
+        amends: Option<(i64, i64)>,
+        reason: &'a str,
+        by: i64,
+    ) -> NewDecision<'a> {
+        NewDecision {
+            envelope_id,
+            province_code,
+            number: &self.number,
+            decided_on: self.decided_on,
+            signer: &self.signer,
+            amends,
+            reason,
+            recorded_by: by,
+        }
     }
 }
 

@@ -13,13 +13,14 @@ use super::chart::{self, Chart, Item};
 use super::context::{CurrentUser, PageContext};
 use crate::app::AppState;
 use crate::db;
-use crate::db::proposals::ProposalSummary;
+use crate::db::proposals::{ProposalFilters, ProposalSummary};
 use crate::db::reports::{EnvelopeTotal, Overdue, ReportFilter};
 use crate::db::visits::VisitSummary;
 use crate::domain::policy::{self, Permission};
 use crate::domain::proposal::{self, ProposalState};
 use crate::domain::report::{Figure, YearTotals};
 use crate::domain::role::Role;
+use crate::domain::{appraisal, calendar};
 use crate::error::AppResult;
 
 /// Route: `/`.
@@ -128,90 +129,55 @@ async fn home(
     user: CurrentUser,
 ) -> AppResult<HomePage> {
     let role = user.0.role;
-    let sees_proposals = policy::allows(role, Permission::ViewProposals);
+    let sees = |permission| policy::allows(role, permission);
+    let sees_proposals = sees(Permission::ViewProposals);
     let (pool, scope, today) = (&state.db, user.scope(), super::today());
+    let (all, week) = (ProposalFilters::default(), calendar::week_of(today));
     // Each part is one statement (the glance a few) and none needs another: they run side by
     // side, each on its own connection.
-    let counts = async {
-        if sees_proposals {
-            db::proposals::count_by_state(pool, &scope, &Default::default()).await
-        } else {
-            Ok(Vec::new())
-        }
-    };
-    let own_proposals = async {
-        if role == Role::FacilityOwner {
-            db::proposals::list(pool, &scope, &Default::default(), 50, 0).await
-        } else {
-            Ok(Vec::new())
-        }
-    };
-    let user_counts = async {
-        if policy::allows(role, Permission::ManageUsers) {
-            db::users::counts(pool).await.map(Some)
-        } else {
-            Ok(None)
-        }
-    };
-    let my_visits = async {
-        if crate::domain::appraisal::may_join_team(role) {
-            db::visits::upcoming_for_member(pool, user.0.user_id, today, 5).await
-        } else {
-            Ok(Vec::new())
-        }
-    };
-    let week_visits = async {
-        if policy::allows(role, Permission::ViewVisits) {
-            let week = crate::domain::calendar::week_of(today);
-            db::visits::list(pool, &scope, user.0.user_id, week[0], week[6]).await
-        } else {
-            Ok(Vec::new())
-        }
-    };
-    let overdue = async {
-        if sees_proposals && role != Role::FacilityOwner {
-            db::reports::overdue(pool, &scope, today).await.map(Some)
-        } else {
-            Ok(None)
-        }
-    };
-    let glance = async {
-        if policy::allows(role, Permission::ViewReports) {
-            glance(&state, &ctx, &user).await
-        } else {
-            Ok(None)
-        }
-    };
     let (counts, own_proposals, user_counts, my_visits, week_visits, overdue, glance) = tokio::try_join!(
-        counts,
-        own_proposals,
-        user_counts,
-        my_visits,
-        week_visits,
-        overdue,
-        glance
+        part(
+            sees_proposals,
+            db::proposals::count_by_state(pool, &scope, &all)
+        ),
+        part(
+            role == Role::FacilityOwner,
+            db::proposals::list(pool, &scope, &all, 50, 0)
+        ),
+        part(sees(Permission::ManageUsers), async {
+            db::users::counts(pool).await.map(Some)
+        }),
+        part(
+            appraisal::may_join_team(role),
+            db::visits::upcoming_for_member(pool, user.0.user_id, today, 5)
+        ),
+        part(
+            sees(Permission::ViewVisits),
+            db::visits::list(pool, &scope, user.0.user_id, week[0], week[6])
+        ),
+        part(sees_proposals && role != Role::FacilityOwner, async {
+            db::reports::overdue(pool, &scope, today).await.map(Some)
+        }),
+        part(sees(Permission::ViewReports), glance(&state, &ctx, &user)),
     )?;
     let count_of = |s: ProposalState| counts.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n);
-    let waiting = proposal::awaiting(role)
-        .iter()
-        .map(|&s| StateCount {
-            state: s,
-            count: count_of(s),
-        })
-        .collect();
-    let overview = ProposalState::ALL
-        .into_iter()
-        .filter(|&s| count_of(s) > 0)
-        .map(|s| StateCount {
-            state: s,
-            count: count_of(s),
-        })
-        .collect();
+    let state_count = |state| StateCount {
+        state,
+        count: count_of(state),
+    };
     Ok(HomePage {
+        waiting: proposal::awaiting(role)
+            .iter()
+            .copied()
+            .map(state_count)
+            .collect(),
+        overview: ProposalState::ALL
+            .into_iter()
+            .filter(|&s| count_of(s) > 0)
+            .map(state_count)
+            .collect(),
         ctx,
         role,
-        waiting,
-        overview,
         own_proposals,
         user_counts,
         my_visits,
@@ -219,4 +185,10 @@ async fn home(
         overdue,
         glance,
     })
+}
+
+/// Runs one part of the dashboard for a role that sees it; another role gets it empty, and
+/// no statement runs.
+async fn part<T: Default>(shown: bool, part: impl Future<Output = AppResult<T>>) -> AppResult<T> {
+    if shown { part.await } else { Ok(T::default()) }
 }

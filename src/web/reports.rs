@@ -337,21 +337,33 @@ async fn export(
     let format = Format::parse(&query.format)?;
     let data = load(&state, &user, &query).await?;
     let lang = ctx.lang;
-    let t = |key: &str| i18n::t(lang, key).to_owned();
-    let title = format!("{} {}", t("reports.title"), data.year);
+    let title = format!("{} {}", i18n::t(lang, "reports.title"), data.year);
     let out = Export::start(format, lang);
+    export_key_figures(&out, lang, &data, &title).await?;
+    export_breakdowns(&out, lang, &data, &title).await?;
+    export_years(&out, lang, &data).await?;
+    out.finish(&title).await
+}
 
+/// The key figures' table, under the summary.
+async fn export_key_figures(
+    out: &Export,
+    lang: Lang,
+    data: &ReportData,
+    title: &str,
+) -> AppResult<()> {
+    let t = |key: &str| i18n::t(lang, key).to_owned();
     let totals = data.totals();
     out.table(
         xlsx::Table::new(
             t("reports.key_figures"),
-            title.clone(),
+            title.to_owned(),
             &[
                 Column::text("reports.figure"),
                 Column::money("reports.value"),
             ],
         )
-        .note(summary_text(lang, &data))
+        .note(summary_text(lang, data))
         .without_filter(),
     )
     .await?;
@@ -380,7 +392,17 @@ async fn export(
     for (key, value) in figures {
         out.row(vec![t(key).into(), value]).await?;
     }
+    Ok(())
+}
 
+/// A table per breakdown (by activity, by area…).
+async fn export_breakdowns(
+    out: &Export,
+    lang: Lang,
+    data: &ReportData,
+    title: &str,
+) -> AppResult<()> {
+    let t = |key: &str| i18n::t(lang, key).to_owned();
     for &(dimension, _, title_key) in &SECTIONS {
         let columns = [
             Column::labelled(t(title_key), Kind::Text),
@@ -404,7 +426,12 @@ async fn export(
             out.row(row).await?;
         }
     }
+    Ok(())
+}
 
+/// The years' table.
+async fn export_years(out: &Export, lang: Lang, data: &ReportData) -> AppResult<()> {
+    let years = i18n::t(lang, "reports.years").to_owned();
     let columns = [
         Column::integer("reports.year"),
         Column::integer("reports.proposals"),
@@ -414,12 +441,8 @@ async fn export(
         Column::money("reports.paid"),
         Column::money("reports.counterpart"),
     ];
-    out.table(xlsx::Table::new(
-        t("reports.years"),
-        t("reports.years"),
-        &columns,
-    ))
-    .await?;
+    out.table(xlsx::Table::new(years.clone(), years, &columns))
+        .await?;
     for year in &data.history {
         let row = vec![
             i64::from(year.year).into(),
@@ -432,7 +455,7 @@ async fn export(
         ];
         out.row(row).await?;
     }
-    out.finish(&title).await
+    Ok(())
 }
 
 #[cfg(test)]

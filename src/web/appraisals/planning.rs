@@ -19,6 +19,7 @@ use crate::db;
 use crate::db::proposals::{ProposalFilters, ProposalSummary};
 use crate::db::visits::{TeamCandidate, VisitSummary};
 use crate::domain::appraisal::VisitPurpose;
+use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
 use crate::domain::{calendar, format, input};
 use crate::error::AppResult;
@@ -124,56 +125,92 @@ fn calendar_href(view: View, date: Date, unit: &str) -> String {
     href
 }
 
+/// The days a calendar view shows, where its arrows lead and its heading.
+struct Span {
+    first: Date,
+    last: Date,
+    prev: Date,
+    next: Date,
+    heading: String,
+}
+
+impl Span {
+    fn of(view: View, anchor: Date, vietnamese: bool) -> Self {
+        match view {
+            View::Month => {
+                let weeks = calendar::month_weeks(anchor);
+                Self {
+                    first: weeks.first().map_or(anchor, |w| w[0]),
+                    last: weeks.last().map_or(anchor, |w| w[6]),
+                    prev: calendar::shift_month(anchor, -1),
+                    next: calendar::shift_month(anchor, 1),
+                    heading: calendar::month_label(anchor, vietnamese),
+                }
+            }
+            View::Week => {
+                let week = calendar::week_of(anchor);
+                Self {
+                    first: week[0],
+                    last: week[6],
+                    prev: week[0] - Duration::days(7),
+                    next: week[0] + Duration::days(7),
+                    heading: format!("{} – {}", format::date(week[0]), format::date(week[6])),
+                }
+            }
+            View::List => {
+                let last = anchor + Duration::days(LIST_DAYS - 1);
+                Self {
+                    first: anchor,
+                    last,
+                    prev: anchor - Duration::days(LIST_DAYS),
+                    next: anchor + Duration::days(LIST_DAYS),
+                    heading: format!("{} – {}", format::date(anchor), format::date(last)),
+                }
+            }
+        }
+    }
+}
+
+/// The grid of a month or week view, each day with its visits (none for the list).
+fn grid(view: View, anchor: Date, today: Date, visits: &[VisitSummary]) -> Vec<Vec<Day>> {
+    let weeks = match view {
+        View::Month => calendar::month_weeks(anchor),
+        View::Week => vec![calendar::week_of(anchor)],
+        View::List => Vec::new(),
+    };
+    weeks
+        .iter()
+        .map(|week| {
+            week.iter()
+                .map(|&date| Day {
+                    date,
+                    in_month: view != View::Month || date.month() == anchor.month(),
+                    today: date == today,
+                    visits: visits
+                        .iter()
+                        .filter(|v| v.visit_date == date)
+                        .cloned()
+                        .collect(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 async fn index(
     State(state): State<AppState>,
     ctx: PageContext,
     user: CurrentUser,
     Query(query): Query<CalendarQuery>,
 ) -> AppResult<IndexPage> {
-    user.require(crate::domain::policy::Permission::ViewVisits)?;
+    user.require(Permission::ViewVisits)?;
     let view = View::from_code(&query.view);
     let today = today();
     let anchor = input::date(&query.date).ok().flatten().unwrap_or(today);
-    let vietnamese = ctx.lang == crate::i18n::Lang::Vi;
-    let (first, last, prev, next, heading) = match view {
-        View::Month => {
-            let weeks = calendar::month_weeks(anchor);
-            let first = weeks.first().map_or(anchor, |w| w[0]);
-            let last = weeks.last().map_or(anchor, |w| w[6]);
-            (
-                first,
-                last,
-                calendar::shift_month(anchor, -1),
-                calendar::shift_month(anchor, 1),
-                calendar::month_label(anchor, vietnamese),
-            )
-        }
-        View::Week => {
-            let week = calendar::week_of(anchor);
-            (
-                week[0],
-                week[6],
-                week[0] - Duration::days(7),
-                week[0] + Duration::days(7),
-                format!("{} – {}", format::date(week[0]), format::date(week[6])),
-            )
-        }
-        View::List => {
-            let last = anchor + Duration::days(LIST_DAYS - 1);
-            (
-                anchor,
-                last,
-                anchor - Duration::days(LIST_DAYS),
-                anchor + Duration::days(LIST_DAYS),
-                format!("{} – {}", format::date(anchor), format::date(last)),
-            )
-        }
-    };
-    let may_plan = user
-        .require(crate::domain::policy::Permission::PlanVisits)
-        .is_ok();
+    let span = Span::of(view, anchor, ctx.lang == crate::i18n::Lang::Vi);
+    let may_plan = user.require(Permission::PlanVisits).is_ok();
     let scope = user.scope();
-    let visits = db::visits::list(&state.db, &scope, user.0.user_id, first, last);
+    let visits = db::visits::list(&state.db, &scope, user.0.user_id, span.first, span.last);
     // The Centre also sees the queue; its statements run beside the calendar's.
     let (visits, queue, queue_areas) = if may_plan {
         let filters = ProposalFilters {
@@ -190,65 +227,30 @@ async fn index(
     } else {
         (visits.await?, Vec::new(), Vec::new())
     };
-    let grid = match view {
-        View::Month => calendar::month_weeks(anchor),
-        View::Week => vec![calendar::week_of(anchor)],
-        View::List => Vec::new(),
-    };
-    let weeks = grid
-        .iter()
-        .map(|week| {
-            week.iter()
-                .map(|&date| Day {
-                    date,
-                    in_month: view != View::Month || date.month() == anchor.month(),
-                    today: date == today,
-                    visits: visits
-                        .iter()
-                        .filter(|v| v.visit_date == date)
-                        .cloned()
-                        .collect(),
-                })
-                .collect()
-        })
-        .collect();
     let unit = query.unit.trim().to_owned();
+    let href = |view, date| calendar_href(view, date, &unit);
     Ok(IndexPage {
         view: view.code(),
-        heading,
-        weeks,
+        weeks: grid(view, anchor, today, &visits),
         list: if view == View::List {
             visits
         } else {
             Vec::new()
         },
-        prev_href: calendar_href(view, prev, &unit),
-        next_href: calendar_href(view, next, &unit),
-        today_href: calendar_href(view, today, &unit),
+        prev_href: href(view, span.prev),
+        next_href: href(view, span.next),
+        today_href: href(view, today),
         view_hrefs: [
-            (
-                "month",
-                "calendar.month",
-                calendar_href(View::Month, anchor, &unit),
-            ),
-            (
-                "week",
-                "calendar.week",
-                calendar_href(View::Week, anchor, &unit),
-            ),
-            (
-                "list",
-                "calendar.list",
-                calendar_href(View::List, anchor, &unit),
-            ),
+            ("month", "calendar.month", href(View::Month, anchor)),
+            ("week", "calendar.week", href(View::Week, anchor)),
+            ("list", "calendar.list", href(View::List, anchor)),
         ],
+        heading: span.heading,
         queue,
         queue_areas,
         unit,
         may_plan,
-        may_rank: user
-            .require(crate::domain::policy::Permission::ViewRanking)
-            .is_ok(),
+        may_rank: user.require(Permission::ViewRanking).is_ok(),
         weekdays: WEEKDAYS,
         ctx,
     })
@@ -369,7 +371,7 @@ async fn new_form(
     user: CurrentUser,
     Query(mut form): Query<VisitForm>,
 ) -> AppResult<VisitFormPage> {
-    user.require(crate::domain::policy::Permission::PlanVisits)?;
+    user.require(Permission::PlanVisits)?;
     if form.title.is_empty() {
         form.title = ctx
             .t(if form.is_acceptance() {
@@ -490,7 +492,7 @@ async fn create(
     user: CurrentUser,
     Form(form): Form<VisitForm>,
 ) -> AppResult<Response> {
-    user.require(crate::domain::policy::Permission::PlanVisits)?;
+    user.require(Permission::PlanVisits)?;
     let candidates = db::visits::team_candidates(&state.db, &user.0.province_code).await?;
     let valid = match validate(&form, &candidates) {
         Ok(valid) => valid,

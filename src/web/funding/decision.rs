@@ -19,11 +19,10 @@ use super::{CapFacts, DecisionFields, cap_for, one_scan};
 use crate::app::AppState;
 use crate::db;
 use crate::db::documents::{DocumentSummary, RecordOwner};
-use crate::db::funding::{
-    ChainLine, Decision, DecisionLine, DecisionSummary, NewDecision, NewLine, Source,
-};
+use crate::db::funding::{ChainLine, Decision, DecisionLine, DecisionSummary, NewLine, Source};
 use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
 use crate::domain::policy::Permission;
+use crate::domain::proposal::ProposalLevel;
 use crate::domain::{document, money};
 use crate::error::{AppError, AppResult};
 use crate::web::context::{CurrentUser, Flash, PageContext};
@@ -201,9 +200,7 @@ async fn amend_page(
     let (envelopes, level_caps) = tokio::try_join!(
         db::funding::envelopes(db, province, decision.plan_year),
         async {
-            let level = chain
-                .first()
-                .map_or(crate::domain::proposal::ProposalLevel::Local, |l| l.level);
+            let level = chain.first().map_or(ProposalLevel::Local, |l| l.level);
             db::rules::caps_in_force_at_level(db, level, province, on).await
         },
     )?;
@@ -266,6 +263,31 @@ async fn amend_form(
     .await
 }
 
+/// What an amending form typed: the decision's fields, the reason and the new amounts by
+/// proposal (`amount_{id}`).
+struct TypedAmendment {
+    fields: DecisionFields,
+    reason: String,
+    amounts: HashMap<i64, String>,
+}
+
+impl TypedAmendment {
+    fn of(form: &upload::MultipartForm) -> Self {
+        Self {
+            fields: DecisionFields::from_form(form),
+            reason: form.text("reason").to_owned(),
+            amounts: form
+                .texts
+                .iter()
+                .filter_map(|(name, value)| {
+                    let id = name.strip_prefix("amount_")?.parse().ok()?;
+                    Some((id, value.clone()))
+                })
+                .collect(),
+        }
+    }
+}
+
 async fn amend(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -275,118 +297,51 @@ async fn amend(
 ) -> AppResult<Response> {
     // Authorise before reading a byte of the body.
     user.require(Permission::DecidePlan)?;
-    let province = user.0.province_code.clone();
-    let decision = db::funding::decision(&state.db, &province, id).await?;
+    let decision = db::funding::decision(&state.db, &user.0.province_code, id).await?;
     let (form, refusal) =
         upload::read_multipart(request, Limits::configured(&state.config, 8 * 1024), "file").await;
-    let fields = DecisionFields::from_form(&form);
-    let reason = form.text("reason").to_owned();
-    let amounts: HashMap<i64, String> = form
-        .texts
-        .iter()
-        .filter_map(|(name, value)| {
-            let id = name.strip_prefix("amount_")?.parse().ok()?;
-            Some((id, value.clone()))
-        })
-        .collect();
-    let mut page = amend_page(
+    let typed = TypedAmendment::of(&form);
+    let (fields, reason) = (typed.fields, typed.reason);
+    let page = amend_page(
         &state,
         ctx,
         &user,
         decision.clone(),
         fields,
         reason,
-        &amounts,
-    )
-    .await?;
+        &typed.amounts,
+    );
+    let mut page = page.await?;
     let mut errors = FieldErrors::default();
     let valid = page.fields.validate(&mut errors);
     let reason = errors.required("reason", &page.reason, 2000);
-    let scan = match one_scan(refusal, form.files, page.ctx.lang, &state.config) {
-        Ok(scan) => Some(scan),
-        Err(message) => {
-            page.file_error = Some(message);
-            None
-        }
-    };
+    let scan = one_scan(refusal, form.files, page.ctx.lang, &state.config)
+        .map_err(|message| page.file_error = Some(message))
+        .ok();
     let (Some(valid), Some(scan), true) = (valid, scan, errors.is_empty()) else {
-        page.errors = errors;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok(page.refused(errors, None));
     };
 
     let mut tx = state.db.begin().await?;
-    let figures =
-        db::funding::lock_chain(&mut tx, decision.envelope_id, decision.original_id).await?;
-    let chain = db::funding::chain_lines(&mut tx, decision.original_id).await?;
-    let level = chain
-        .first()
-        .map_or(crate::domain::proposal::ProposalLevel::Local, |l| l.level);
-    let caps_in_force =
-        db::rules::caps_in_force_at_level(&state.db, level, &province, valid.decided_on).await?;
-    let mut lines = Vec::new();
-    for line in &chain {
-        let field = format!("amount_{}", line.proposal_id);
-        let typed = amounts.get(&line.proposal_id).map_or("", String::as_str);
-        if typed.trim().is_empty() {
-            continue;
-        }
-        let amount = errors.money(&field, typed);
-        if errors.get(&field).is_some() || amount == line.approved_support {
-            continue;
-        }
-        if !line.state.plan_amendable() {
-            errors.add(&field, "decision.amend.contracted");
-            continue;
-        }
-        let (limits, cap_id) = line_limits(line, &caps_in_force, &province, valid.decided_on);
-        if let Err(problem) = limits.check(amount) {
-            errors.add(&field, problem.message_key());
-            continue;
-        }
-        lines.push(NewLine {
-            proposal_id: line.proposal_id,
-            approved_support: amount,
-            support_cap_id: cap_id,
-            cap_limit: limits.cap_limit,
-            previous_support: Some(line.approved_support),
-        });
-    }
-    if lines.is_empty() && errors.is_empty() {
-        errors.add("lines", "decision.amend.nothing_changed");
-    }
-    if let Err(problem) =
-        funding::check_decision_date(valid.decided_on, Some(decision.decided_on), today())
-    {
-        errors.add("decided_on", problem.message_key());
-    }
-    let change = lines.iter().try_fold(0_i64, |sum, l| {
-        sum.checked_add(l.approved_support - l.previous_support.unwrap_or(0))
-    });
-    let over = match change {
-        Some(change) => funding::check_fits(figures, change)
-            .err()
-            .map(|o| o.over_by),
-        None => Some(i64::MAX),
+    let checked = check_amendment(
+        &state,
+        &mut tx,
+        &decision,
+        &valid,
+        &typed.amounts,
+        &mut errors,
+    );
+    let (chain, lines, change) = match checked.await? {
+        Ok(checked) => checked,
+        Err(over_by) => return Ok(page.refused(errors, over_by)),
     };
-    if !errors.is_empty() || over.is_some() {
-        drop(tx);
-        page.errors = errors;
-        page.over_by = over;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let change = change.unwrap_or_default();
-
     let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
-    let amendment = NewDecision {
-        envelope_id: decision.envelope_id,
-        province_code: &decision.province_code,
-        number: &valid.number,
-        decided_on: valid.decided_on,
-        signer: &valid.signer,
-        amends: Some((decision.id, decision.original_id)),
-        reason: &reason,
-        recorded_by: user.0.user_id,
-    };
+    let amendment = valid.to_record(
+        (decision.envelope_id, &decision.province_code),
+        Some((decision.id, decision.original_id)),
+        &reason,
+        user.0.user_id,
+    );
     let scan = scan.document(&stored[0], "plan_decision", None);
     let actor = user.actor();
     let act = Act::now(&actor);
@@ -413,4 +368,96 @@ async fn amend(
         Redirect::to(&format!("/funding/decisions/{amendment_id}")),
     )
         .into_response())
+}
+
+impl AmendPage {
+    /// The page again with 422, its mistakes and how far the envelope would be overrun.
+    fn refused(mut self, errors: FieldErrors, over_by: Option<i64>) -> Response {
+        self.errors = errors;
+        self.over_by = over_by;
+        (StatusCode::UNPROCESSABLE_ENTITY, self).into_response()
+    }
+}
+
+/// Locks the decision's chain and checks the typed amounts: each changed line against its
+/// limits and state, the decision's date, and the envelope. Answers the chain, the lines to
+/// write and the change in the approved total; or, with the mistakes in `errors`, how far the
+/// envelope would be overrun (`Err(None)` when it is not the envelope).
+async fn check_amendment(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    decision: &Decision,
+    valid: &super::ValidDecision,
+    amounts: &HashMap<i64, String>,
+    errors: &mut FieldErrors,
+) -> AppResult<Result<(Vec<ChainLine>, Vec<NewLine>, i64), Option<i64>>> {
+    let province = &decision.province_code;
+    let figures = db::funding::lock_chain(tx, decision.envelope_id, decision.original_id).await?;
+    let chain = db::funding::chain_lines(tx, decision.original_id).await?;
+    let level = chain.first().map_or(ProposalLevel::Local, |l| l.level);
+    let caps = db::rules::caps_in_force_at_level(&state.db, level, province, valid.decided_on);
+    let caps = caps.await?;
+    let lines = changed_lines(&chain, amounts, &caps, province, valid.decided_on, errors);
+    if lines.is_empty() && errors.is_empty() {
+        errors.add("lines", "decision.amend.nothing_changed");
+    }
+    if let Err(problem) =
+        funding::check_decision_date(valid.decided_on, Some(decision.decided_on), today())
+    {
+        errors.add("decided_on", problem.message_key());
+    }
+    let change = lines.iter().try_fold(0_i64, |sum, l| {
+        sum.checked_add(l.approved_support - l.previous_support.unwrap_or(0))
+    });
+    let over = match change {
+        Some(change) => funding::check_fits(figures, change)
+            .err()
+            .map(|o| o.over_by),
+        None => Some(i64::MAX),
+    };
+    Ok(match change {
+        Some(change) if errors.is_empty() && over.is_none() => Ok((chain, lines, change)),
+        _ => Err(over),
+    })
+}
+
+/// The lines whose typed amount differs from the approved one, each checked against its cap
+/// and state; a refused amount is a mistake in `errors`, by its field.
+fn changed_lines(
+    chain: &[ChainLine],
+    amounts: &HashMap<i64, String>,
+    caps_in_force: &[crate::domain::caps::SupportCap],
+    province: &str,
+    on: time::Date,
+    errors: &mut FieldErrors,
+) -> Vec<NewLine> {
+    let mut lines = Vec::new();
+    for line in chain {
+        let field = format!("amount_{}", line.proposal_id);
+        let typed = amounts.get(&line.proposal_id).map_or("", String::as_str);
+        if typed.trim().is_empty() {
+            continue;
+        }
+        let amount = errors.money(&field, typed);
+        if errors.get(&field).is_some() || amount == line.approved_support {
+            continue;
+        }
+        if !line.state.plan_amendable() {
+            errors.add(&field, "decision.amend.contracted");
+            continue;
+        }
+        let (limits, cap_id) = line_limits(line, caps_in_force, province, on);
+        if let Err(problem) = limits.check(amount) {
+            errors.add(&field, problem.message_key());
+            continue;
+        }
+        lines.push(NewLine {
+            proposal_id: line.proposal_id,
+            approved_support: amount,
+            support_cap_id: cap_id,
+            cap_limit: limits.cap_limit,
+            previous_support: Some(line.approved_support),
+        });
+    }
+    lines
 }

@@ -174,31 +174,12 @@ async fn forward(
     let typed = Typed::from_form(&form);
     let mut page = page(&state, ctx, &user, year, typed).await?;
     let mut errors = FieldErrors::default();
-    let number = errors.required("dispatch_number", &page.typed.dispatch_number, 100);
-    let note = errors.text("note", &page.typed.note, 2000);
-    let forwarded_on = match errors.check("forwarded_on", input::date(&page.typed.forwarded_on)) {
-        Some(Some(date)) if date > today() => {
-            errors.add("forwarded_on", "funding.date_in_future");
-            None
-        }
-        Some(Some(date)) => Some(date),
-        Some(None) => {
-            errors.add("forwarded_on", "input.required");
-            None
-        }
-        None => None,
-    };
-    if page.typed.picked.is_empty() {
-        errors.add("picked", "plan.none_picked");
-    }
-    let scan = match one_scan(refusal, form.files, page.ctx.lang, &state.config) {
-        Ok(scan) => Some(scan),
-        Err(message) => {
-            page.file_error = Some(message);
-            None
-        }
-    };
-    let (Some(forwarded_on), Some(scan), true) = (forwarded_on, scan, errors.is_empty()) else {
+    let checked = page.typed.check(&mut errors);
+    let scan = one_scan(refusal, form.files, page.ctx.lang, &state.config)
+        .map_err(|message| page.file_error = Some(message))
+        .ok();
+    let (Some((number, forwarded_on, note)), Some(scan), true) = (checked, scan, errors.is_empty())
+    else {
         page.errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -207,6 +188,7 @@ async fn forward(
     let ids: Vec<i64> = page.typed.picked.iter().copied().collect();
     let mut tx = state.db.begin().await?;
     let candidates = db::funding::lock_candidates(&mut tx, &province, &ids).await?;
+    // Each picked proposal must still wait to be forwarded, appraised by the day it goes.
     let open = candidates.len() == ids.len()
         && candidates.iter().all(|c| {
             c.state == ProposalState::Appraised
@@ -252,6 +234,31 @@ async fn forward(
         Redirect::to(&format!("/funding/national?year={year}")),
     )
         .into_response())
+}
+
+impl Typed {
+    /// The dispatch's number, day and note, checked, or `None` with the mistakes in
+    /// `errors`; at least one proposal must be picked.
+    fn check(&self, errors: &mut FieldErrors) -> Option<(String, Date, String)> {
+        let number = errors.required("dispatch_number", &self.dispatch_number, 100);
+        let note = errors.text("note", &self.note, 2000);
+        let forwarded_on = match errors.check("forwarded_on", input::date(&self.forwarded_on)) {
+            Some(Some(date)) if date > today() => {
+                errors.add("forwarded_on", "funding.date_in_future");
+                None
+            }
+            Some(Some(date)) => Some(date),
+            Some(None) => {
+                errors.add("forwarded_on", "input.required");
+                None
+            }
+            None => None,
+        };
+        if self.picked.is_empty() {
+            errors.add("picked", "plan.none_picked");
+        }
+        Some((number, forwarded_on?, note))
+    }
 }
 
 async fn download(

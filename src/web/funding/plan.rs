@@ -25,7 +25,7 @@ use time::Date;
 use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan, plan_year};
 use crate::app::AppState;
 use crate::db;
-use crate::db::funding::{Candidate, NewDecision, NewLine, Source};
+use crate::db::funding::{Candidate, NewLine, Source};
 use crate::domain::caps::SupportCap;
 use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
 use crate::domain::policy::Permission;
@@ -306,66 +306,50 @@ async fn record(
     user.require(Permission::DecidePlan)?;
     let (form, refusal) =
         upload::read_multipart(request, Limits::configured(&state.config, MAX_TEXT), "file").await;
-    let year = plan_year(if form.text("year").is_empty() {
-        &query.year
-    } else {
-        form.text("year")
-    })?;
+    let year = match form.text("year") {
+        "" => plan_year(&query.year)?,
+        typed => plan_year(typed)?,
+    };
     let sources = db::funding::sources(&state.db).await?;
     let source = find_source(&sources, form.text("source"))?;
     let typed = Typed::from_form(&form);
-    let recalculate = form.texts.contains_key("recalculate");
     let mut page = build(&state, ctx, &user, year, source.clone(), typed, false).await?;
-    if recalculate {
+    if form.texts.contains_key("recalculate") {
         return Ok(page.into_response());
     }
     let mut errors = FieldErrors::default();
     let valid = validate_decision(&page.typed, &mut errors);
-    let scan = match one_scan(refusal, form.files, page.ctx.lang, &state.config) {
-        Ok(scan) => Some(scan),
-        Err(message) => {
-            page.file_error = Some(message);
-            None
-        }
-    };
+    let scan = one_scan(refusal, form.files, page.ctx.lang, &state.config)
+        .map_err(|message| page.file_error = Some(message))
+        .ok();
     let (Some((valid, reason)), Some(scan), true) = (valid, scan, errors.is_empty()) else {
-        page.errors = errors;
-        return refused(page, StatusCode::UNPROCESSABLE_ENTITY);
+        return page.refused_with(errors, None);
     };
 
     let province = user.0.province_code.clone();
-    let steps = plan_steps(source.level);
     let mut tx = state.db.begin().await?;
-    let Some(set) = lock_set(&mut tx, &state, (&province, year, &source), &page.typed).await?
-    else {
-        drop(tx);
-        let ctx = page.ctx.clone();
-        let mut page = build(&state, ctx, &user, year, source, page.typed, false).await?;
-        page.conflict = Some("plan.changed");
-        return refused(page, StatusCode::CONFLICT);
-    };
-    let caps_in_force =
-        db::rules::caps_in_force_at_level(&state.db, source.level, &province, valid.decided_on)
-            .await?;
-    let on = (&caps_in_force[..], province.as_str(), valid.decided_on);
-    let (lines, total) = checked_lines(&set, &page.typed.picked, on, &mut errors);
-    let (Some(total), true) = (total.ok(), errors.is_empty()) else {
-        drop(tx);
-        page.errors = errors;
-        page.over_by = total.err();
-        return refused(page, StatusCode::UNPROCESSABLE_ENTITY);
+    let at = (province.as_str(), year, &source);
+    let checked = check_plan(
+        &state,
+        &mut tx,
+        at,
+        &page.typed,
+        valid.decided_on,
+        &mut errors,
+    );
+    let (set, lines, total) = match checked.await? {
+        Ok(checked) => checked,
+        Err(None) => {
+            drop(tx);
+            let ctx = page.ctx.clone();
+            let mut page = build(&state, ctx, &user, year, source, page.typed, false).await?;
+            page.conflict = Some("plan.changed");
+            return refused(page, StatusCode::CONFLICT);
+        }
+        Err(Some(over_by)) => return page.refused_with(errors, over_by),
     };
     let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
-    let decision = NewDecision {
-        envelope_id: set.envelope_id,
-        province_code: &province,
-        number: &valid.number,
-        decided_on: valid.decided_on,
-        signer: &valid.signer,
-        amends: None,
-        reason: "",
-        recorded_by: user.0.user_id,
-    };
+    let decision = valid.to_record((set.envelope_id, &province), None, "", user.0.user_id);
     let scan = scan.document(&stored[0], "plan_decision", None);
     let decided = Decided {
         decision: &decision,
@@ -373,7 +357,7 @@ async fn record(
         lines: &lines,
         others: &set.others,
         reason: &reason,
-        steps,
+        steps: plan_steps(source.level),
         total,
     };
     let actor = user.actor();
@@ -392,6 +376,40 @@ async fn record(
         Redirect::to(&format!("/funding/decisions/{decision_id}")),
     )
         .into_response())
+}
+
+impl PlanPage {
+    /// The page again with 422, its mistakes and how far the envelope would be overrun.
+    fn refused_with(mut self, errors: FieldErrors, over_by: Option<i64>) -> AppResult<Response> {
+        self.errors = errors;
+        self.over_by = over_by;
+        refused(self, StatusCode::UNPROCESSABLE_ENTITY)
+    }
+}
+
+/// Locks the set the plan acts on and checks each picked amount against its limits on the
+/// decision's day, and the total against the envelope. Answers the set, its lines and their
+/// total; or `Err(None)` when a candidate was decided meanwhile, or `Err(Some(over_by))`
+/// with the mistakes in `errors` (`over_by`: how far the envelope would be overrun).
+async fn check_plan(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    (province, year, source): (&str, i16, &Source),
+    typed: &Typed,
+    decided_on: time::Date,
+    errors: &mut FieldErrors,
+) -> AppResult<Result<(LockedSet, Vec<NewLine>, i64), Option<Option<i64>>>> {
+    let Some(set) = lock_set(tx, state, (province, year, source), typed).await? else {
+        return Ok(Err(None));
+    };
+    let caps = db::rules::caps_in_force_at_level(&state.db, source.level, province, decided_on);
+    let caps_in_force = caps.await?;
+    let on = (&caps_in_force[..], province, decided_on);
+    let (lines, total) = checked_lines(&set, &typed.picked, on, errors);
+    Ok(match (total, errors.is_empty()) {
+        (Ok(total), true) => Ok((set, lines, total)),
+        (total, _) => Err(Some(total.err())),
+    })
 }
 
 /// The picked candidates' lines of `set`, each amount typed checked against its limits on

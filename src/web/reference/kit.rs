@@ -38,13 +38,6 @@ impl Need for FieldErrors {
     }
 }
 
-/// A form's single mistake.
-pub(super) fn one_error(field: &'static str, key: &'static str) -> FieldErrors {
-    let mut errors = FieldErrors::default();
-    errors.add(field, key);
-    errors
-}
-
 /// Trimmed text of 1..=`max` characters without control characters (NUL included).
 pub(super) fn clean_text(input: &str, max: usize) -> Option<String> {
     let text = input.trim();
@@ -254,10 +247,10 @@ pub(super) fn parse_end(
     to: Option<Date>,
 ) -> Result<Date, FieldErrors> {
     let Some(day) = input::parse_date(&form.end_on) else {
-        return Err(one_error("end_on", "reference.date_invalid"));
+        return Err(FieldErrors::one("end_on", "reference.date_invalid"));
     };
     caps::check_end(from, to, day).map_err(|e| {
-        one_error(
+        FieldErrors::one(
             "end_on",
             match e {
                 ValidityError::EndsBeforeStart => "reference.ends_before_start",
@@ -522,7 +515,7 @@ pub(super) async fn save_rule<R: RuleTable>(
         Err(AppError::Conflict(key)) => Ok(unprocessable(R::form_page(
             ctx,
             form,
-            one_error(R::conflict_field(key), key),
+            FieldErrors::one(R::conflict_field(key), key),
             choices,
             row.as_ref(),
         ))),

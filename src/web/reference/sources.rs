@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{Need as _, legal_ref, names, one_error, saved, unprocessable};
+use super::{Need as _, legal_ref, names, saved, unprocessable};
 use crate::app::AppState;
 use crate::db;
 use crate::db::funding::{SourceInput, SourceRow};
@@ -256,7 +256,7 @@ async fn save(
             Some(_) => ("level", "reference.source_level_fixed"),
             None => ("code", "reference.code_taken"),
         };
-        return Ok(back(ctx, form, one_error(field, key), editing));
+        return Ok(back(ctx, form, FieldErrors::one(field, key), editing));
     }
     tracing::info!(
         source = valid.code,
