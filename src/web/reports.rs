@@ -339,123 +339,136 @@ async fn export(
     let lang = ctx.lang;
     let title = format!("{} {}", i18n::t(lang, "reports.title"), data.year);
     let out = Export::start(format, lang);
-    export_key_figures(&out, lang, &data, &title).await?;
-    export_breakdowns(&out, lang, &data, &title).await?;
-    export_years(&out, lang, &data).await?;
+    let tables = ReportTables {
+        out: &out,
+        lang,
+        data: &data,
+        title: &title,
+    };
+    tables.key_figures().await?;
+    tables.breakdowns().await?;
+    tables.years().await?;
     out.finish(&title).await
 }
 
-/// The key figures' table, under the summary.
-async fn export_key_figures(
-    out: &Export,
+/// The report's tables as an export writes them.
+struct ReportTables<'a> {
+    out: &'a Export,
     lang: Lang,
-    data: &ReportData,
-    title: &str,
-) -> AppResult<()> {
-    let t = |key: &str| i18n::t(lang, key).to_owned();
-    let totals = data.totals();
-    out.table(
-        xlsx::Table::new(
-            t("reports.key_figures"),
-            title.to_owned(),
-            &[
-                Column::text("reports.figure"),
-                Column::money("reports.value"),
-            ],
-        )
-        .note(summary_text(lang, data))
-        .without_filter(),
-    )
-    .await?;
-    let shown = |figure: Option<Figure>| figure.map_or(Value::Empty, |f| f.render(lang).into());
-    let figures: [(&str, Value); 13] = [
-        ("reports.proposals", totals.proposals.into()),
-        ("reports.national", totals.national.into()),
-        ("reports.completed", totals.completed.into()),
-        ("reports.under_way", totals.under_way.into()),
-        ("reports.approved", totals.approved.into()),
-        ("reports.advanced", totals.advanced.into()),
-        ("reports.paid", totals.paid.into()),
-        (
-            "reports.disbursement",
-            shown(totals.disbursement_bp().map(Figure::Percent)),
-        ),
-        ("reports.counterpart", totals.counterpart.into()),
-        (
-            "reports.counterpart_per_dong",
-            shown(totals.counterpart_per_dong().map(Figure::Tenths)),
-        ),
-        ("reports.evaluated", totals.evaluated.into()),
-        ("reports.jobs_created", totals.jobs_created.into()),
-        ("reports.revenue_gain", totals.revenue_gain.into()),
-    ];
-    for (key, value) in figures {
-        out.row(vec![t(key).into(), value]).await?;
-    }
-    Ok(())
+    data: &'a ReportData,
+    title: &'a str,
 }
 
-/// A table per breakdown (by activity, by area…).
-async fn export_breakdowns(
-    out: &Export,
-    lang: Lang,
-    data: &ReportData,
-    title: &str,
-) -> AppResult<()> {
-    let t = |key: &str| i18n::t(lang, key).to_owned();
-    for &(dimension, _, title_key) in &SECTIONS {
-        let columns = [
-            Column::labelled(t(title_key), Kind::Text),
-            Column::integer("reports.proposals"),
-            Column::money("reports.requested"),
-            Column::money("reports.approved"),
-        ];
-        out.table(xlsx::Table::new(
-            t(title_key),
-            format!("{title} — {}", t(title_key)),
-            &columns,
-        ))
+impl ReportTables<'_> {
+    fn t(&self, key: &str) -> String {
+        i18n::t(self.lang, key).to_owned()
+    }
+
+    /// The key figures' table, under the summary.
+    async fn key_figures(&self) -> AppResult<()> {
+        let (out, lang, data, title) = (self.out, self.lang, self.data, self.title);
+        let t = |key: &str| self.t(key);
+        let totals = data.totals();
+        out.table(
+            xlsx::Table::new(
+                t("reports.key_figures"),
+                title.to_owned(),
+                &[
+                    Column::text("reports.figure"),
+                    Column::money("reports.value"),
+                ],
+            )
+            .note(summary_text(lang, data))
+            .without_filter(),
+        )
         .await?;
-        for group in data.groups.iter().filter(|g| g.dimension == dimension) {
+        let shown = |figure: Option<Figure>| figure.map_or(Value::Empty, |f| f.render(lang).into());
+        let figures: [(&str, Value); 13] = [
+            ("reports.proposals", totals.proposals.into()),
+            ("reports.national", totals.national.into()),
+            ("reports.completed", totals.completed.into()),
+            ("reports.under_way", totals.under_way.into()),
+            ("reports.approved", totals.approved.into()),
+            ("reports.advanced", totals.advanced.into()),
+            ("reports.paid", totals.paid.into()),
+            (
+                "reports.disbursement",
+                shown(totals.disbursement_bp().map(Figure::Percent)),
+            ),
+            ("reports.counterpart", totals.counterpart.into()),
+            (
+                "reports.counterpart_per_dong",
+                shown(totals.counterpart_per_dong().map(Figure::Tenths)),
+            ),
+            ("reports.evaluated", totals.evaluated.into()),
+            ("reports.jobs_created", totals.jobs_created.into()),
+            ("reports.revenue_gain", totals.revenue_gain.into()),
+        ];
+        for (key, value) in figures {
+            out.row(vec![t(key).into(), value]).await?;
+        }
+        Ok(())
+    }
+
+    /// A table per breakdown (by activity, by area…).
+    async fn breakdowns(&self) -> AppResult<()> {
+        let (out, lang, data, title) = (self.out, self.lang, self.data, self.title);
+        let t = |key: &str| self.t(key);
+        for &(dimension, _, title_key) in &SECTIONS {
+            let columns = [
+                Column::labelled(t(title_key), Kind::Text),
+                Column::integer("reports.proposals"),
+                Column::money("reports.requested"),
+                Column::money("reports.approved"),
+            ];
+            out.table(xlsx::Table::new(
+                t(title_key),
+                format!("{title} — {}", t(title_key)),
+                &columns,
+            ))
+            .await?;
+            for group in data.groups.iter().filter(|g| g.dimension == dimension) {
+                let row = vec![
+                    group_name(lang, group).into(),
+                    group.count.into(),
+                    group.requested.into(),
+                    group.approved.into(),
+                ];
+                out.row(row).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The years' table.
+    async fn years(&self) -> AppResult<()> {
+        let (out, data) = (self.out, self.data);
+        let years = self.t("reports.years");
+        let columns = [
+            Column::integer("reports.year"),
+            Column::integer("reports.proposals"),
+            Column::integer("reports.completed"),
+            Column::money("reports.approved"),
+            Column::money("reports.advanced"),
+            Column::money("reports.paid"),
+            Column::money("reports.counterpart"),
+        ];
+        out.table(xlsx::Table::new(years.clone(), years, &columns))
+            .await?;
+        for year in &data.history {
             let row = vec![
-                group_name(lang, group).into(),
-                group.count.into(),
-                group.requested.into(),
-                group.approved.into(),
+                i64::from(year.year).into(),
+                year.proposals.into(),
+                year.completed.into(),
+                year.approved.into(),
+                year.advanced.into(),
+                year.paid.into(),
+                year.counterpart.into(),
             ];
             out.row(row).await?;
         }
+        Ok(())
     }
-    Ok(())
-}
-
-/// The years' table.
-async fn export_years(out: &Export, lang: Lang, data: &ReportData) -> AppResult<()> {
-    let years = i18n::t(lang, "reports.years").to_owned();
-    let columns = [
-        Column::integer("reports.year"),
-        Column::integer("reports.proposals"),
-        Column::integer("reports.completed"),
-        Column::money("reports.approved"),
-        Column::money("reports.advanced"),
-        Column::money("reports.paid"),
-        Column::money("reports.counterpart"),
-    ];
-    out.table(xlsx::Table::new(years.clone(), years, &columns))
-        .await?;
-    for year in &data.history {
-        let row = vec![
-            i64::from(year.year).into(),
-            year.proposals.into(),
-            year.completed.into(),
-            year.approved.into(),
-            year.advanced.into(),
-            year.paid.into(),
-            year.counterpart.into(),
-        ];
-        out.row(row).await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
