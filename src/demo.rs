@@ -211,12 +211,12 @@ fn taker(action: Action, creator: &'static str) -> &'static str {
     }
 }
 
-/// The role of a demo account.
-fn role_of(username: &str) -> Role {
+/// The role of a demo account; `None` for a name that is no account.
+fn role_of(username: &str) -> Option<Role> {
     ACCOUNTS
         .iter()
         .find(|(name, _)| *name == username)
-        .map_or(Role::FacilityOwner, |(_, role)| *role)
+        .map(|(_, role)| *role)
 }
 
 /// A proposal of the data set, worked out: amounts, code, timeline.

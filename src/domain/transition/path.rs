@@ -39,6 +39,8 @@ pub enum PathError {
     NoEnding(ProposalState, ProposalState),
     /// The role who would take the action may not, or not from that state.
     Refused(Action, ProposalState, Role),
+    /// Nobody is named to take the action.
+    NoTaker(Action),
 }
 
 impl std::fmt::Display for PathError {
@@ -50,6 +52,7 @@ impl std::fmt::Display for PathError {
             Self::Refused(action, from, role) => {
                 write!(f, "{role:?} may not {action:?} from {from:?}")
             }
+            Self::NoTaker(action) => write!(f, "nobody is named to {action:?}"),
         }
     }
 }
@@ -80,14 +83,14 @@ pub fn main_line(level: ProposalLevel) -> Vec<Action> {
 }
 
 /// The steps after the creation that take a proposal of `level` to `fate`, each checked
-/// against the table for the role `taker` names for it. With `detour`, the dossier is returned
-/// once after its first submission and submitted again. A rejection, withdrawal or stop is
+/// against the table for the role `taker` names for it (none is an error). With `detour`,
+/// the dossier is returned once after its first submission and submitted again. A rejection, withdrawal or stop is
 /// the table's action from the state it ended from to the one it ends in.
 pub fn path_to(
     fate: Fate,
     level: ProposalLevel,
     detour: bool,
-    taker: impl Fn(Action) -> Role,
+    taker: impl Fn(Action) -> Option<Role>,
 ) -> Result<Vec<Move>, PathError> {
     let (state, ended_from) = fate;
     let reached = ended_from.unwrap_or(state);
@@ -100,7 +103,7 @@ pub fn path_to(
     let mut moves = Vec::with_capacity(line.len() + 3);
     let mut now = S::Draft;
     let mut take = |now: ProposalState, action: Action| {
-        let role = taker(action);
+        let role = taker(action).ok_or(PathError::NoTaker(action))?;
         let row =
             transition(now, action, role).map_err(|_| PathError::Refused(action, now, role))?;
         moves.push(Move {
@@ -135,4 +138,57 @@ pub fn path_to(
         take(now, ending.action)?;
     }
     Ok(moves)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first role the table lets take `action`, whatever the state.
+    fn any_allowed(action: Action) -> Option<Role> {
+        TABLE
+            .iter()
+            .find(|t| t.action == action)
+            .and_then(|t| t.roles.first().copied())
+    }
+
+    #[test]
+    fn the_main_line_reaches_completion_through_the_table_at_both_levels() {
+        for level in [ProposalLevel::Local, ProposalLevel::National] {
+            let path = path_to((S::Completed, None), level, true, any_allowed);
+            let path = path.unwrap_or_else(|e| panic!("{level:?}: {e}"));
+            assert_eq!(path.first().map(|m| m.from), Some(S::Draft));
+            assert_eq!(path.last().map(|m| m.to), Some(S::Completed));
+            assert!(path.windows(2).all(|pair| pair[0].to == pair[1].from));
+            let forwarded = path.iter().any(|m| m.action == Action::Forward);
+            assert_eq!(forwarded, level == ProposalLevel::National);
+        }
+    }
+
+    #[test]
+    fn a_step_nobody_takes_or_a_role_that_may_not_is_refused() {
+        let fate = (S::Submitted, None);
+        assert_eq!(
+            path_to(fate, ProposalLevel::Local, false, |_| None),
+            Err(PathError::NoTaker(Action::Submit))
+        );
+        let centre_only = |_| Some(Role::Director);
+        assert!(matches!(
+            path_to(fate, ProposalLevel::Local, false, centre_only),
+            Err(PathError::Refused(Action::Submit, S::Draft, Role::Director))
+        ));
+    }
+
+    #[test]
+    fn an_ending_must_be_final_and_reachable_by_one_action() {
+        let local = ProposalLevel::Local;
+        assert_eq!(
+            path_to((S::Accepted, Some(S::Submitted)), local, false, any_allowed),
+            Err(PathError::NotFinal(S::Accepted))
+        );
+        assert!(matches!(
+            path_to((S::Completed, Some(S::Draft)), local, false, any_allowed),
+            Err(PathError::NoEnding(S::Draft, S::Completed))
+        ));
+    }
 }

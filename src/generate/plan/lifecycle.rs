@@ -164,7 +164,7 @@ pub fn lifecycle(
     staff: &Staff,
 ) -> anyhow::Result<Vec<Move>> {
     let path = path_to(fate, level, detour, |action| {
-        taker(action, author, staff).role
+        Some(taker(action, author, staff).role)
     })?;
     Ok(path
         .into_iter()
