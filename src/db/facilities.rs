@@ -1,6 +1,7 @@
 //! Facilities. Every read is narrowed by the caller's scope (`facility_in_scope`).
 
 use sqlx::{PgConnection, PgPool};
+use tracing::instrument;
 
 use super::scope::ScopeParams;
 use crate::domain::facility::LegalForm;
@@ -150,6 +151,7 @@ pub struct FacilityFilters {
 /// ordered by how well each facility matches first: besides being the order a person wants,
 /// it keeps the planner from walking the name index in the hope of finding matches early
 /// ("Hợp tác xã …" all sort together, far down the index).
+#[instrument(level = "debug", skip_all, fields(limit, offset), err)]
 pub async fn list(
     pool: &PgPool,
     scope: &ScopeParams,

@@ -4,6 +4,7 @@
 
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
+use tracing::instrument;
 
 use super::scope::ScopeParams;
 use crate::domain::proposal::{ProposalForm, ProposalLevel, ProposalState};
@@ -143,6 +144,7 @@ pub struct ProposalFilters {
 /// matching row be read before the first page could be cut off an index. The page's ids are
 /// found first and its rows read after: rows skipped by the offset are then walked in the
 /// index alone, not read and dressed (a deep page: 300 ms before, measured in benchmarks.md).
+#[instrument(level = "debug", skip_all, fields(limit, offset), err)]
 pub async fn list(
     pool: &PgPool,
     scope: &ScopeParams,
@@ -204,6 +206,7 @@ pub async fn list(
 
 /// How many proposals `scope` shows in each state under `filters` (its state filter is
 /// ignored, so the counts can offer every state); states with none are left out.
+#[instrument(level = "debug", skip_all, err)]
 pub async fn count_by_state(
     pool: &PgPool,
     scope: &ScopeParams,
@@ -242,6 +245,7 @@ pub async fn count_by_state(
 }
 
 /// The proposal, if `scope` includes it (one outside the scope is "not found").
+#[instrument(level = "debug", skip_all, fields(proposal.id = id), err)]
 pub async fn find(
     db: impl sqlx::PgExecutor<'_>,
     scope: &ScopeParams,

@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use sqlx::PgPool;
+use tracing::instrument;
 
 use super::scope::ScopeParams;
 use crate::domain::proposal::{ProposalLevel, ProposalState};
@@ -63,6 +64,7 @@ pub struct Group {
 /// faster than grouping sets, whose sorts compare text five times over; the other groups by
 /// sector, the only dimension that needs the beneficiaries' rows (a join the first one is
 /// spared).
+#[instrument(level = "debug", skip_all, fields(year = filter.year), err)]
 pub async fn breakdown(pool: &PgPool, filter: &ReportFilter) -> AppResult<Vec<Group>> {
     let (combos, sectors) = tokio::try_join!(combinations(pool, filter), by_sector(pool, filter))?;
     let mut groups: HashMap<(Dimension, String), Group> = HashMap::new();
@@ -196,6 +198,7 @@ async fn by_sector(pool: &PgPool, filter: &ReportFilter) -> AppResult<Vec<Sector
 /// Each plan year's totals (the filter's year, or every year the filter's source and scope
 /// hold, newest first), effects included: added up from the rollup (the migration
 /// `…_report_rollup.sql`), brought up to date first. A facility's scope gets none.
+#[instrument(level = "debug", skip_all, err)]
 pub async fn year_totals(pool: &PgPool, filter: &ReportFilter) -> AppResult<Vec<YearTotals>> {
     refresh_rollup(pool).await?;
     let rows = sqlx::query!(
@@ -419,6 +422,7 @@ pub struct Overdue {
 }
 
 /// The scope's overdue items on `today`.
+#[instrument(level = "debug", skip_all, err)]
 pub async fn overdue(pool: &PgPool, scope: &ScopeParams, today: Date) -> AppResult<Overdue> {
     Ok(sqlx::query_as!(
         Overdue,

@@ -7,6 +7,7 @@
 
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime, Time};
+use tracing::instrument;
 
 use super::scope::ScopeParams;
 use crate::domain::appraisal::{Declaration, TeamRole, VisitPurpose};
@@ -206,6 +207,7 @@ pub async fn accepted_areas(pool: &PgPool, scope: &ScopeParams) -> AppResult<Vec
 }
 
 /// The visits `scope` (or membership of `user_id`) shows, from `from` to `to` inclusive.
+#[instrument(level = "debug", skip_all, fields(%from, %to), err)]
 pub async fn list(
     pool: &PgPool,
     scope: &ScopeParams,

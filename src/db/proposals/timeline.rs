@@ -4,6 +4,7 @@
 
 use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
+use tracing::instrument;
 
 use crate::domain::proposal::{EventRefs, ProposalLevel, ProposalState};
 use crate::domain::transition::Allowed;
@@ -137,6 +138,7 @@ pub async fn numbering(
 /// Takes `step` on proposal `id` if it is still in the step's state at `version`, giving it
 /// `code` if it has none (first submission, on `at`). `false` when it moved or changed
 /// meanwhile. Only the workflow layer calls this (clippy.toml).
+#[instrument(skip_all, fields(proposal.id = id, from = ?step.from, to = ?step.to), err)]
 pub async fn set_state(
     conn: &mut PgConnection,
     id: i64,
@@ -206,6 +208,7 @@ pub struct NewEvent<'a> {
 }
 
 /// Appends a step to the proposal's timeline.
+#[instrument(skip_all, fields(proposal.id = event.proposal_id, action = event.action), err)]
 pub async fn insert_event(conn: &mut PgConnection, event: &NewEvent<'_>) -> AppResult<()> {
     sqlx::query!(
         r#"
@@ -227,6 +230,7 @@ pub async fn insert_event(conn: &mut PgConnection, event: &NewEvent<'_>) -> AppR
 }
 
 /// Appends several timeline steps in one statement.
+#[instrument(skip_all, fields(events = events.len()), err)]
 pub async fn insert_events(conn: &mut PgConnection, events: &[NewEvent<'_>]) -> AppResult<()> {
     let ids: Vec<i64> = events.iter().map(|e| e.proposal_id).collect();
     let actors: Vec<i64> = events.iter().map(|e| e.actor_id).collect();
