@@ -15,7 +15,7 @@ mod dossier;
 mod export;
 mod timeline;
 
-pub use basis::{Basis, Held, basis, hold};
+pub use basis::{Basis, Held, basis, hold, hold_all, in_scope};
 pub use dossier::{
     Beneficiary, CostLineRow, ProposalInput, beneficiaries, cost_lines, insert_draft,
     replace_parts, update_dossier,

@@ -10,8 +10,8 @@ use time::{Date, Time};
 use tracing::instrument;
 
 use super::{
-    Act, Change, StepError, StepResult, Subject, allowed, hold, proposal_link, record, take, tell,
-    tell_each,
+    Act, Change, StepError, StepResult, Subject, allowed, hold, proposal_link, record, record_each,
+    take, tell, tell_each,
 };
 use crate::db;
 use crate::domain::appraisal::{Recommendation, TeamRole, VisitPurpose};
@@ -206,22 +206,15 @@ pub async fn reschedule(
     };
     let change = format!("{} → {}", format::date(from), format::date(to));
     let note = format!("{change}: {reason}");
-    let waiting = db::visits::scheduled_proposals(conn, id).await?;
+    let scheduled = db::visits::scheduled_proposals(conn, id).await?;
+    let held = db::proposals::hold_all(conn, &scheduled).await?;
     let step = Entry::RescheduleAppraisal.into();
-    for &proposal in &waiting {
-        let now = hold(conn, proposal).await?;
-        let details = json!({ "visit_id": id, "from": from.to_string(), "to": to.to_string() });
-        record(
-            conn,
-            act,
-            proposal,
-            step,
-            (now.state, now.state),
-            &note,
-            details,
-        )
-        .await?;
-    }
+    // An entry on each timeline: the state stays.
+    let entries: Vec<_> = held.iter().map(|p| (p.id, (p.state, p.state))).collect();
+    let details = json!({ "visit_id": id, "from": from.to_string(), "to": to.to_string() });
+    let details = vec![details; held.len()];
+    record_each(conn, act, step, &entries, (&note, details)).await?;
+    let waiting: Vec<i64> = held.iter().map(|p| p.id).collect();
     let links: Vec<String> = waiting.iter().map(|&p| proposal_link(p)).collect();
     let values = vec![change.clone(); waiting.len()];
     tell_each(conn, act, step, &waiting, &values, &links).await?;

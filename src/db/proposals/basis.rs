@@ -107,3 +107,40 @@ pub async fn hold(conn: &mut PgConnection, id: i64) -> AppResult<Held> {
     .fetch_one(conn)
     .await?)
 }
+
+/// The proposals of `ids` that `scope` includes, as they are now (not locked): what a
+/// planner's picks are checked against before each is held.
+pub async fn in_scope(pool: &PgPool, scope: &ScopeParams, ids: &[i64]) -> AppResult<Vec<Held>> {
+    Ok(sqlx::query_as!(
+        Held,
+        r#"
+        select p.id, p.province_code, p.code, p.title, p.state as "state: ProposalState",
+               p.version
+        from proposals p
+        where p.id = any($6) and proposal_in_scope(p, $1, $2, $3, $4, $5)
+        "#,
+        scope.denied,
+        scope.province_code,
+        scope.area_unit_id,
+        scope.office_id,
+        scope.facility_id,
+        ids,
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Locks proposals `ids` as [`hold`] does, in one statement and in id order (so that two
+/// transactions locking overlapping sets take turns rather than deadlock).
+pub async fn hold_all(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<Held>> {
+    Ok(sqlx::query_as!(
+        Held,
+        r#"
+        select id, province_code, code, title, state as "state: ProposalState", version
+        from proposals where id = any($1) order by id for update
+        "#,
+        ids
+    )
+    .fetch_all(conn)
+    .await?)
+}

@@ -519,15 +519,13 @@ async fn create(
         visit_date: valid.visit_date,
         purpose: form.purpose(),
     };
-    for &proposal_id in &valid.proposal_ids {
-        let scheduled = super::visit::schedule(&mut tx, &state, &user, slot, proposal_id, None);
-        if let Err(code) = scheduled.await? {
-            drop(tx);
-            let mut page =
-                VisitFormPage::new(&state, ctx, &user, form, FieldErrors::default()).await?;
-            page.taken = Some(code);
-            return Ok((StatusCode::CONFLICT, page).into_response());
-        }
+    let picked = &valid.proposal_ids;
+    let scheduled = super::visit::schedule(&mut tx, &state, &user, slot, picked, None);
+    if let Err(name) = scheduled.await? {
+        drop(tx);
+        let mut page = VisitFormPage::new(&state, ctx, &user, form, FieldErrors::default()).await?;
+        page.taken = Some(name);
+        return Ok((StatusCode::CONFLICT, page).into_response());
     }
     tx.commit().await?;
     Ok((

@@ -314,24 +314,29 @@ fn slot_of(visit: &crate::db::visits::Visit) -> Slot {
     }
 }
 
-/// Puts proposal `proposal_id`, if `user` sees it, on the visit of `slot`: `Ok(Err(name))`
-/// names one no longer waiting (the caller gives the form back and drops the transaction).
+/// Puts the proposals of `ids` that `user` sees on the visit of `slot`, in turn:
+/// `Ok(Err(name))` names the first one `user` does not see or that no longer waits (the
+/// caller gives the form back and drops the transaction).
 pub(super) async fn schedule(
     conn: &mut PgConnection,
     state: &AppState,
     user: &CurrentUser,
     slot: Slot,
-    proposal_id: i64,
+    ids: &[i64],
     planned_time: Option<Time>,
 ) -> AppResult<Result<(), String>> {
-    let Some(proposal) = db::proposals::find(&state.db, &user.scope(), proposal_id).await? else {
-        return Ok(Err(proposal_id.to_string()));
-    };
-    let subject = Subject::from(&proposal);
+    let seen = db::proposals::in_scope(&state.db, &user.scope(), ids).await?;
     let actor = user.actor();
-    match appraisal::schedule(conn, &Act::now(&actor), &subject, slot, planned_time).await {
-        Ok(()) => Ok(Ok(())),
-        Err(StepError::Refused { .. }) => Ok(Err(subject.name())),
-        Err(other) => Err(other.into()),
+    for &id in ids {
+        let Some(proposal) = seen.iter().find(|p| p.id == id) else {
+            return Ok(Err(id.to_string()));
+        };
+        let subject = Subject::from(proposal.clone());
+        match appraisal::schedule(conn, &Act::now(&actor), &subject, slot, planned_time).await {
+            Ok(()) => {}
+            Err(StepError::Refused { .. }) => return Ok(Err(subject.name())),
+            Err(other) => return Err(other.into()),
+        }
     }
+    Ok(Ok(()))
 }

@@ -167,7 +167,7 @@ pub(super) async fn add_proposal(
     };
     let mut tx = locked(&state, id, form.version()).await?;
     let slot = slot_of(&view.visit);
-    let scheduled = schedule(&mut tx, &state, &user, slot, proposal_id, planned_time).await?;
+    let scheduled = schedule(&mut tx, &state, &user, slot, &[proposal_id], planned_time).await?;
     if scheduled.is_err() {
         drop(tx);
         errors.add("proposal_id", "visit.proposal_taken");
