@@ -303,6 +303,25 @@ async fn a_failed_acceptance_goes_on_and_a_small_admission_is_recovered(pool: Pg
     let (_, first) = plan_acceptance(&app, id, "thamdinh").await;
     app.login("thamdinh", PASSWORD).await;
     let mut fail = record_form(&app, id, "no", |_| 0).await;
+
+    // A finalisation over a save made meanwhile is refused as stale: nothing of it is kept.
+    let record_path = format!("/proposals/{id}/acceptance/{first}");
+    let mut stale = fail.clone();
+    let response = post(&app, &record_path, &fail).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    stale.push(("result".into(), "fail".into()));
+    stale.push(("finalise".into(), "1".into()));
+    let response = post(&app, &record_path, &stale).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let status: String =
+        sqlx::query_scalar("select status::text from acceptance_records where id = $1")
+            .bind(first)
+            .fetch_one(&app.pool)
+            .await
+            .expect("status");
+    assert_eq!(status, "draft");
+    assert_eq!(state_of(&app.pool, id).await, "in_progress");
+    let mut fail = record_form(&app, id, "no", |_| 0).await;
     fail.push(("result".into(), "fail".into()));
     fail.push(("finalise".into(), "1".into()));
     let response = post(&app, &format!("/proposals/{id}/acceptance/{first}"), &fail).await;
