@@ -302,7 +302,7 @@ async fn a_failed_acceptance_goes_on_and_a_small_admission_is_recovered(pool: Pg
     // A first visit fails: the proposal stays in progress.
     let (_, first) = plan_acceptance(&app, id, "thamdinh").await;
     app.login("thamdinh", PASSWORD).await;
-    let mut fail = record_form(&app, id, "no", |_| 0).await;
+    let fail = record_form(&app, id, "no", |_| 0).await;
 
     // A finalisation over a save made meanwhile is refused as stale: nothing of it is kept.
     let record_path = format!("/proposals/{id}/acceptance/{first}");

@@ -5,10 +5,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::Form;
 use serde::Deserialize;
 use sqlx::PgConnection;
 use time::Time;
@@ -290,6 +291,71 @@ async fn for_planning(state: &AppState, user: &CurrentUser, id: i64) -> AppResul
         return Err(AppError::Conflict("visit.cancelled"));
     }
     Ok(view)
+}
+
+/// A planner's change of visit `{id}` as it arrives: who asks, the visit as they may change
+/// it (checked before a byte of the body is read), and the form.
+pub(super) struct PlannerChange {
+    state: AppState,
+    ctx: PageContext,
+    user: CurrentUser,
+    view: VisitView,
+    form: VisitAction,
+}
+
+impl FromRequest<AppState> for PlannerChange {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, AppError> {
+        let (mut parts, body) = request.into_parts();
+        let ctx = PageContext::from_request_parts(&mut parts, state).await?;
+        let user = CurrentUser::from_request_parts(&mut parts, state).await?;
+        let params = RawPathParams::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let id = params
+            .iter()
+            .find(|(name, _)| *name == "id")
+            .and_then(|(_, value)| value.parse::<i64>().ok())
+            .ok_or(AppError::NotFound)?;
+        let view = for_planning(state, &user, id).await?;
+        let request = Request::from_parts(parts, body);
+        let Form(form) = Form::<VisitAction>::from_request(request, state)
+            .await
+            .map_err(|_| AppError::BadRequest("error.bad_request"))?;
+        Ok(Self {
+            state: state.clone(),
+            ctx,
+            user,
+            view,
+            form,
+        })
+    }
+}
+
+impl PlannerChange {
+    /// The visit's id.
+    fn id(&self) -> i64 {
+        self.view.visit.id
+    }
+
+    /// The visit's page again with 422, the form as typed and its mistakes by the part of
+    /// the page that `failed`.
+    async fn refuse(self, errors: FieldErrors, failed: &'static str) -> AppResult<Response> {
+        let Self {
+            state,
+            ctx,
+            user,
+            view,
+            form,
+        } = self;
+        refuse(&state, ctx, &user, view, form, errors, failed).await
+    }
+
+    /// Opens the change's transaction, with the visit locked at the form's version.
+    async fn locked(&self) -> AppResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        locked(&self.state, self.id(), self.form.version()).await
+    }
 }
 
 /// Opens the transaction of a planner's change, with the visit locked at the form's version.
