@@ -24,12 +24,14 @@ mod documents;
 mod entries;
 mod kit;
 mod support_caps;
+mod table;
 
 use areas::*;
 use documents::*;
 use entries::*;
 use kit::*;
 use support_caps::*;
+use table::*;
 mod adjustments;
 mod advances;
 mod criteria;
