@@ -4,7 +4,25 @@
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
+use khuyencong::domain::proposal::ProposalState;
+
 use crate::helpers::{PASSWORD, TestApp, assert_redirect, count, state_of, text, texts, user_id};
+use crate::world::World;
+
+/// A world of its own whose Phú Bình office has `n` proposals of one facility (its tax code
+/// is answered) accepted and waiting for a visit, in id order.
+async fn world_with_queue(pool: PgPool, n: usize) -> (World, String, Vec<i64>) {
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    let mut queue = Vec::with_capacity(n);
+    for number in 1..=n {
+        let title = format!("Máy sao chè, đề án số {number}");
+        queue.push(world.proposal(&tax, &title, ProposalState::Accepted).await);
+    }
+    (world, tax, queue)
+}
 
 /// Accepted demo proposals, waiting for a visit, in id order.
 async fn accepted(pool: &PgPool) -> Vec<i64> {
@@ -170,10 +188,8 @@ async fn requested(pool: &PgPool, proposal: i64) -> i64 {
 
 #[sqlx::test]
 async fn the_centre_plans_a_visit_from_the_queue_and_the_people_concerned_are_told(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let queue = accepted(&app.pool).await;
-    assert!(queue.len() >= 2, "the demo has accepted proposals");
+    let (world, _, queue) = world_with_queue(pool, 3).await;
+    let app = world.as_user("canbo").await;
     let page = app.page("/appraisals").await;
     assert!(texts(&page, "#queue td a").len() >= queue.len());
 
@@ -225,16 +241,18 @@ async fn the_centre_plans_a_visit_from_the_queue_and_the_people_concerned_are_to
         count(&app.pool, &format!("select count(*) from notifications where user_id = {leader} and message_key = 'notify.visit_assigned'")).await,
         1
     );
-    // The first accepted demo proposal is Đại Từ's: its economic office hears of the date.
-    let office = user_id(&app.pool, "pkt.daitu").await;
-    assert_eq!(
-        count(
-            &app.pool,
-            &format!("select count(*) from notifications where user_id = {office} and message_key = 'notify.appraisal_planned'")
-        )
-        .await,
-        1
-    );
+    // The proposals' economic office hears of the date, once for each; the other does not.
+    for (office, told) in [("pkt.phubinh", 2), ("pkt.daitu", 0)] {
+        let office = user_id(&app.pool, office).await;
+        assert_eq!(
+            count(
+                &app.pool,
+                &format!("select count(*) from notifications where user_id = {office} and message_key = 'notify.appraisal_planned'")
+            )
+            .await,
+            told
+        );
+    }
 
     let page = app.page(&format!("/appraisals/visits/{visit}")).await;
     assert_eq!(text(&page, "h1"), "Thẩm định đề án tại huyện Phú Bình");
@@ -273,10 +291,9 @@ async fn the_centre_plans_a_visit_from_the_queue_and_the_people_concerned_are_to
 
 #[sqlx::test]
 async fn a_bad_plan_comes_back_with_its_values_and_nothing_is_saved(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
+    let (world, _, queue) = world_with_queue(pool, 1).await;
+    let app = world.as_user("canbo").await;
     let before = count(&app.pool, "select count(*) from appraisal_visits").await;
-    let queue = accepted(&app.pool).await;
     let proposal = queue[0].to_string();
     for (date, leader, field) in [
         ("2024-02-30", "1", "visit_date"),
@@ -330,9 +347,8 @@ async fn a_bad_plan_comes_back_with_its_values_and_nothing_is_saved(pool: PgPool
 
 #[sqlx::test]
 async fn a_proposal_already_on_a_visit_is_not_scheduled_twice(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let queue = accepted(&app.pool).await;
+    let (world, _, queue) = world_with_queue(pool, 2).await;
+    let app = world.as_user("canbo").await;
     let first = plan_visit(&app, &queue[..1], "thamdinh", &[], "").await;
     let before = count(&app.pool, "select count(*) from appraisal_visits").await;
     let leader = user_id(&app.pool, "thamdinh").await.to_string();
@@ -394,8 +410,10 @@ async fn a_proposal_already_on_a_visit_is_not_scheduled_twice(pool: PgPool) {
 
 #[sqlx::test]
 async fn only_the_centre_plans_visits(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let proposal = accepted(&app.pool).await[0].to_string();
+    let (world, tax, queue) = world_with_queue(pool, 1).await;
+    world.owner("coso.phucxuan", &tax).await;
+    let app = world.app;
+    let proposal = queue[0].to_string();
     for username in [
         "thamdinh",
         "giamdoc",
@@ -440,9 +458,9 @@ async fn only_the_centre_plans_visits(pool: PgPool) {
 
 #[sqlx::test]
 async fn members_declare_score_and_the_leader_finalises(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = accepted(&app.pool).await[0];
+    let (world, _, queue) = world_with_queue(pool, 1).await;
+    let app = world.as_user("canbo").await;
+    let proposal = queue[0];
     let visit = plan_visit(
         &app,
         &[proposal],
@@ -567,7 +585,7 @@ async fn members_declare_score_and_the_leader_finalises(pool: PgPool) {
     assert_eq!(text(&minutes, "h1"), "Biên bản thẩm định tại cơ sở");
     assert!(
         text(&minutes, "main")
-            .contains("Nguyễn Thị Thu Hằng: Con rể của chủ cơ sở — không tham gia chấm điểm")
+            .contains("Cán Bộ Trung Tâm: Con rể của chủ cơ sở — không tham gia chấm điểm")
     );
     assert!(text(&minutes, ".doc-table tfoot").contains("85,6"));
     assert_eq!(texts(&minutes, ".signatures > div").len(), 3);
@@ -581,9 +599,9 @@ async fn members_declare_score_and_the_leader_finalises(pool: PgPool) {
 
 #[sqlx::test]
 async fn bad_scores_come_back_with_the_form_and_nothing_is_saved(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = accepted(&app.pool).await[0];
+    let (world, _, queue) = world_with_queue(pool, 1).await;
+    let app = world.as_user("canbo").await;
+    let proposal = queue[0];
     let visit = plan_visit(&app, &[proposal], "thamdinh", &[], "").await;
     let record = record_of(&app.pool, visit, proposal).await;
     let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
@@ -655,9 +673,9 @@ async fn bad_scores_come_back_with_the_form_and_nothing_is_saved(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_stale_save_keeps_what_the_member_typed(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = accepted(&app.pool).await[0];
+    let (world, _, queue) = world_with_queue(pool, 1).await;
+    let app = world.as_user("canbo").await;
+    let proposal = queue[0];
     let visit = plan_visit(&app, &[proposal], "thamdinh", &["canbo"], "").await;
     let record = record_of(&app.pool, visit, proposal).await;
     let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
@@ -697,9 +715,9 @@ async fn a_stale_save_keeps_what_the_member_typed(pool: PgPool) {
 
 #[sqlx::test]
 async fn photos_must_be_images_and_are_kept_with_the_record(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = accepted(&app.pool).await[0];
+    let (world, _, queue) = world_with_queue(pool, 1).await;
+    let app = world.as_user("canbo").await;
+    let proposal = queue[0];
     let visit = plan_visit(&app, &[proposal], "thamdinh", &[], "").await;
     let record = record_of(&app.pool, visit, proposal).await;
     let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
@@ -888,9 +906,8 @@ async fn each_role_sees_what_it_may_of_an_appraisal(pool: PgPool) {
 
 #[sqlx::test]
 async fn rescheduling_keeps_history_and_cancelling_returns_proposals_to_the_queue(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let queue = accepted(&app.pool).await;
+    let (world, _, queue) = world_with_queue(pool, 2).await;
+    let app = world.as_user("canbo").await;
     let visit = plan_visit(&app, &queue[..2], "thamdinh", &[], "").await;
     let version = || async {
         sqlx::query_scalar::<_, i32>("select version from appraisal_visits where id = $1")
@@ -984,9 +1001,9 @@ async fn rescheduling_keeps_history_and_cancelling_returns_proposals_to_the_queu
 
 #[sqlx::test]
 async fn a_final_record_is_corrected_by_a_new_revision(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = accepted(&app.pool).await[0];
+    let (world, _, queue) = world_with_queue(pool, 1).await;
+    let app = world.as_user("canbo").await;
+    let proposal = queue[0];
     let (_, record, leader) = appraise(&app, proposal).await;
     let response = leader
         .post_form(&format!("/appraisals/{record}/correct"), &[("reason", "")])
@@ -1144,6 +1161,7 @@ async fn the_director_ranks_appraised_proposals_and_may_send_one_back(pool: PgPo
 
 #[sqlx::test]
 async fn a_visit_post_checks_a_facility_supported_earlier(pool: PgPool) {
+    // The demo has the history: a facility supported years ago.
     let app = TestApp::spawn_with_demo(pool).await;
     app.login("canbo", PASSWORD).await;
     let visit = plan_visit(&app, &accepted(&app.pool).await[..1], "thamdinh", &[], "").await;
@@ -1228,9 +1246,9 @@ async fn a_visit_post_checks_a_facility_supported_earlier(pool: PgPool) {
 
 #[sqlx::test]
 async fn notifications_are_listed_opened_and_marked_read(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    plan_visit(&app, &accepted(&app.pool).await[..1], "thamdinh", &[], "").await;
+    let (world, _, queue) = world_with_queue(pool, 1).await;
+    let app = world.as_user("canbo").await;
+    plan_visit(&app, &queue[..1], "thamdinh", &[], "").await;
     let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
     let page = leader.page("/notifications").await;
     assert_eq!(texts(&page, ".notifications li.unread").len(), 1);
@@ -1356,9 +1374,9 @@ async fn a_province_sets_its_own_criteria_and_new_records_are_scored_on_them(poo
 
 #[sqlx::test]
 async fn the_proposed_amount_stays_under_the_cap_in_force_on_the_visit_day(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = accepted(&app.pool).await[0];
+    let (world, _, queue) = world_with_queue(pool, 1).await;
+    let app = world.as_user("canbo").await;
+    let proposal = queue[0];
     // Since the dossier was checked, the province lowered its cap to 10 million đồng.
     sqlx::query(
         "insert into support_caps (activity_type_code, level, province_code, percent_bp, max_amount, cap_unit,
