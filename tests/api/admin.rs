@@ -5,6 +5,7 @@ use scraper::Html;
 use sqlx::PgPool;
 
 use crate::helpers::{PASSWORD, TestApp, assert_redirect, attrs, text, texts, user_id};
+use crate::world::World;
 
 async fn centre_id(app: &TestApp) -> String {
     let id: i64 = sqlx::query_scalar("select organisation_id from users where username = 'canbo'")
@@ -16,7 +17,7 @@ async fn centre_id(app: &TestApp) -> String {
 
 #[sqlx::test]
 async fn an_administrator_creates_an_account_that_can_sign_in(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let centre = centre_id(&app).await;
     let response = app
@@ -50,7 +51,7 @@ async fn an_administrator_creates_an_account_that_can_sign_in(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_bad_account_form_comes_back_with_its_values_and_nothing_is_saved(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let before: i64 = sqlx::query_scalar("select count(*) from users")
         .fetch_one(&app.pool)
@@ -136,7 +137,7 @@ async fn a_bad_account_form_comes_back_with_its_values_and_nothing_is_saved(pool
 
 #[sqlx::test]
 async fn deactivating_an_account_ends_its_sessions(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
     assert_eq!(accountant.get("/").await.status(), StatusCode::OK);
     app.login("admin", PASSWORD).await;
@@ -163,7 +164,7 @@ async fn deactivating_an_account_ends_its_sessions(pool: PgPool) {
 
 #[sqlx::test]
 async fn resetting_a_password_ends_sessions_and_the_new_one_works(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let director = app.with_client(app.login_new_client("giamdoc", PASSWORD).await);
     app.login("admin", PASSWORD).await;
     let id = user_id(&app.pool, "giamdoc").await;
@@ -187,7 +188,7 @@ async fn resetting_a_password_ends_sessions_and_the_new_one_works(pool: PgPool) 
 
 #[sqlx::test]
 async fn changing_a_role_changes_what_the_user_may_do(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let id = user_id(&app.pool, "thamdinh").await;
     let centre = centre_id(&app).await;
@@ -213,7 +214,7 @@ async fn changing_a_role_changes_what_the_user_may_do(pool: PgPool) {
 
 #[sqlx::test]
 async fn an_administrator_cannot_lock_themselves_out(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let id = user_id(&app.pool, "admin").await;
     let response = app

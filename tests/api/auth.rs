@@ -6,6 +6,7 @@ use scraper::Html;
 use sqlx::PgPool;
 
 use crate::helpers::{PASSWORD, TestApp, assert_redirect, attrs, client, header, text};
+use crate::world::World;
 
 #[sqlx::test]
 async fn the_login_page_has_the_contract_fields(pool: PgPool) {
@@ -58,7 +59,7 @@ async fn every_demo_account_signs_in_and_sees_its_home_page(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_wrong_password_is_refused_with_a_message_and_no_session(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let response = app
         .post_form(
             "/login",
@@ -89,7 +90,7 @@ async fn a_wrong_password_is_refused_with_a_message_and_no_session(pool: PgPool)
 
 #[sqlx::test]
 async fn an_unknown_user_gets_the_same_answer_as_a_wrong_password(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let unknown = app
         .post_form(
             "/login",
@@ -110,7 +111,7 @@ async fn an_unknown_user_gets_the_same_answer_as_a_wrong_password(pool: PgPool) 
 
 #[sqlx::test]
 async fn an_account_is_paused_after_repeated_failures(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     for _ in 0..5 {
         let response = app
             .post_form(
@@ -140,7 +141,7 @@ async fn an_account_is_paused_after_repeated_failures(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_deactivated_account_cannot_sign_in(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     sqlx::query("update users set active = false where username = 'thamdinh'")
         .execute(&app.pool)
         .await
@@ -156,7 +157,7 @@ async fn a_deactivated_account_cannot_sign_in(pool: PgPool) {
 
 #[sqlx::test]
 async fn pages_need_a_session_and_return_after_sign_in(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let response = app.get("/proposals?page=2").await;
     assert_redirect(&response, "/login?next=%2Fproposals%3Fpage%3D2");
     let page = app.page("/login?next=%2Fproposals%3Fpage%3D2").await;
@@ -190,7 +191,7 @@ async fn pages_need_a_session_and_return_after_sign_in(pool: PgPool) {
 
 #[sqlx::test]
 async fn signing_in_again_issues_a_new_session_and_ends_the_old_one(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let first = app
         .post_form("/login", &[("username", "canbo"), ("password", PASSWORD)])
         .await;
@@ -223,7 +224,7 @@ async fn signing_in_again_issues_a_new_session_and_ends_the_old_one(pool: PgPool
 
 #[sqlx::test]
 async fn the_session_cookie_is_http_only_and_same_site(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let response = app
         .post_form("/login", &[("username", "canbo"), ("password", PASSWORD)])
         .await;
@@ -252,7 +253,7 @@ async fn over_https_the_session_cookie_is_secure(pool: PgPool) {
 
 #[sqlx::test]
 async fn signing_out_ends_the_session(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let response = app
         .post_form("/login", &[("username", "giamdoc"), ("password", PASSWORD)])
         .await;
@@ -272,7 +273,7 @@ async fn signing_out_ends_the_session(pool: PgPool) {
 
 #[sqlx::test]
 async fn an_idle_session_ends(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("canbo", PASSWORD).await;
     sqlx::query("update sessions set last_seen_at = now() - interval '2 hours'")
         .execute(&app.pool)
@@ -287,7 +288,7 @@ async fn an_idle_session_ends(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_session_ends_at_its_absolute_timeout_however_active(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("canbo", PASSWORD).await;
     sqlx::query(
         "update sessions set expires_at = now() - interval '1 second', last_seen_at = now()",

@@ -4,10 +4,11 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use crate::helpers::{PASSWORD, TestApp, attrs, text, texts};
+use crate::world::World;
 
 #[sqlx::test]
 async fn english_is_one_click_away_and_remembered(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let page = app.page("/login").await;
     assert_eq!(attrs(&page, "html", "lang"), ["vi"]);
     assert_eq!(attrs(&page, ".langs a", "href"), ["/login?lang=en"]);
@@ -62,7 +63,7 @@ async fn the_facility_owner_reads_plain_words(pool: PgPool) {
 
 #[sqlx::test]
 async fn navigation_follows_the_role(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let admin = app.with_client(app.login_new_client("admin", PASSWORD).await);
     let links = attrs(&admin.page("/").await, ".mainnav a", "href");
     assert!(

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use time::macros::date;
 
 use crate::helpers::{PASSWORD, TestApp, assert_redirect, attrs, count, text, texts, user_id};
+use crate::world::World;
 
 /// How many rows `table` has.
 async fn rows_in(app: &TestApp, table: &str) -> i64 {
@@ -141,7 +142,7 @@ async fn cap_valid_to(app: &TestApp, id: i64) -> Option<time::Date> {
 
 #[sqlx::test]
 async fn the_seeded_caps_are_listed_with_their_legal_basis_in_both_languages(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let index = app.page("/admin/reference").await;
     assert_eq!(
@@ -205,7 +206,7 @@ async fn the_seeded_caps_are_listed_with_their_legal_basis_in_both_languages(poo
 
 #[sqlx::test]
 async fn an_administrator_adds_a_cap_that_takes_over_and_ends_the_default(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let admin = user_id(&app.pool, "admin").await;
     let before = rows_in(&app, "support_caps").await;
@@ -323,7 +324,7 @@ async fn an_administrator_adds_a_cap_that_takes_over_and_ends_the_default(pool: 
 
 #[sqlx::test]
 async fn an_administrator_edits_a_cap_and_the_form_shows_its_values(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let id = cap_id(&app, "demonstration_model", "local").await;
     let page = app.page(&format!("/admin/reference/caps/{id}/edit")).await;
@@ -384,7 +385,7 @@ async fn an_administrator_edits_a_cap_and_the_form_shows_its_values(pool: PgPool
 
 #[sqlx::test]
 async fn a_bad_cap_form_comes_back_with_its_values_and_nothing_is_saved(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let before = rows_in(&app, "support_caps").await;
     let long = "x".repeat(100_000);
@@ -492,7 +493,7 @@ async fn a_bad_cap_form_comes_back_with_its_values_and_nothing_is_saved(pool: Pg
 
 #[sqlx::test]
 async fn an_administrator_adds_and_ends_a_required_document(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let documents = |on| rules::required_documents_in_force(&app.pool, "machinery", on);
     let before = documents(date!(2027 - 06 - 01)).await.expect("query");
@@ -614,7 +615,7 @@ async fn an_administrator_adds_and_ends_a_required_document(pool: PgPool) {
 
 #[sqlx::test]
 async fn sectors_and_activity_types_are_added_edited_and_ended(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let sector = [
         ("code", "digital_products"),
@@ -715,7 +716,7 @@ async fn sectors_and_activity_types_are_added_edited_and_ended(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_priority_area_is_picked_by_province_then_commune(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let page = app.page("/admin/reference/priority-areas/new").await;
     assert_eq!(
@@ -871,7 +872,7 @@ async fn other_roles_cannot_change_rules_and_only_some_may_read_them(pool: PgPoo
 
 #[sqlx::test]
 async fn a_cross_site_post_to_the_rules_is_refused(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let caps = rows_in(&app, "support_caps").await;
     let response = app

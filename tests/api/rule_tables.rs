@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use crate::helpers::{PASSWORD, TestApp, attrs, count, html, text};
+use crate::world::World;
 
 /// Posts each bad form to `path`: each comes back 422 with the message by its field and the
 /// value of `kept` as typed, and `count_sql` counts as many rows after as before.
@@ -221,7 +222,7 @@ async fn a_province_advance_rule_sets_the_terms_of_the_contracts_signed_under_it
 
 #[sqlx::test]
 async fn a_province_deadline_moves_the_deadline_the_national_page_shows(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let deadline = |day: &'static str, month: &'static str, offset: &'static str| {
         [
@@ -375,7 +376,7 @@ async fn an_administrator_adds_a_funding_source_and_the_funding_page_lists_it(po
 
 #[sqlx::test]
 async fn a_province_report_day_moves_when_reports_are_late(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let rule = |day: &'static str| {
         [

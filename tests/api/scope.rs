@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use crate::helpers::{PASSWORD, TestApp, attrs};
+use crate::world::World;
 
 /// Ids linked from a list page (`/facilities/{id}` or `/proposals/{id}`), all pages.
 async fn listed_ids(app: &TestApp, list: &str) -> BTreeSet<i64> {
@@ -170,7 +171,7 @@ async fn centre_staff_and_the_department_see_the_whole_province(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_administrator_manages_accounts_not_proposals(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     assert_eq!(app.get("/proposals").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.get("/facilities").await.status(), StatusCode::FORBIDDEN);

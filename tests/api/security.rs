@@ -5,10 +5,11 @@ use scraper::Html;
 use sqlx::PgPool;
 
 use crate::helpers::{PASSWORD, TestApp, count, header, text};
+use crate::world::World;
 
 #[sqlx::test]
 async fn a_cross_site_post_is_refused_and_changes_nothing(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("admin", PASSWORD).await;
     let users_before: i64 = count(&app.pool, "select count(*) from users").await;
 
@@ -57,7 +58,7 @@ async fn a_cross_site_post_is_refused_and_changes_nothing(pool: PgPool) {
 
 #[sqlx::test]
 async fn every_page_carries_the_security_headers(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("canbo", PASSWORD).await;
     for path in [
         "/login",
@@ -87,7 +88,7 @@ async fn every_page_carries_the_security_headers(pool: PgPool) {
 
 #[sqlx::test]
 async fn signed_in_pages_are_never_cached_and_assets_are(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("canbo", PASSWORD).await;
     for path in ["/", "/proposals", "/facilities"] {
         assert_eq!(
@@ -107,7 +108,7 @@ async fn signed_in_pages_are_never_cached_and_assets_are(pool: PgPool) {
 
 #[sqlx::test]
 async fn error_pages_are_in_the_shell_and_leak_nothing(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     app.login("canbo", PASSWORD).await;
     let response = app.get("/no-such-page").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
@@ -159,7 +160,7 @@ async fn the_proposal_timeline_cannot_be_rewritten(pool: PgPool) {
 
 #[sqlx::test]
 async fn oversized_forms_are_refused(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let app = World::new(pool).await.app;
     let huge = "x".repeat(300 * 1024);
     let response = app
         .post_form("/login", &[("username", &huge), ("password", "x")])
