@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use crate::helpers::{
-    PASSWORD, TestApp, attrs, committed, pay_advance, running, state_of, text, user_id,
+    PASSWORD, TestApp, attrs, committed, pay_advance, running, state_of, text, user_id, version,
 };
 
 /// The proposal's cost lines: (id, support).
@@ -19,15 +19,6 @@ async fn lines(pool: &PgPool, proposal: i64) -> Vec<(i64, i64)> {
     .fetch_all(pool)
     .await
     .expect("lines")
-}
-
-async fn version(pool: &PgPool, proposal: i64) -> String {
-    let v: i32 = sqlx::query_scalar("select version from proposals where id = $1")
-        .bind(proposal)
-        .fetch_one(pool)
-        .await
-        .expect("version");
-    v.to_string()
 }
 
 /// The Centre plans an acceptance visit of `proposal` led by `leader`; the leader declares

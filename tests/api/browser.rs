@@ -570,11 +570,7 @@ async fn a_dossier_travels_from_draft_to_accepted_through_three_roles(pool: PgPo
         "Hồ sơ đã được tiếp nhận, chuyển sang thẩm định.",
     )
     .await;
-    let state: String = sqlx::query_scalar("select state::text from proposals where id = $1")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
-        .expect("state");
+    let state = crate::helpers::state_of(&app.pool, id).await;
     assert_eq!(state, "accepted");
     client.clone().close().await.expect("close");
 }

@@ -387,6 +387,16 @@ pub async fn attach_required_documents(app: &TestApp, proposal_id: i64) {
     }
 }
 
+/// The version of proposal `id`, as its forms carry it.
+pub async fn version(pool: &PgPool, id: i64) -> String {
+    let v: i32 = sqlx::query_scalar("select version from proposals where id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("version");
+    v.to_string()
+}
+
 /// A proposal's state, as its code.
 pub async fn state_of(pool: &PgPool, proposal: i64) -> String {
     sqlx::query_scalar("select state::text from proposals where id = $1")

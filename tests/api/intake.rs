@@ -5,8 +5,9 @@ use reqwest::StatusCode;
 use scraper::Html;
 use sqlx::PgPool;
 
+use crate::helpers::version;
 use crate::helpers::{PASSWORD, TestApp, attach_required_documents, attrs, count, text, texts};
-use crate::world::{World, commune_id, dossier, draft, facility_form, version};
+use crate::world::{World, commune_id, dossier, draft, facility_form};
 
 #[sqlx::test]
 async fn a_local_officer_registers_a_facility_and_finds_it_without_diacritics(pool: PgPool) {

@@ -22,12 +22,7 @@ async fn a_stop_gives_back_what_was_not_paid_and_recoveries_the_rest(pool: PgPoo
 
     // Only the director stops; bad forms come back with their values.
     let path = format!("/proposals/{id}/stop");
-    let version: i32 = sqlx::query_scalar("select version from proposals where id = $1")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
-        .expect("version");
-    let version = version.to_string();
+    let version = crate::helpers::version(&app.pool, id).await;
     let tomorrow = (today + time::Duration::days(1)).to_string();
     let reason = "Cơ sở không bố trí được vốn đối ứng.";
     for user in ["canbo", "ketoan", office.as_str()] {

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use secrecy::SecretString;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attach_required_documents, header};
+use crate::helpers::{PASSWORD, TestApp, attach_required_documents, header, version};
 
 /// Thái Nguyên, the province of every world.
 const PROVINCE: &str = "19";
@@ -321,16 +321,6 @@ pub async fn draft(app: &TestApp, form: &[(&str, &str)]) -> i64 {
         .next()
         .and_then(|id| id.parse().ok())
         .expect("proposal id")
-}
-
-/// A proposal's version, as its forms carry it.
-pub async fn version(pool: &PgPool, id: i64) -> String {
-    let v: i32 = sqlx::query_scalar("select version from proposals where id = $1")
-        .bind(id)
-        .fetch_one(pool)
-        .await
-        .expect("version");
-    v.to_string()
 }
 
 /// The id of a district of the map before July 2025.
