@@ -339,14 +339,14 @@ async fn record(
     );
     let (set, lines, total) = match checked.await? {
         Ok(checked) => checked,
-        Err(None) => {
+        Err(PlanRefusal::Changed) => {
             drop(tx);
             let ctx = page.ctx.clone();
             let mut page = build(&state, ctx, &user, year, source, page.typed, false).await?;
             page.conflict = Some("plan.changed");
             return refused(page, StatusCode::CONFLICT);
         }
-        Err(Some(over_by)) => return page.refused_with(errors, over_by),
+        Err(PlanRefusal::Mistakes { over_by }) => return page.refused_with(errors, over_by),
     };
     let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
     let decision = valid.to_record((set.envelope_id, &province), None, "", user.0.user_id);
@@ -387,10 +387,18 @@ impl PlanPage {
     }
 }
 
+/// Why a plan is not written as typed.
+enum PlanRefusal {
+    /// A picked candidate was decided meanwhile.
+    Changed,
+    /// The form's mistakes (in the caller's `errors`), and how far the envelope would be
+    /// overrun.
+    Mistakes { over_by: Option<i64> },
+}
+
 /// Locks the set the plan acts on and checks each picked amount against its limits on the
 /// decision's day, and the total against the envelope. Answers the set, its lines and their
-/// total; or `Err(None)` when a candidate was decided meanwhile, or `Err(Some(over_by))`
-/// with the mistakes in `errors` (`over_by`: how far the envelope would be overrun).
+/// total, or why not (the mistakes in `errors`).
 async fn check_plan(
     state: &AppState,
     tx: &mut sqlx::PgConnection,
@@ -398,9 +406,9 @@ async fn check_plan(
     typed: &Typed,
     decided_on: time::Date,
     errors: &mut FieldErrors,
-) -> AppResult<Result<(LockedSet, Vec<NewLine>, i64), Option<Option<i64>>>> {
+) -> AppResult<Result<(LockedSet, Vec<NewLine>, i64), PlanRefusal>> {
     let Some(set) = lock_set(tx, state, (province, year, source), typed).await? else {
-        return Ok(Err(None));
+        return Ok(Err(PlanRefusal::Changed));
     };
     let caps = db::rules::caps_in_force_at_level(&state.db, source.level, province, decided_on);
     let caps_in_force = caps.await?;
@@ -408,7 +416,9 @@ async fn check_plan(
     let (lines, total) = checked_lines(&set, &typed.picked, on, errors);
     Ok(match (total, errors.is_empty()) {
         (Ok(total), true) => Ok((set, lines, total)),
-        (total, _) => Err(Some(total.err())),
+        (total, _) => Err(PlanRefusal::Mistakes {
+            over_by: total.err(),
+        }),
     })
 }
 
