@@ -30,7 +30,7 @@ use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
 use crate::error::{AppError, AppResult};
 use crate::workflow::adjustment::Approval;
-use crate::workflow::{self, Act, StepError, Subject};
+use crate::workflow::{self, Act, Subject};
 
 /// Routes of adjustments.
 pub fn router() -> Router<AppState> {
@@ -174,7 +174,8 @@ async fn request(
     let Some(checked) = checked.filter(|_| errors.is_empty() && page.file_error.is_none()) else {
         return Ok(refused(page, errors));
     };
-    let stored = upload::store_all(&state, &papers).await?;
+    let (stored, documents) =
+        upload::store_documents(&state, &papers, "adjustment_document", None).await?;
     let mut tx = state.db.begin().await?;
     let province = &page.basis.province_code;
     let rule = db::adjustments::rule_in_force(&mut tx, province, checked.kind, today()).await?;
@@ -190,24 +191,12 @@ async fn request(
         beneficiary: checked.beneficiary,
         requested_by: user.0.user_id,
     };
-    let documents: Vec<_> = papers
-        .iter()
-        .zip(&stored)
-        .map(|(c, key)| c.document(key, "adjustment_document", None))
-        .collect();
     let (actor, subject) = (user.actor(), Subject::from(&page.basis));
     let act = Act::now(&actor);
     let written = workflow::adjustment::request(&mut tx, &act, &subject, &asked, &documents).await;
-    // A refusal found inside the transaction rolls it back like an error: no file stays.
-    let written = match written {
-        Err(StepError::Refused { field, key }) => {
-            drop(tx);
-            upload::delete_all(&state, &stored).await;
-            return Ok(refused(page, FieldErrors::one(field, key)));
-        }
-        other => other.map_err(AppError::from),
-    };
-    upload::commit_or_discard(&state, tx, &stored, written).await?;
+    if let Err(errors) = upload::commit_step(&state, tx, &stored, written).await? {
+        return Ok(refused(page, errors));
+    }
     Ok(back(id, "flash.adjustment_requested"))
 }
 

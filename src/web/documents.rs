@@ -20,7 +20,7 @@ use super::context::{CurrentUser, Flash, PageContext};
 use super::upload::{self, Checked, Limits, UploadError};
 use crate::app::AppState;
 use crate::db;
-use crate::db::documents::{DocumentSummary, Kind, NewDocument, Owner};
+use crate::db::documents::{DocumentSummary, Kind, Owner};
 use crate::domain::document;
 use crate::domain::policy::{self, Actor, Permission};
 use crate::error::{AppError, AppResult};
@@ -210,12 +210,7 @@ async fn store_and_record(
     record_id: Option<i64>,
     checked: &[Checked],
 ) -> AppResult<Result<usize, &'static str>> {
-    let stored = upload::store_all(state, checked).await?;
-    let documents: Vec<NewDocument> = checked
-        .iter()
-        .zip(&stored)
-        .map(|(c, key)| c.document(key, kind, record_id))
-        .collect();
+    let (stored, documents) = upload::store_documents(state, checked, kind, record_id).await?;
     let act = Act::now(by);
     let mut tx = state.db.begin().await?;
     let taken = match record_id {

@@ -27,7 +27,7 @@ use crate::domain::policy::Permission;
 use crate::domain::progress::{self, Report, ReportingRule};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::workflow::{Act, StepError, Subject, monitoring};
+use crate::workflow::{Act, Subject, monitoring};
 
 /// Longest "work done".
 const WORK_MAX: usize = 5000;
@@ -224,34 +224,17 @@ async fn save(
     photos: &[Checked],
 ) -> AppResult<Response> {
     let id = page.basis.id;
-    let stored = upload::store_all(state, photos).await?;
-    let documents: Vec<_> = photos
-        .iter()
-        .zip(&stored)
-        .map(|(c, key)| c.document(key, "progress_photo", None))
-        .collect();
+    let (stored, documents) =
+        upload::store_documents(state, photos, "progress_photo", None).await?;
     let (actor, subject) = (user.actor(), Subject::from(&page.basis));
     let mut tx = state.db.begin().await?;
-    let taken = monitoring::report_progress(
-        &mut tx,
-        &Act::now(&actor),
-        &subject,
-        report,
-        work_done,
-        &documents,
-    )
-    .await;
-    // A refusal rolls the transaction back like an error: no file stays.
-    let written = match taken {
-        Err(StepError::Refused { field, key }) => {
-            drop(tx);
-            upload::delete_all(state, &stored).await;
-            page.errors.add(field, key);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-        other => other.map_err(AppError::from),
-    };
-    upload::commit_or_discard(state, tx, &stored, written).await?;
+    let act = Act::now(&actor);
+    let taken = monitoring::report_progress(&mut tx, &act, &subject, report, work_done, &documents);
+    let taken = taken.await;
+    if let Err(errors) = upload::commit_step(state, tx, &stored, taken).await? {
+        page.errors = errors;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     Ok((
         Flash::success("flash.progress_reported").with(format!("{}%", report.percent_done)),
         Redirect::to(&format!("/proposals/{id}/progress")),

@@ -18,6 +18,8 @@ use crate::domain::document::{self, FileType, Refusal};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::storage::StorageKey;
+use crate::web::form::FieldErrors;
+use crate::workflow::{StepError, StepResult};
 
 /// Most files one upload may carry.
 pub const MAX_FILES: usize = 20;
@@ -341,6 +343,45 @@ pub async fn store_all(state: &AppState, files: &[Checked]) -> AppResult<Vec<Sto
         stored.push(key);
     }
     Ok(stored)
+}
+
+/// Stores every file under a new key, with its document row of `kind`; the keys are for
+/// [`commit_step`] to delete when the step that records the rows fails.
+pub async fn store_documents(
+    state: &AppState,
+    files: &[Checked],
+    kind: &str,
+    record_id: Option<i64>,
+) -> AppResult<(Vec<StorageKey>, Vec<NewDocument>)> {
+    let stored = store_all(state, files).await?;
+    let documents = files
+        .iter()
+        .zip(&stored)
+        .map(|(file, key)| file.document(key, kind, record_id))
+        .collect();
+    Ok((stored, documents))
+}
+
+/// Ends the transaction of a step that recorded the files stored under `stored`, like
+/// [`commit_or_discard`]: a field the step refused comes back as the form's mistake (the
+/// files deleted), so the page can show its form again.
+pub async fn commit_step<T>(
+    state: &AppState,
+    tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    stored: &[StorageKey],
+    written: StepResult<T>,
+) -> AppResult<Result<T, FieldErrors>> {
+    match written {
+        Err(StepError::Refused { field, key }) => {
+            drop(tx);
+            delete_all(state, stored).await;
+            Ok(Err(FieldErrors::one(field, key)))
+        }
+        written => {
+            let written = written.map_err(AppError::from);
+            commit_or_discard(state, tx, stored, written).await.map(Ok)
+        }
+    }
 }
 
 /// Ends a transaction that recorded the files stored under `stored`: committed when

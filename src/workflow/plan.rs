@@ -10,10 +10,11 @@ use tracing::instrument;
 use super::{Act, StepError, StepResult, record_each, take_set, tell_set};
 use crate::db;
 use crate::db::documents::{NewDocument, RecordOwner};
-use crate::db::funding::{ChainLine, NewDecision, NewLine};
+use crate::db::funding::{Candidate, ChainLine, NewDecision, NewLine};
 use crate::db::national::NewForwarding;
+use crate::domain::proposal::ProposalLevel;
 use crate::domain::step::Entry;
-use crate::domain::transition::{self, Action, PlanSteps};
+use crate::domain::transition::{self, Action, PlanSteps, TransitionError};
 use crate::error::{AppError, ResultExt as _};
 
 /// A plan decision as the Department signed it.
@@ -113,20 +114,48 @@ pub async fn amend(
     record_each(conn, act, step, &entries, note).await?;
     tell_set(conn, act, step, &ids, number).await?;
     commit(conn, decision.envelope_id, change).await?;
+    tracing::info!(
+        decision.id = id,
+        amends = decision.amends.map(|(amended, _)| amended),
+        lines = lines.len(),
+        change,
+        user.id = act.by.user_id,
+        "plan decision amended"
+    );
     Ok(id)
 }
 
 /// Forwards the appraised national proposals `ids` to the Ministry with the dispatch
-/// `forwarding` and its `scan`. A dispatch number the province used is refused by its
-/// field; a set changed meanwhile is `national.changed`.
+/// `forwarding` and its `scan`. Each must still wait to be forwarded in the dispatch's plan
+/// year, appraised by the day it goes; a set changed meanwhile is refused by the choice, a
+/// dispatch number the province used by its field.
 #[instrument(skip_all, fields(actor.id = act.by.user_id, proposals = ids.len()), err)]
 pub async fn forward(
     conn: &mut PgConnection,
     act: &Act<'_>,
     forwarding: &NewForwarding<'_>,
     scan: &NewDocument,
-    (ids, from): (&[i64], crate::domain::proposal::ProposalState),
+    ids: &[i64],
 ) -> StepResult<i64> {
+    let changed = || StepError::refused("picked", "national.changed");
+    let candidates = db::funding::lock_candidates(conn, forwarding.province_code, ids).await?;
+    let waiting = |c: &Candidate| {
+        c.level == ProposalLevel::National
+            && c.plan_year == forwarding.plan_year
+            && c.appraised_on.is_none_or(|a| a <= forwarding.forwarded_on)
+    };
+    if candidates.len() != ids.len() || !candidates.iter().all(waiting) {
+        return Err(changed());
+    }
+    let mut step = None;
+    for candidate in &candidates {
+        match transition::transition(candidate.state, Action::Forward, act.by.role) {
+            Ok(allowed) => step = Some(allowed),
+            Err(TransitionError::NotFromThisState(_)) => return Err(changed()),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let step = step.ok_or_else(changed)?;
     let id = db::national::insert(conn, forwarding, ids)
         .await
         .on_constraint(
@@ -136,15 +165,20 @@ pub async fn forward(
         .map_err(|error| refused_by("dispatch_number", "national.number_taken", error))?;
     let owner = RecordOwner::Forwarding(id);
     db::documents::insert_for_record(conn, owner, act.by.user_id, scan).await?;
-    let step = transition::transition(from, Action::Forward, act.by.role)?;
     let number = forwarding.dispatch_number;
     let details =
         json!({ "dispatch": number, "forwarded_on": forwarding.forwarded_on.to_string() });
     let note = (forwarding.note, vec![details; ids.len()]);
     match take_set(conn, act, step, ids, note, number).await {
-        Err(StepError::Stale) => Err(AppError::Conflict("national.changed").into()),
+        Err(StepError::Stale) => Err(changed()),
         other => other.map(|()| id),
-    }
+    }?;
+    tracing::info!(
+        proposals = ids.len(),
+        user.id = act.by.user_id,
+        "national proposals forwarded"
+    );
+    Ok(id)
 }
 
 /// A decision (an original or an amendment), its scan and its lines; its id.

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use super::{CapFacts, DecisionFields, cap_for, one_scan};
+use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan};
 use crate::app::AppState;
 use crate::db;
 use crate::db::documents::{DocumentSummary, RecordOwner};
@@ -321,48 +321,48 @@ async fn amend(
     let (Some(valid), Some(scan), true) = (valid, scan, errors.is_empty()) else {
         return Ok(page.refused(errors, None));
     };
+    let amendment = (valid, reason, scan);
+    save(&state, &user, page, &decision, amendment, &typed.amounts).await
+}
 
+/// Records the checked amendment `valid` of `decision`, with its reason, its scan and the
+/// `amounts` typed: the chain
+/// is locked and checked again in the transaction, and the step writes it; a number taken
+/// shows the page again.
+async fn save(
+    state: &AppState,
+    user: &CurrentUser,
+    mut page: AmendPage,
+    decision: &Decision,
+    (valid, reason, scan): (ValidDecision, String, upload::Checked),
+    amounts: &HashMap<i64, String>,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
     let mut tx = state.db.begin().await?;
-    let checked = check_amendment(
-        &state,
-        &mut tx,
-        &decision,
-        &valid,
-        &typed.amounts,
-        &mut errors,
-    );
+    let checked = check_amendment(state, &mut tx, decision, &valid, amounts, &mut errors);
     let (chain, lines, change) = match checked.await? {
         Ok(checked) => checked,
         Err(over_by) => return Ok(page.refused(errors, over_by)),
     };
-    let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
+    let scans = std::slice::from_ref(&scan);
+    let (stored, scans) = upload::store_documents(state, scans, "plan_decision", None).await?;
     let amendment = valid.to_record(
         (decision.envelope_id, &decision.province_code),
         Some((decision.id, decision.original_id)),
         &reason,
         user.0.user_id,
     );
-    let scan = scan.document(&stored[0], "plan_decision", None);
     let actor = user.actor();
     let act = Act::now(&actor);
-    let written = workflow::plan::amend(&mut tx, &act, (&amendment, &scan), &chain, &lines, change);
-    let written = written.await.map_err(AppError::from);
-    let amendment_id = match upload::commit_or_discard(&state, tx, &stored, written).await {
+    let decided = (&amendment, &scans[0]);
+    let written = workflow::plan::amend(&mut tx, &act, decided, &chain, &lines, change).await;
+    let amendment_id = match upload::commit_step(state, tx, &stored, written).await? {
         Ok(id) => id,
-        Err(AppError::Conflict("funding.decision.number_taken")) => {
-            page.errors.add("number", "funding.decision.number_taken");
+        Err(errors) => {
+            page.errors = errors;
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
-        Err(other) => return Err(other),
     };
-    tracing::info!(
-        decision.id = amendment_id,
-        amends = decision.id,
-        lines = lines.len(),
-        change,
-        user.id = user.0.user_id,
-        "plan decision amended"
-    );
     Ok((
         Flash::success("flash.plan_amended").with(valid.number),
         Redirect::to(&format!("/funding/decisions/{amendment_id}")),

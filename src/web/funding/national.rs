@@ -184,51 +184,25 @@ async fn forward(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
 
-    let province = user.0.province_code.clone();
     let ids: Vec<i64> = page.typed.picked.iter().copied().collect();
-    let mut tx = state.db.begin().await?;
-    let candidates = db::funding::lock_candidates(&mut tx, &province, &ids).await?;
-    // Each picked proposal must still wait to be forwarded, appraised by the day it goes.
-    let open = candidates.len() == ids.len()
-        && candidates.iter().all(|c| {
-            c.state == ProposalState::Appraised
-                && c.level == ProposalLevel::National
-                && c.plan_year == year
-                && c.appraised_on.is_none_or(|a| a <= forwarded_on)
-        });
-    if !open {
-        drop(tx);
-        page.errors.add("picked", "national.changed");
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
+    let scans = std::slice::from_ref(&scan);
+    let (stored, scans) = upload::store_documents(&state, scans, "ministry_dispatch", None).await?;
     let forwarding = NewForwarding {
-        province_code: &province,
+        province_code: &user.0.province_code,
         plan_year: year,
         dispatch_number: &number,
         forwarded_on,
         note: &note,
         recorded_by: user.0.user_id,
     };
-    let scan = scan.document(&stored[0], "ministry_dispatch", None);
     let actor = user.actor();
-    let set = (&ids[..], ProposalState::Appraised);
+    let mut tx = state.db.begin().await?;
     let act = Act::now(&actor);
-    let written = workflow::plan::forward(&mut tx, &act, &forwarding, &scan, set).await;
-    let written = written.map_err(AppError::from);
-    match upload::commit_or_discard(&state, tx, &stored, written).await {
-        Ok(_) => {}
-        Err(AppError::Conflict("national.number_taken")) => {
-            page.errors.add("dispatch_number", "national.number_taken");
-            return Ok((StatusCode::CONFLICT, page).into_response());
-        }
-        Err(other) => return Err(other),
+    let written = workflow::plan::forward(&mut tx, &act, &forwarding, &scans[0], &ids).await;
+    if let Err(errors) = upload::commit_step(&state, tx, &stored, written).await? {
+        page.errors = errors;
+        return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    tracing::info!(
-        proposals = ids.len(),
-        user.id = user.0.user_id,
-        "national proposals forwarded"
-    );
     Ok((
         Flash::success("flash.forwarded").with(number),
         Redirect::to(&format!("/funding/national?year={year}")),

@@ -325,12 +325,26 @@ async fn record(
     let (Some((valid, reason)), Some(scan), true) = (valid, scan, errors.is_empty()) else {
         return page.refused_with(errors, None);
     };
+    save(&state, &user, page, (year, source), valid, (&reason, scan)).await
+}
 
+/// Records the checked decision `valid` with its `reason` for those left out and its scan:
+/// the set is locked and checked again in the transaction, and the step writes it; a set
+/// changed meanwhile or a number taken shows the page again.
+async fn save(
+    state: &AppState,
+    user: &CurrentUser,
+    mut page: PlanPage,
+    (year, source): (i16, Source),
+    valid: ValidDecision,
+    (reason, scan): (&str, upload::Checked),
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
     let province = user.0.province_code.clone();
     let mut tx = state.db.begin().await?;
     let at = (province.as_str(), year, &source);
     let checked = check_plan(
-        &state,
+        state,
         &mut tx,
         at,
         &page.typed,
@@ -342,34 +356,31 @@ async fn record(
         Err(PlanRefusal::Changed) => {
             drop(tx);
             let ctx = page.ctx.clone();
-            let mut page = build(&state, ctx, &user, year, source, page.typed, false).await?;
+            let mut page = build(state, ctx, user, year, source, page.typed, false).await?;
             page.conflict = Some("plan.changed");
             return refused(page, StatusCode::CONFLICT);
         }
         Err(PlanRefusal::Mistakes { over_by }) => return page.refused_with(errors, over_by),
     };
-    let stored = upload::store_all(&state, std::slice::from_ref(&scan)).await?;
-    let decision = valid.to_record((set.envelope_id, &province), None, "", user.0.user_id);
-    let scan = scan.document(&stored[0], "plan_decision", None);
+    let scans = std::slice::from_ref(&scan);
+    let (stored, scans) = upload::store_documents(state, scans, "plan_decision", None).await?;
     let decided = Decided {
-        decision: &decision,
-        scan: &scan,
+        decision: &valid.to_record((set.envelope_id, &province), None, "", user.0.user_id),
+        scan: &scans[0],
         lines: &lines,
         others: &set.others,
-        reason: &reason,
+        reason,
         steps: plan_steps(source.level),
         total,
     };
     let actor = user.actor();
     let written = workflow::plan::decide(&mut tx, &Act::now(&actor), &decided).await;
-    let written = written.map_err(AppError::from);
-    let decision_id = match upload::commit_or_discard(&state, tx, &stored, written).await {
+    let decision_id = match upload::commit_step(state, tx, &stored, written).await? {
         Ok(id) => id,
-        Err(AppError::Conflict(key @ "funding.decision.number_taken")) => {
-            page.errors.add("number", key);
+        Err(errors) => {
+            page.errors = errors;
             return refused(page, StatusCode::CONFLICT);
         }
-        Err(other) => return Err(other),
     };
     Ok((
         Flash::success("flash.plan_recorded").with(valid.number),
