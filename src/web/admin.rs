@@ -166,6 +166,44 @@ fn clean_text(input: &str, max: usize) -> Option<String> {
     ok.then(|| text.to_owned())
 }
 
+/// Who a new account is: its name, the person's full name and an e-mail address if any.
+struct Identity<'a> {
+    username: Username,
+    full_name: String,
+    email: Option<&'a str>,
+}
+
+impl<'a> Identity<'a> {
+    /// The identity typed in `form`, its password checked too, or `None` with the mistakes
+    /// in `errors`.
+    fn check(form: &'a UserForm, errors: &mut FieldErrors) -> Option<Self> {
+        let username = Username::parse(&form.username);
+        if username.is_none() {
+            errors.add("username", "admin.username_invalid");
+        }
+        let full_name = clean_text(&form.full_name, 200);
+        if full_name.is_none() {
+            errors.add("full_name", "admin.full_name_invalid");
+        }
+        let email = form.email.trim();
+        let email_ok = email.is_empty()
+            || (email.len() <= 254
+                && email.contains('@')
+                && !email.chars().any(char::is_whitespace));
+        if !email_ok {
+            errors.add("email", "admin.email_invalid");
+        }
+        if let Err(key) = check_new_password(&form.password) {
+            errors.add("password", key);
+        }
+        Some(Self {
+            username: username?,
+            full_name: full_name?,
+            email: (!email.is_empty()).then_some(email),
+        })
+    }
+}
+
 async fn create_user(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -174,23 +212,7 @@ async fn create_user(
 ) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
     let mut errors = FieldErrors::default();
-    let username = Username::parse(&form.username);
-    if username.is_none() {
-        errors.add("username", "admin.username_invalid");
-    }
-    let full_name = clean_text(&form.full_name, 200);
-    if full_name.is_none() {
-        errors.add("full_name", "admin.full_name_invalid");
-    }
-    let email = form.email.trim();
-    let email_ok = email.is_empty()
-        || (email.len() <= 254 && email.contains('@') && !email.chars().any(char::is_whitespace));
-    if !email_ok {
-        errors.add("email", "admin.email_invalid");
-    }
-    if let Err(key) = check_new_password(&form.password) {
-        errors.add("password", key);
-    }
+    let identity = Identity::check(&form, &mut errors);
     let assignment = parse_assignment(
         &state,
         &form.role,
@@ -200,8 +222,15 @@ async fn create_user(
     )
     .await?;
 
-    let (Some(username), Some(full_name), Some(assignment), true) =
-        (username, full_name, assignment, errors.is_empty())
+    let (
+        Some(Identity {
+            username,
+            full_name,
+            email,
+        }),
+        Some(assignment),
+        true,
+    ) = (identity, assignment, errors.is_empty())
     else {
         return render_new_user(&state, ctx, form, errors).await;
     };
@@ -212,7 +241,7 @@ async fn create_user(
     let new_user = NewUser {
         username: username.as_str(),
         full_name: &full_name,
-        email: (!email.is_empty()).then_some(email),
+        email,
         password_hash: &password_hash,
         role: assignment.role,
         organisation_id: assignment.organisation_id,

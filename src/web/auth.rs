@@ -107,47 +107,50 @@ async fn login(
         return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, "login.invalid"));
     }
 
-    let failures =
-        db::login_attempts::recent_failures(&state.db, username.as_str(), address, WINDOW_MINUTES)
-            .await?;
-    if failures.for_username >= MAX_FAILURES_PER_ACCOUNT
-        || failures.for_address >= MAX_FAILURES_PER_ADDRESS
-    {
-        tracing::warn!(%address, "sign-in throttled");
-        return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, "login.throttled"));
-    }
-
-    let credentials = db::users::find_credentials(&state.db, username.as_str()).await?;
-    let active = credentials.as_ref().is_some_and(|c| c.active);
-    let user_id = credentials.as_ref().map(|c| c.id);
     let password = SecretString::from(form.password);
-    let matches = state
-        .passwords
-        .verify(password, credentials.map(|c| c.password_hash))
-        .await?;
-
-    let (Some(user_id), true) = (user_id, matches && active) else {
-        db::login_attempts::record(&state.db, username.as_str(), address, false).await?;
-        return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, "login.invalid"));
+    let user_id = match authenticate(&state, &username, address, password).await? {
+        Ok(user_id) => user_id,
+        Err((status, key)) => return Ok(refuse(status, key)),
     };
-    db::login_attempts::record(&state.db, username.as_str(), address, true).await?;
-
     // A new token at every sign-in (session fixation): the old session, if any, ends.
     if let Some(old) = &request.session_digest {
         db::sessions::delete(&state.db, old).await?;
     }
     let new_token = token::generate();
     let user_agent = headers.get("user-agent").and_then(|v| v.to_str().ok());
-    db::sessions::insert(
-        &state.db,
-        &token::digest(&new_token),
-        user_id,
-        state.config.session_absolute,
-        user_agent,
-    )
-    .await?;
+    let digest = token::digest(&new_token);
+    let lifetime = state.config.session_absolute;
+    db::sessions::insert(&state.db, &digest, user_id, lifetime, user_agent).await?;
     tracing::info!(user.id = user_id, "signed in");
     Ok((SessionChange::Start(new_token), Redirect::to(&next)).into_response())
+}
+
+/// The id of the active account `username` whose password `password` is, with the attempt
+/// recorded; or the status and message of the refusal (too many recent failures for the
+/// account or the address, or a wrong name or password, told apart for nobody).
+async fn authenticate(
+    state: &AppState,
+    username: &Username,
+    address: IpAddr,
+    password: SecretString,
+) -> AppResult<Result<i64, (StatusCode, &'static str)>> {
+    let name = username.as_str();
+    let failures =
+        db::login_attempts::recent_failures(&state.db, name, address, WINDOW_MINUTES).await?;
+    if failures.for_username >= MAX_FAILURES_PER_ACCOUNT
+        || failures.for_address >= MAX_FAILURES_PER_ADDRESS
+    {
+        tracing::warn!(%address, "sign-in throttled");
+        return Ok(Err((StatusCode::TOO_MANY_REQUESTS, "login.throttled")));
+    }
+    let credentials = db::users::find_credentials(&state.db, name).await?;
+    let active = credentials.as_ref().is_some_and(|c| c.active);
+    let user_id = credentials.as_ref().map(|c| c.id);
+    let hash = credentials.map(|c| c.password_hash);
+    let matches = state.passwords.verify(password, hash).await?;
+    let signed_in = user_id.filter(|_| matches && active);
+    db::login_attempts::record(&state.db, name, address, signed_in.is_some()).await?;
+    Ok(signed_in.ok_or((StatusCode::UNPROCESSABLE_ENTITY, "login.invalid")))
 }
 
 async fn logout(

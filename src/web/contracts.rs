@@ -190,36 +190,8 @@ async fn page(
             .1
         }
     };
-    let form = form.unwrap_or_else(|| {
-        let support = basis.approved_support.unwrap_or(0);
-        let deadline = basis.end_date.filter(|d| *d >= today()).unwrap_or_else(|| {
-            today()
-                .replace_month(time::Month::December)
-                .unwrap_or(today())
-        });
-        ContractForm {
-            number: rules::suggested_number(basis.code.as_deref(), basis.plan_year),
-            signed_on: today().to_string(),
-            holder_name: user.0.organisation_name.clone(),
-            implementer_name: basis.beneficiaries.clone(),
-            counterpart_funds: money::format_plain(basis.counterpart_funds),
-            deadline: deadline.to_string(),
-            payment_terms: default_terms(ctx.lang, advance, support),
-            version: basis.version.to_string(),
-            ..ContractForm::default()
-        }
-    });
-    let amend_form = contract
-        .as_ref()
-        .map(|c| AmendForm {
-            amended_on: today().to_string(),
-            deadline: c.deadline.to_string(),
-            counterpart_funds: money::format_plain(c.counterpart_funds),
-            payment_terms: c.payment_terms.clone(),
-            version: c.version.to_string(),
-            ..AmendForm::default()
-        })
-        .unwrap_or_default();
+    let form = form.unwrap_or_else(|| ContractForm::suggested(&basis, user, ctx.lang, advance));
+    let amend_form = contract.as_ref().map(AmendForm::of).unwrap_or_default();
     let basis_state = basis.state;
     Ok(ContractPage {
         may_sign: contract.is_none() && may_sign(user, basis.state),
@@ -238,6 +210,49 @@ async fn page(
         stale: false,
         may_stop: transition::transition(basis_state, Action::Stop, user.0.role).is_ok(),
     })
+}
+
+impl ContractForm {
+    /// The form a contract starts from: the approved proposal's figures, a suggested number
+    /// and payment terms after the advance rule, to be signed today.
+    fn suggested(
+        basis: &Basis,
+        user: &CurrentUser,
+        lang: i18n::Lang,
+        advance: AdvanceTerms,
+    ) -> Self {
+        let support = basis.approved_support.unwrap_or(0);
+        let deadline = basis.end_date.filter(|d| *d >= today()).unwrap_or_else(|| {
+            today()
+                .replace_month(time::Month::December)
+                .unwrap_or(today())
+        });
+        Self {
+            number: rules::suggested_number(basis.code.as_deref(), basis.plan_year),
+            signed_on: today().to_string(),
+            holder_name: user.0.organisation_name.clone(),
+            implementer_name: basis.beneficiaries.clone(),
+            counterpart_funds: money::format_plain(basis.counterpart_funds),
+            deadline: deadline.to_string(),
+            payment_terms: default_terms(lang, advance, support),
+            version: basis.version.to_string(),
+            ..Self::default()
+        }
+    }
+}
+
+impl AmendForm {
+    /// The amending form over the contract as it stands, dated today.
+    fn of(contract: &Contract) -> Self {
+        Self {
+            amended_on: today().to_string(),
+            deadline: contract.deadline.to_string(),
+            counterpart_funds: money::format_plain(contract.counterpart_funds),
+            payment_terms: contract.payment_terms.clone(),
+            version: contract.version.to_string(),
+            ..Self::default()
+        }
+    }
 }
 
 async fn basis(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Basis> {

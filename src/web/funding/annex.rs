@@ -355,6 +355,26 @@ fn amounts(sums: Sums) -> [Value; 3] {
     ]
 }
 
+/// The annex's sheet: its title, what it is attached to and, for an amendment, what it
+/// amends.
+fn titled(lang: i18n::Lang, loaded: &Loaded) -> Table {
+    let title = format!("{}: {}", i18n::t(lang, "annex.title"), loaded.list_title);
+    let mut table = Table::new(i18n::t(lang, "annex.sheet"), title, COLUMNS)
+        .without_filter()
+        .note(loaded.attached.clone());
+    if let Some((_, number)) = &loaded.decision.amends {
+        table = table.note(i18n::t_with(lang, "annex.amends", &[("value", number)]));
+    }
+    table.note(i18n::t(lang, "export.unit_money"))
+}
+
+/// A row that names a group or the total in its first two cells, and its sums.
+fn spanning(first: Value, second: Value, sums: Sums) -> Vec<Value> {
+    let mut row = vec![first, second, Value::Empty, Value::Empty, Value::Empty];
+    row.extend(amounts(sums));
+    row
+}
+
 async fn export(
     state: AppState,
     ctx: PageContext,
@@ -366,28 +386,11 @@ async fn export(
     let grouping = query.grouping()?;
     let lang = ctx.lang;
     let loaded = load(&state, &user, lang, id, grouping).await?;
-    let mut table = Table::new(
-        i18n::t(lang, "annex.sheet"),
-        format!("{}: {}", i18n::t(lang, "annex.title"), loaded.list_title),
-        COLUMNS,
-    )
-    .without_filter()
-    .note(loaded.attached);
-    if let Some((_, number)) = &loaded.decision.amends {
-        table = table.note(i18n::t_with(lang, "annex.amends", &[("value", number)]));
-    }
-    let table = table.note(i18n::t(lang, "export.unit_money"));
+    let table = titled(lang, &loaded);
     let export = Export::start(format, lang);
     export.table(table).await?;
     for group in loaded.annex.groups {
-        let mut heading = vec![
-            group.numeral.into(),
-            group.name.into(),
-            Value::Empty,
-            Value::Empty,
-            Value::Empty,
-        ];
-        heading.extend(amounts(group.sums));
+        let heading = spanning(group.numeral.into(), group.name.into(), group.sums);
         export.styled(Style::Group, heading).await?;
         for line in group.lines {
             let note = line.note();
@@ -403,23 +406,10 @@ async fn export(
             export.row(row).await?;
         }
     }
-    let label = format!(
-        "{} ({})",
-        i18n::t(lang, "annex.total"),
-        i18n::t_with(
-            lang,
-            "annex.count",
-            &[("value", &loaded.annex.count.to_string())]
-        )
-    );
-    let mut total = vec![
-        Value::Empty,
-        label.into(),
-        Value::Empty,
-        Value::Empty,
-        Value::Empty,
-    ];
-    total.extend(amounts(loaded.annex.total));
+    let count = loaded.annex.count.to_string();
+    let counted = i18n::t_with(lang, "annex.count", &[("value", &count)]);
+    let label = format!("{} ({counted})", i18n::t(lang, "annex.total"));
+    let total = spanning(Value::Empty, label.into(), loaded.annex.total);
     export.styled(Style::Total, total).await?;
     let number = loaded.decision.number.replace('/', "-");
     export

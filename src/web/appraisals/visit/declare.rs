@@ -8,9 +8,10 @@ use axum_extra::extract::Form;
 use super::{VisitAction, back, refuse};
 use crate::app::AppState;
 use crate::db;
+use crate::db::visits::Member;
 use crate::domain::appraisal::Declaration;
 use crate::error::{AppError, AppResult};
-use crate::web::appraisals::visit_view;
+use crate::web::appraisals::{VisitView, visit_view};
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 
@@ -28,23 +29,7 @@ pub(super) async fn declare(
     if view.visit.cancelled {
         return Err(AppError::Conflict("visit.cancelled"));
     }
-    let me = view.me.clone().ok_or(AppError::Forbidden)?;
-    let member = match form.member_id.trim().parse::<i64>() {
-        Ok(member_id) if member_id != me.id => {
-            // Only the leader, and only for members without an account.
-            let other = view
-                .members
-                .iter()
-                .find(|m| m.id == member_id && m.user_id.is_none())
-                .cloned()
-                .ok_or(AppError::Forbidden)?;
-            if !view.is_leader() {
-                return Err(AppError::Forbidden);
-            }
-            other
-        }
-        _ => me,
-    };
+    let member = declaring_member(&view, &form)?;
     let proposal_id = form
         .proposal_id
         .trim()
@@ -59,19 +44,7 @@ pub(super) async fn declare(
         return Err(AppError::Conflict("appraisal.refusal.finalised"));
     }
     let mut errors = FieldErrors::default();
-    let declaration = match form.conflict.as_str() {
-        "no" => Some(Declaration::NoConflict),
-        "yes" => Some(Declaration::Conflict),
-        _ => None,
-    };
-    let note = errors.text("note", &form.note, 2000);
-    match declaration {
-        None => errors.add("conflict", "visit.declaration_required"),
-        Some(Declaration::Conflict) if note.is_empty() => {
-            errors.add("note", "visit.conflict_note_required")
-        }
-        _ => {}
-    }
+    let (declaration, note) = checked_declaration(&form, &mut errors);
     let Some(declaration) = declaration.filter(|_| errors.is_empty()) else {
         return refuse(&state, ctx, &user, view, form, errors, "declare").await;
     };
@@ -87,6 +60,47 @@ pub(super) async fn declare(
     .await?;
     tx.commit().await?;
     Ok(back(id, "flash.declared"))
+}
+
+/// Whose declaration the form records: the user's own, or, by the leader only, that of a
+/// member without an account.
+fn declaring_member(view: &VisitView, form: &VisitAction) -> AppResult<Member> {
+    let me = view.me.clone().ok_or(AppError::Forbidden)?;
+    match form.member_id.trim().parse::<i64>() {
+        Ok(member_id) if member_id != me.id => {
+            let other = view
+                .members
+                .iter()
+                .find(|m| m.id == member_id && m.user_id.is_none());
+            match other {
+                Some(other) if view.is_leader() => Ok(other.clone()),
+                _ => Err(AppError::Forbidden),
+            }
+        }
+        _ => Ok(me),
+    }
+}
+
+/// The declaration typed and its note (required with a conflict), or `None` with the
+/// mistakes in `errors`.
+fn checked_declaration(
+    form: &VisitAction,
+    errors: &mut FieldErrors,
+) -> (Option<Declaration>, String) {
+    let declaration = match form.conflict.as_str() {
+        "no" => Some(Declaration::NoConflict),
+        "yes" => Some(Declaration::Conflict),
+        _ => None,
+    };
+    let note = errors.text("note", &form.note, 2000);
+    match declaration {
+        None => errors.add("conflict", "visit.declaration_required"),
+        Some(Declaration::Conflict) if note.is_empty() => {
+            errors.add("note", "visit.conflict_note_required")
+        }
+        _ => {}
+    }
+    (declaration, note)
 }
 
 // ---------------------------------------------------------------- the printed schedule
