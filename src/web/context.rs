@@ -185,7 +185,23 @@ pub async fn middleware(
     let response = next.run(request).await;
     let mut response = render_error(response, lang, user, path_and_query);
 
-    let secure = state.config.cookie_secure();
+    let chosen_lang = query_lang.filter(|l| Some(*l) != cookie_lang);
+    set_cookies(
+        &mut response,
+        state.config.cookie_secure(),
+        had_flash,
+        chosen_lang,
+    );
+    // Pages may hold personal data: never keep them in a shared or browser cache.
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Sets the cookies the response asks for: the session started or ended, the flash to show
+/// next (or the one shown removed), and a language the user `chosen_lang`.
+fn set_cookies(response: &mut Response, secure: bool, had_flash: bool, chosen_lang: Option<Lang>) {
     let mut cookies: Vec<Cookie<'static>> = Vec::new();
     match response.extensions_mut().remove::<SessionChange>() {
         Some(SessionChange::Start(token)) => {
@@ -199,7 +215,7 @@ pub async fn middleware(
         None if had_flash => cookies.push(removal(FLASH_COOKIE, secure)),
         None => {}
     }
-    if let Some(lang) = query_lang.filter(|l| Some(*l) != cookie_lang) {
+    if let Some(lang) = chosen_lang {
         // Remembered for a year: the choice outlives sessions.
         let year = time::Duration::days(365);
         cookies.push(cookie(
@@ -214,11 +230,6 @@ pub async fn middleware(
             response.headers_mut().append(SET_COOKIE, value);
         }
     }
-    // Pages may hold personal data: never keep them in a shared or browser cache.
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 async fn load_user(state: &AppState, digest: &[u8]) -> Result<Option<Arc<SessionUser>>, AppError> {

@@ -160,22 +160,12 @@ async fn home(
         }),
         part(sees(Permission::ViewReports), glance(&state, &ctx, &user)),
     )?;
-    let count_of = |s: ProposalState| counts.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n);
-    let state_count = |state| StateCount {
-        state,
-        count: count_of(state),
-    };
+    let has_some = ProposalState::ALL
+        .into_iter()
+        .filter(|&s| count_of(&counts, s) > 0);
     Ok(HomePage {
-        waiting: proposal::awaiting(role)
-            .iter()
-            .copied()
-            .map(state_count)
-            .collect(),
-        overview: ProposalState::ALL
-            .into_iter()
-            .filter(|&s| count_of(s) > 0)
-            .map(state_count)
-            .collect(),
+        waiting: state_counts(&counts, proposal::awaiting(role).iter().copied()),
+        overview: state_counts(&counts, has_some),
         ctx,
         role,
         own_proposals,
@@ -185,6 +175,26 @@ async fn home(
         overdue,
         glance,
     })
+}
+
+/// How many of `counts` are in `state`.
+fn count_of(counts: &[(ProposalState, i64)], state: ProposalState) -> i64 {
+    counts
+        .iter()
+        .find(|(s, _)| *s == state)
+        .map_or(0, |(_, n)| *n)
+}
+
+/// The count of each of `states` in `counts`, in that order.
+fn state_counts(
+    counts: &[(ProposalState, i64)],
+    states: impl Iterator<Item = ProposalState>,
+) -> Vec<StateCount> {
+    let counted = |state| StateCount {
+        state,
+        count: count_of(counts, state),
+    };
+    states.map(counted).collect()
 }
 
 /// Runs one part of the dashboard for a role that sees it; another role gets it empty, and
