@@ -348,6 +348,36 @@ pub async fn find_id_by_tax_code(pool: &PgPool, tax_code: &str) -> AppResult<Opt
     Ok(find_by_tax_code(pool, tax_code).await?.map(|(id, _)| id))
 }
 
+/// A proposal's beneficiaries by tax code, among the facilities in `scope`: each code's
+/// facility and its unit, in the order the codes are given (one statement for the list).
+pub async fn beneficiaries_by_tax_code(
+    pool: &PgPool,
+    scope: &ScopeParams,
+    tax_codes: &[String],
+) -> AppResult<Vec<(String, i64, i64)>> {
+    let rows = sqlx::query!(
+        r#"
+        select f.tax_code as "tax_code!", f.id, f.unit_id
+        from unnest($6::text[]) with ordinality as wanted(tax_code, position)
+        join facilities f on f.tax_code = wanted.tax_code
+        where facility_in_scope(f, $1, $2, $3, $4, $5)
+        order by wanted.position
+        "#,
+        scope.denied,
+        scope.province_code,
+        scope.area_unit_id,
+        scope.office_id,
+        scope.facility_id,
+        tax_codes,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.tax_code, r.id, r.unit_id))
+        .collect())
+}
+
 /// Registers a facility; a taken tax code violates `facilities_tax_code_key`.
 pub async fn insert(
     conn: &mut PgConnection,

@@ -144,18 +144,16 @@ pub async fn forward(
             && c.plan_year == forwarding.plan_year
             && c.appraised_on.is_none_or(|a| a <= forwarding.forwarded_on)
     };
-    if candidates.len() != ids.len() || !candidates.iter().all(waiting) {
+    // One transition for the whole set: every proposal must stand where the first does.
+    let from = candidates.first().map(|c| c.state).ok_or_else(changed)?;
+    let alike = |c: &Candidate| c.state == from && waiting(c);
+    if candidates.len() != ids.len() || !candidates.iter().all(alike) {
         return Err(changed());
     }
-    let mut step = None;
-    for candidate in &candidates {
-        match transition::transition(candidate.state, Action::Forward, act.by.role) {
-            Ok(allowed) => step = Some(allowed),
-            Err(TransitionError::NotFromThisState(_)) => return Err(changed()),
-            Err(other) => return Err(other.into()),
-        }
-    }
-    let step = step.ok_or_else(changed)?;
+    let step = match transition::transition(from, Action::Forward, act.by.role) {
+        Err(TransitionError::NotFromThisState(_)) => return Err(changed()),
+        step => step?,
+    };
     let id = db::national::insert(conn, forwarding, ids)
         .await
         .on_constraint(

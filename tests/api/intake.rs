@@ -347,6 +347,56 @@ async fn bad_budget_lines_come_back_with_their_values(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn a_dossier_names_only_beneficiaries_in_the_officers_area(pool: PgPool) {
+    let world = World::new(pool).await;
+    let first = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    let second = world.facility("Cơ sở Mộc Bảo Lý", "4609990098").await;
+    let before = count(&world.app.pool, "select count(*) from proposals").await;
+    // Đại Từ's officer cannot name a Phú Bình facility, nor a code no one registered.
+    let daitu = world.as_user("pkt.daitu").await;
+    for codes in [first.clone(), format!("{first}, 4609990097")] {
+        let response = daitu
+            .post_form("/proposals/new", &dossier(&codes, "Đề án ngoài địa bàn"))
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{codes}"
+        );
+        let page = Html::parse_document(&response.text().await.expect("body"));
+        assert!(
+            texts(&page, ".field-error")
+                .iter()
+                .any(|e| e.contains("không thuộc địa bàn của bạn")),
+            "{codes}: the reason"
+        );
+        assert_eq!(
+            attrs(&page, "input[name='facility_tax_codes']", "value"),
+            [codes.as_str()],
+            "codes kept"
+        );
+    }
+    assert_eq!(
+        count(&world.app.pool, "select count(*) from proposals").await,
+        before
+    );
+    // Phú Bình's officer names both, one of them twice: each is a beneficiary once.
+    let phubinh = world.as_user("pkt.phubinh").await;
+    let codes = format!("{second}; {first}\n{second}");
+    let id = draft(&phubinh, &dossier(&codes, "Đề án hai cơ sở")).await;
+    let beneficiaries: i64 = sqlx::query_scalar(
+        "select cardinality(beneficiary_ids)::int8 from proposals where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&world.app.pool)
+    .await
+    .expect("the draft");
+    assert_eq!(beneficiaries, 2);
+}
+
+#[sqlx::test]
 async fn only_the_right_roles_move_a_proposal(pool: PgPool) {
     let world = World::new(pool).await;
     let app = world.as_user("pkt.phubinh").await;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::db;
 use crate::db::proposals::{Beneficiary, CostLineRow, ProposalDetail, ProposalInput};
-use crate::domain::dossier::{self, CostLine};
+use crate::domain::dossier::{self, CostLine, Totals};
 use crate::domain::facility::parse_tax_code;
 use crate::domain::proposal::{ProposalForm, ProposalLevel};
 use crate::domain::{input, money};
@@ -234,72 +234,8 @@ pub(super) async fn parse_dossier(
     let baseline_jobs = errors.whole("baseline_jobs", &form.baseline_jobs, 0, 1_000_000);
     let expected_jobs = errors.whole("expected_jobs", &form.expected_jobs, 0, 1_000_000);
 
-    // Beneficiaries by tax code, each in the user's scope.
-    let mut facility_ids = Vec::new();
-    let mut first_unit = None;
-    let codes: Vec<&str> = form
-        .facility_tax_codes
-        .split([',', ';', '\n'])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect();
-    if codes.is_empty() || codes.len() > 50 {
-        errors.add("facility_tax_codes", "dossier.beneficiary_required");
-    }
-    for code in codes.iter().take(50) {
-        let found = match parse_tax_code(code) {
-            Some(tax_code) => db::facilities::find_id_by_tax_code(&state.db, &tax_code).await?,
-            None => None,
-        };
-        let visible = match found {
-            Some(id) => db::facilities::find(&state.db, &user.scope(), id).await?,
-            None => None,
-        };
-        match visible {
-            Some(facility) => {
-                first_unit.get_or_insert(facility.unit_id);
-                if !facility_ids.contains(&facility.id) {
-                    facility_ids.push(facility.id);
-                }
-            }
-            None => errors.add("facility_tax_codes", "dossier.beneficiary_unknown"),
-        }
-    }
-
-    // Budget lines.
-    let mut lines = Vec::new();
-    for (row, typed) in form.typed_lines() {
-        let item = errors.required(&format!("line_item_{row}"), &typed.item, 500);
-        let unit = errors.text(&format!("line_unit_{row}"), &typed.unit, 50);
-        let quantity = errors.check(
-            &format!("line_quantity_{row}"),
-            input::quantity_hundredths(&typed.quantity),
-        );
-        let unit_price = errors.money(&format!("line_price_{row}"), &typed.price);
-        let support = errors.money(&format!("line_support_{row}"), &typed.support);
-        if let Some(quantity_hundredths) = quantity {
-            lines.push(CostLine {
-                item,
-                unit,
-                quantity_hundredths,
-                unit_price,
-                support,
-            });
-        }
-    }
-    if lines.len() > MAX_LINES {
-        errors.add("lines", "dossier.too_many_lines");
-    }
-    let sums = match dossier::totals(&lines) {
-        Ok(sums) => Some(sums),
-        Err(problems) => {
-            for (index, problem) in problems {
-                errors.add(format!("line_support_{}", index + 1), problem.key());
-            }
-            None
-        }
-    };
-
+    let (facility_ids, first_unit) = beneficiaries(state, user, form, errors).await?;
+    let (lines, sums) = cost_lines(form, errors);
     let technology_line = input::checked(form.technology_line.as_deref());
     let mut support_cap_id = None;
     if let (Some(level), Some((_, totals))) = (level, &sums) {
@@ -312,16 +248,8 @@ pub(super) async fn parse_dossier(
             technology_line,
             on: today(),
         };
-        let check = CapReport::of(
-            intake::cap_verdict(&state.db, &request).await?,
-            technology_line,
-            lang,
-        );
-        support_cap_id = check.cap_id;
-        if !check.problems.is_empty() {
-            errors.add("requested", "dossier.over_cap");
-        }
-        *cap = check;
+        *cap = cap_report(state, &request, lang, errors).await?;
+        support_cap_id = cap.cap_id;
     }
     let (Some(level), Some(unit_id), Some((line_totals, totals)), true) =
         (level, first_unit, sums, errors.is_empty())
@@ -356,6 +284,99 @@ pub(super) async fn parse_dossier(
         lines,
         line_totals,
     }))
+}
+
+/// The beneficiaries typed as tax codes (1 to 50), each one the user can see: their ids
+/// without repeats, and the unit of the first (where the proposal takes place).
+async fn beneficiaries(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &DossierForm,
+    errors: &mut FieldErrors,
+) -> AppResult<(Vec<i64>, Option<i64>)> {
+    let typed: Vec<&str> = form
+        .facility_tax_codes
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    if typed.is_empty() || typed.len() > 50 {
+        errors.add("facility_tax_codes", "dossier.beneficiary_required");
+    }
+    let codes: Vec<Option<String>> = typed.iter().take(50).map(|c| parse_tax_code(c)).collect();
+    let wanted: Vec<String> = codes.iter().flatten().cloned().collect();
+    let found =
+        db::facilities::beneficiaries_by_tax_code(&state.db, &user.scope(), &wanted).await?;
+    if codes.iter().any(|code| {
+        code.as_ref()
+            .is_none_or(|code| !found.iter().any(|(taken, _, _)| taken == code))
+    }) {
+        errors.add("facility_tax_codes", "dossier.beneficiary_unknown");
+    }
+    let mut ids: Vec<i64> = Vec::with_capacity(found.len());
+    for &(_, id, _) in &found {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok((ids, found.first().map(|&(_, _, unit)| unit)))
+}
+
+/// The budget lines as typed, each field checked by its row's name (a row whose quantity
+/// is unreadable is left out: its error names it), and their totals when they add up.
+fn cost_lines(
+    form: &DossierForm,
+    errors: &mut FieldErrors,
+) -> (Vec<CostLine>, Option<(Vec<i64>, Totals)>) {
+    let mut lines = Vec::new();
+    for (row, typed) in form.typed_lines() {
+        let item = errors.required(&format!("line_item_{row}"), &typed.item, 500);
+        let unit = errors.text(&format!("line_unit_{row}"), &typed.unit, 50);
+        let quantity = errors.check(
+            &format!("line_quantity_{row}"),
+            input::quantity_hundredths(&typed.quantity),
+        );
+        let unit_price = errors.money(&format!("line_price_{row}"), &typed.price);
+        let support = errors.money(&format!("line_support_{row}"), &typed.support);
+        if let Some(quantity_hundredths) = quantity {
+            lines.push(CostLine {
+                item,
+                unit,
+                quantity_hundredths,
+                unit_price,
+                support,
+            });
+        }
+    }
+    if lines.len() > MAX_LINES {
+        errors.add("lines", "dossier.too_many_lines");
+    }
+    let sums = match dossier::totals(&lines) {
+        Ok(sums) => Some(sums),
+        Err(problems) => {
+            for (index, problem) in problems {
+                errors.add(format!("line_support_{}", index + 1), problem.key());
+            }
+            None
+        }
+    };
+    (lines, sums)
+}
+
+/// The cap in force for `request` as the form shows it; a request over it is refused on
+/// the requested amount.
+async fn cap_report(
+    state: &AppState,
+    request: &Request<'_>,
+    lang: Lang,
+    errors: &mut FieldErrors,
+) -> AppResult<CapReport> {
+    let verdict = intake::cap_verdict(&state.db, request).await?;
+    let report = CapReport::of(verdict, request.technology_line, lang);
+    if !report.problems.is_empty() {
+        errors.add("requested", "dossier.over_cap");
+    }
+    Ok(report)
 }
 
 /// What the cap in force says about a request: the rule in words, and why the amount is

@@ -186,62 +186,9 @@ pub(super) fn validate_cap(form: &CapForm, choices: &CapChoices) -> Result<Valid
         "reference.level_required",
         ProposalLevel::from_code(form.level.trim()),
     );
-    let province = form.province_code.trim();
-    let province = if province.is_empty() {
-        Some(None)
-    } else {
-        errors
-            .need(
-                "province_code",
-                "reference.province_unknown",
-                choices
-                    .provinces
-                    .iter()
-                    .any(|p| p.code == province)
-                    .then(|| province.to_owned()),
-            )
-            .map(Some)
-    };
-    if level == Some(ProposalLevel::National) && matches!(province, Some(Some(_))) {
-        errors.add("province_code", "reference.national_all_provinces");
-    }
-    let percent = errors.need(
-        "percent",
-        "reference.percent_invalid",
-        input::parse_percent(&form.percent),
-    );
-    let max_amount = errors.need(
-        "max_amount",
-        "reference.amount_invalid",
-        input::parse_amount(&form.max_amount),
-    );
-    let unit = errors.need(
-        "cap_unit",
-        "reference.unit_required",
-        CapUnit::from_code(form.cap_unit.trim()),
-    );
-    let multiplier = cap_multiplier(form, &mut errors);
+    let province = cap_province(form, choices, level, &mut errors);
+    let rule = cap_rule(form, &mut errors);
     let basis = form.basis.check(true, &mut errors);
-    let rule = match (percent, max_amount, unit, multiplier) {
-        (Some(percent), Some(max), Some(unit), Some(multiplier)) => {
-            match CapRule::new(percent, max, unit, multiplier) {
-                Ok(rule) => Some(rule),
-                Err(RuleError::PercentOutOfRange) => {
-                    errors.add("percent", "reference.percent_invalid");
-                    None
-                }
-                Err(RuleError::NegativeMaximum) => {
-                    errors.add("max_amount", "reference.amount_invalid");
-                    None
-                }
-                Err(RuleError::MaximumTooLarge) => {
-                    errors.add("multiplier", "reference.multiplier_too_large");
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
     match (activity, level, province, rule, basis) {
         (
             Some(activity_type_code),
@@ -264,6 +211,61 @@ pub(super) fn validate_cap(form: &CapForm, choices: &CapChoices) -> Result<Valid
         }),
         _ => Err(errors),
     }
+}
+
+/// The province a cap is for: `Some(None)` for every province (a national cap must be), the
+/// province's code for one of the list, `None` when unknown.
+fn cap_province(
+    form: &CapForm,
+    choices: &CapChoices,
+    level: Option<ProposalLevel>,
+    errors: &mut FieldErrors,
+) -> Option<Option<String>> {
+    let province = form.province_code.trim();
+    if province.is_empty() {
+        return Some(None);
+    }
+    if level == Some(ProposalLevel::National) {
+        errors.add("province_code", "reference.national_all_provinces");
+    }
+    let known = choices.provinces.iter().any(|p| p.code == province);
+    let province = known.then(|| province.to_owned());
+    errors
+        .need("province_code", "reference.province_unknown", province)
+        .map(Some)
+}
+
+/// The cap's rule (share, maximum, unit and multiplier), each refusal on its own field.
+fn cap_rule(form: &CapForm, errors: &mut FieldErrors) -> Option<CapRule> {
+    let percent = errors.need(
+        "percent",
+        "reference.percent_invalid",
+        input::parse_percent(&form.percent),
+    );
+    let max_amount = errors.need(
+        "max_amount",
+        "reference.amount_invalid",
+        input::parse_amount(&form.max_amount),
+    );
+    let unit = errors.need(
+        "cap_unit",
+        "reference.unit_required",
+        CapUnit::from_code(form.cap_unit.trim()),
+    );
+    let multiplier = cap_multiplier(form, errors);
+    let (Some(percent), Some(max), Some(unit), Some(multiplier)) =
+        (percent, max_amount, unit, multiplier)
+    else {
+        return None;
+    };
+    let refused = match CapRule::new(percent, max, unit, multiplier) {
+        Ok(rule) => return Some(rule),
+        Err(RuleError::PercentOutOfRange) => ("percent", "reference.percent_invalid"),
+        Err(RuleError::NegativeMaximum) => ("max_amount", "reference.amount_invalid"),
+        Err(RuleError::MaximumTooLarge) => ("multiplier", "reference.multiplier_too_large"),
+    };
+    errors.add(refused.0, refused.1);
+    None
 }
 
 /// The multiplier fields: all three empty (no multiplier) or all three given.
