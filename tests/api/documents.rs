@@ -11,7 +11,10 @@ use scraper::Html;
 use sha2::{Digest as _, Sha256};
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, header, seed_demo, text, texts};
+use khuyencong::domain::proposal::ProposalState;
+
+use crate::helpers::{TestApp, attrs, header, text, texts};
+use crate::world::World;
 
 /// A 1×1 PNG.
 const PNG_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
@@ -87,21 +90,95 @@ async fn post_upload(app: &TestApp, proposal: i64, form: Form) -> reqwest::Respo
         .expect("POST")
 }
 
-/// The facility owner's proposal in `state` (the demo has one returned, one completed).
-async fn owners_proposal(app: &TestApp, state: &str) -> i64 {
-    sqlx::query_scalar(
-        "select p.id from proposals p join proposal_facilities pf on pf.proposal_id = p.id \
-         join users u on u.facility_id = pf.facility_id \
-         where u.username = 'coso.phucxuan' and p.state::text = $1",
-    )
-    .bind(state)
-    .fetch_one(&app.pool)
-    .await
-    .expect("the owner's proposal")
+/// A world where the owner `coso` of a Phú Bình facility has a dossier returned for
+/// completion, holding the documents it was submitted with; and that dossier.
+async fn returned_dossier(world: World) -> Dossier {
+    let tax = world
+        .facility("Hợp tác xã Chè Phúc Xuân", "4609990011")
+        .await;
+    world.owner("coso", &tax).await;
+    let id = world
+        .proposal(&tax, "Máy sao chè tự động", ProposalState::Returned)
+        .await;
+    let before = Before::now(&world.app).await;
+    Dossier { world, id, before }
 }
 
-async fn document_count(app: &TestApp) -> i64 {
-    sqlx::query_scalar("select count(*) from documents")
+/// A test's dossier and what was stored before the test sent anything.
+struct Dossier {
+    world: World,
+    id: i64,
+    before: Before,
+}
+
+impl Dossier {
+    async fn new(pool: PgPool) -> Self {
+        returned_dossier(World::new(pool).await).await
+    }
+
+    /// The application seen by `username`, signed in.
+    async fn as_user(&self, username: &str) -> TestApp {
+        self.world.as_user(username).await
+    }
+}
+
+/// The documents and stored files before a test's own uploads.
+struct Before {
+    last_document: i64,
+    files: usize,
+    attach_events: i64,
+}
+
+impl Before {
+    async fn now(app: &TestApp) -> Self {
+        Self {
+            last_document: sqlx::query_scalar("select coalesce(max(id), 0) from documents")
+                .fetch_one(&app.pool)
+                .await
+                .expect("documents"),
+            files: stored_files(&app.storage_dir),
+            attach_events: attach_events(app).await,
+        }
+    }
+
+    /// The document rows the test added.
+    async fn documents(&self, app: &TestApp) -> i64 {
+        sqlx::query_scalar("select count(*) from documents where id > $1")
+            .bind(self.last_document)
+            .fetch_one(&app.pool)
+            .await
+            .expect("count")
+    }
+
+    /// The files the test stored.
+    fn files(&self, app: &TestApp) -> usize {
+        stored_files(&app.storage_dir) - self.files
+    }
+
+    /// Whether the document link `href` is to a document the test added.
+    fn is_new(&self, href: &str) -> bool {
+        href.rsplit('/')
+            .next()
+            .and_then(|id| id.parse::<i64>().ok())
+            .is_some_and(|id| id > self.last_document)
+    }
+
+    /// The links of a documents page to the documents the test added.
+    fn new_links(&self, page: &Html) -> Vec<String> {
+        let links = attrs(page, "td.document-name a", "href");
+        links.into_iter().filter(|href| self.is_new(href)).collect()
+    }
+
+    /// Nothing was recorded or stored since.
+    async fn nothing_saved(&self, app: &TestApp) {
+        assert_eq!(self.documents(app).await, 0, "no document row");
+        assert_eq!(self.files(app), 0, "no stored file");
+        assert_eq!(attach_events(app).await, self.attach_events, "no event");
+    }
+}
+
+async fn attach_events(app: &TestApp) -> i64 {
+    sqlx::query_scalar("select count(*) from proposal_events where action = 'attach_document'")
         .fetch_one(&app.pool)
         .await
         .expect("count")
@@ -123,18 +200,6 @@ fn stored_files(dir: &Path) -> usize {
             }
         })
         .sum()
-}
-
-/// Nothing was recorded or stored.
-async fn assert_nothing_saved(app: &TestApp) {
-    assert_eq!(document_count(app).await, 0, "no document row");
-    assert_eq!(stored_files(&app.storage_dir), 0, "no stored file");
-    let events: i64 =
-        sqlx::query_scalar("select count(*) from proposal_events where action = 'attach_document'")
-            .fetch_one(&app.pool)
-            .await
-            .expect("count");
-    assert_eq!(events, 0, "no event");
 }
 
 /// A refusal comes back as the documents page, with the form, the message and the kind kept.
@@ -166,9 +231,8 @@ async fn assert_refused_with_form(
 
 #[sqlx::test]
 async fn a_pdf_a_png_and_a_docx_come_back_byte_for_byte(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = owners_proposal(&app, "returned").await;
+    let dossier = Dossier::new(pool).await;
+    let (app, proposal, before) = (dossier.as_user("canbo").await, dossier.id, &dossier.before);
 
     let files = [
         ("Thuyết minh đề án.pdf", pdf(), "application/pdf"),
@@ -195,15 +259,20 @@ async fn a_pdf_a_png_and_a_docx_come_back_byte_for_byte(pool: PgPool) {
 
     let page = app.page(&format!("/proposals/{proposal}/documents")).await;
     assert_eq!(text(&page, ".flash"), "Đã đính kèm 3 tệp.");
-    let links = attrs(&page, "td.document-name a", "href");
-    assert_eq!(links.len(), 3, "three documents listed");
+    let listed: Vec<(String, String)> = attrs(&page, "td.document-name a", "href")
+        .into_iter()
+        .zip(texts(&page, "td.document-name a"))
+        .filter(|(href, _)| before.is_new(href))
+        .collect();
+    let (links, names): (Vec<String>, Vec<String>) = listed.into_iter().unzip();
     assert_eq!(
-        texts(&page, "td.document-name a"),
+        names,
         [
             "Thuyết minh đề án.pdf",
             "ảnh nhà xưởng.PNG",
             "du-toan _mau 1_.docx"
-        ]
+        ],
+        "the three documents listed"
     );
 
     for (href, (name, bytes, mime)) in links.iter().zip(&files) {
@@ -245,9 +314,11 @@ async fn a_pdf_a_png_and_a_docx_come_back_byte_for_byte(pool: PgPool) {
 
     let events: Vec<(String, String, String, serde_json::Value)> = sqlx::query_as(
         "select action, from_state::text, to_state::text, details from proposal_events \
-         where proposal_id = $1 and action = 'attach_document' order by id",
+         where proposal_id = $1 and action = 'attach_document' and (details->>'document_id')::int8 > $2 \
+         order by id",
     )
     .bind(proposal)
+    .bind(before.last_document)
     .fetch_all(&app.pool)
     .await
     .expect("events");
@@ -258,14 +329,13 @@ async fn a_pdf_a_png_and_a_docx_come_back_byte_for_byte(pool: PgPool) {
         assert!(details["document_id"].is_i64());
     }
     assert_eq!(events[0].3["name"], "Thuyết minh đề án.pdf");
-    assert_eq!(stored_files(&app.storage_dir), 3);
+    assert_eq!(before.files(&app), 3);
 }
 
 #[sqlx::test]
 async fn a_file_whose_content_is_not_what_its_name_says_is_refused(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = owners_proposal(&app, "returned").await;
+    let dossier = Dossier::new(pool).await;
+    let (app, proposal, before) = (dossier.as_user("canbo").await, dossier.id, &dossier.before);
     let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00This program cannot be run in DOS mode".to_vec();
     let html =
         b"<!doctype html><html><body><script>alert(document.cookie)</script>%PDF-1.4</body></html>"
@@ -293,20 +363,18 @@ async fn a_file_whose_content_is_not_what_its_name_says_is_refused(pool: PgPool)
             "{name}: named in the message"
         );
     }
-    assert_nothing_saved(&app).await;
+    before.nothing_saved(&app).await;
 }
 
 #[sqlx::test]
 async fn a_file_over_the_size_limit_is_refused_and_nothing_is_saved(pool: PgPool) {
-    let app = TestApp::spawn_with(
-        pool.clone(),
+    let world = World::with_settings(
         pool,
         &[("UPLOAD_MAX_FILE_MB", "1"), ("UPLOAD_MAX_REQUEST_MB", "3")],
     )
     .await;
-    seed_demo(&app).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = owners_proposal(&app, "returned").await;
+    let dossier = returned_dossier(world).await;
+    let (app, proposal, before) = (dossier.as_user("canbo").await, dossier.id, &dossier.before);
     let mut big = pdf();
     big.resize(1024 * 1024 + 1, b' ');
     let form = upload_form(
@@ -322,7 +390,7 @@ async fn a_file_over_the_size_limit_is_refused_and_nothing_is_saved(pool: PgPool
         text(&page, "#file-error"),
         "Tệp “lon.pdf” lớn hơn 1 MB. Vui lòng nén hoặc chia nhỏ tệp."
     );
-    assert_nothing_saved(&app).await;
+    before.nothing_saved(&app).await;
 
     // Just under the limit is fine.
     let mut fits = pdf();
@@ -338,15 +406,13 @@ async fn a_file_over_the_size_limit_is_refused_and_nothing_is_saved(pool: PgPool
 
 #[sqlx::test]
 async fn a_request_over_the_request_limit_is_refused(pool: PgPool) {
-    let app = TestApp::spawn_with(
-        pool.clone(),
+    let world = World::with_settings(
         pool,
         &[("UPLOAD_MAX_FILE_MB", "1"), ("UPLOAD_MAX_REQUEST_MB", "2")],
     )
     .await;
-    seed_demo(&app).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = owners_proposal(&app, "returned").await;
+    let dossier = returned_dossier(world).await;
+    let (app, proposal, before) = (dossier.as_user("canbo").await, dossier.id, &dossier.before);
     let mut part = pdf();
     part.resize(900 * 1024, b' ');
     let form = upload_form(
@@ -358,7 +424,7 @@ async fn a_request_over_the_request_limit_is_refused(pool: PgPool) {
     let response = post_upload(&app, proposal, form).await;
     let page = assert_refused_with_form(response, StatusCode::PAYLOAD_TOO_LARGE, "").await;
     assert!(text(&page, "#file-error").contains("2 MB"));
-    assert_nothing_saved(&app).await;
+    before.nothing_saved(&app).await;
 
     // Without a Content-Length (chunked), the limit is met while reading. (The kind may not
     // be kept: the parser reads ahead and meets the limit before handing the kind over.)
@@ -376,14 +442,13 @@ async fn a_request_over_the_request_limit_is_refused(pool: PgPool) {
     let response = post_upload(&app, proposal, form).await;
     let page = assert_refused_with_form(response, StatusCode::PAYLOAD_TOO_LARGE, "").await;
     assert!(text(&page, "#file-error").contains("2 MB"));
-    assert_nothing_saved(&app).await;
+    before.nothing_saved(&app).await;
 }
 
 #[sqlx::test]
 async fn bad_file_names_are_refused_and_absurd_ones_cleaned(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = owners_proposal(&app, "returned").await;
+    let dossier = Dossier::new(pool).await;
+    let (app, proposal, before) = (dossier.as_user("canbo").await, dossier.id, &dossier.before);
 
     // A NUL byte makes the part's header unreadable; another control character is read
     // and refused.
@@ -401,7 +466,7 @@ async fn bad_file_names_are_refused_and_absurd_ones_cleaned(pool: PgPool) {
         text(&page, "#file-error"),
         "Tên tệp chứa ký tự không hợp lệ. Vui lòng đổi tên tệp rồi gửi lại."
     );
-    assert_nothing_saved(&app).await;
+    before.nothing_saved(&app).await;
 
     // A 10 kB name and a path are cleaned: kept short, the extension kept, no directories.
     let long = format!("{}.png", "ảnh ".repeat(2500));
@@ -414,10 +479,12 @@ async fn bad_file_names_are_refused_and_absurd_ones_cleaned(pool: PgPool) {
     );
     let response = post_upload(&app, proposal, form).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let names: Vec<String> = sqlx::query_scalar("select file_name from documents order by id")
-        .fetch_all(&app.pool)
-        .await
-        .expect("names");
+    let names: Vec<String> =
+        sqlx::query_scalar("select file_name from documents where id > $1 order by id")
+            .bind(before.last_document)
+            .fetch_all(&app.pool)
+            .await
+            .expect("names");
     assert_eq!(names.len(), 2);
     assert!(
         names[0].len() <= 255 && names[0].ends_with("ảnh.png"),
@@ -429,9 +496,8 @@ async fn bad_file_names_are_refused_and_absurd_ones_cleaned(pool: PgPool) {
 
 #[sqlx::test]
 async fn an_upload_without_a_kind_or_a_file_gets_the_form_back(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = owners_proposal(&app, "returned").await;
+    let dossier = Dossier::new(pool).await;
+    let (app, proposal, before) = (dossier.as_user("canbo").await, dossier.id, &dossier.before);
     let response = post_upload(
         &app,
         proposal,
@@ -470,14 +536,13 @@ async fn an_upload_without_a_kind_or_a_file_gets_the_form_back(pool: PgPool) {
         )
         .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_nothing_saved(&app).await;
+    before.nothing_saved(&app).await;
 }
 
 #[sqlx::test]
 async fn sending_the_same_file_twice_records_it_once(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = owners_proposal(&app, "returned").await;
+    let dossier = Dossier::new(pool).await;
+    let (app, proposal, before) = (dossier.as_user("canbo").await, dossier.id, &dossier.before);
     for _ in 0..2 {
         let form = upload_form("photos", vec![file("anh.png", png(), "image/png")]);
         let response = post_upload(&app, proposal, form).await;
@@ -488,19 +553,15 @@ async fn sending_the_same_file_twice_records_it_once(pool: PgPool) {
         text(&page, ".flash"),
         "Tài liệu này đã có trong hồ sơ, không cần gửi lại."
     );
-    assert_eq!(document_count(&app).await, 1);
-    assert_eq!(
-        stored_files(&app.storage_dir),
-        1,
-        "the second copy is not kept"
-    );
+    assert_eq!(before.documents(&app).await, 1);
+    assert_eq!(before.files(&app), 1, "the second copy is not kept");
 }
 
 #[sqlx::test]
 async fn a_local_officer_of_another_area_finds_nothing(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let proposal = owners_proposal(&app, "returned").await;
-    let officer = app.with_client(app.login_new_client("pkt.thainguyen", PASSWORD).await);
+    let dossier = Dossier::new(pool).await;
+    let (proposal, before) = (dossier.id, &dossier.before);
+    let officer = dossier.as_user("pkt.phubinh").await;
     let response = post_upload(
         &officer,
         proposal,
@@ -508,17 +569,12 @@ async fn a_local_officer_of_another_area_finds_nothing(pool: PgPool) {
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "its own area");
-    let href = attrs(
-        &officer
-            .page(&format!("/proposals/{proposal}/documents"))
-            .await,
-        "td.document-name a",
-        "href",
-    )
-    .pop()
-    .expect("listed");
+    let page = officer
+        .page(&format!("/proposals/{proposal}/documents"))
+        .await;
+    let href = before.new_links(&page).pop().expect("listed");
 
-    app.login("pkt.phubinh", PASSWORD).await;
+    let app = dossier.as_user("pkt.daitu").await;
     let documents = format!("/proposals/{proposal}/documents");
     assert_eq!(app.get(&documents).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get(&href).await.status(), StatusCode::NOT_FOUND);
@@ -531,14 +587,14 @@ async fn a_local_officer_of_another_area_finds_nothing(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let response = app.post_form(&format!("{href}/remove"), &[]).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    assert_eq!(document_count(&app).await, 1);
+    assert_eq!(before.documents(&app).await, 1);
 }
 
 #[sqlx::test]
 async fn readers_download_in_scope_but_cannot_upload(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let proposal = owners_proposal(&app, "returned").await;
-    let centre = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let dossier = Dossier::new(pool).await;
+    let (app, proposal, before) = (&dossier.world.app, dossier.id, &dossier.before);
+    let centre = dossier.as_user("canbo").await;
     let response = post_upload(
         &centre,
         proposal,
@@ -550,12 +606,13 @@ async fn readers_download_in_scope_but_cannot_upload(pool: PgPool) {
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let documents = format!("/proposals/{proposal}/documents");
-    let href = attrs(&centre.page(&documents).await, "td.document-name a", "href")
+    let href = before
+        .new_links(&centre.page(&documents).await)
         .pop()
         .expect("listed");
 
     for username in ["giamdoc", "thamdinh", "ketoan", "so.congthuong"] {
-        let reader = app.with_client(app.login_new_client(username, PASSWORD).await);
+        let reader = dossier.as_user(username).await;
         let page = reader.page(&documents).await;
         assert!(
             attrs(&page, "form[enctype='multipart/form-data']", "action").is_empty(),
@@ -586,16 +643,25 @@ async fn readers_download_in_scope_but_cannot_upload(pool: PgPool) {
             "{username} removes"
         );
     }
-    assert_eq!(document_count(&app).await, 1);
-    assert_eq!(stored_files(&app.storage_dir), 1);
+    assert_eq!(before.documents(app).await, 1);
+    assert_eq!(before.files(app), 1);
 }
 
 #[sqlx::test]
 async fn the_facility_owner_completes_its_returned_dossier_but_not_a_closed_one(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("coso.phucxuan", PASSWORD).await;
-    let returned = owners_proposal(&app, "returned").await;
-    let completed = owners_proposal(&app, "completed").await;
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Phúc Xuân", "4609990011")
+        .await;
+    world.owner("coso", &tax).await;
+    let returned = world
+        .proposal(&tax, "Máy sao chè", ProposalState::Returned)
+        .await;
+    let closed = world
+        .proposal(&tax, "Máy vò chè", ProposalState::Rejected)
+        .await;
+    let before = Before::now(&world.app).await;
+    let app = world.as_user("coso").await;
 
     let page = app.page(&format!("/proposals/{returned}/documents")).await;
     assert_eq!(
@@ -613,16 +679,17 @@ async fn the_facility_owner_completes_its_returned_dossier_but_not_a_closed_one(
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
-    let page = app.page(&format!("/proposals/{completed}/documents")).await;
+    let page = app.page(&format!("/proposals/{closed}/documents")).await;
     assert!(attrs(&page, "input[type='file']", "name").is_empty());
     let response = post_upload(
         &app,
-        completed,
+        closed,
         upload_form("photos", vec![file("anh.png", png(), "image/png")]),
     )
     .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let owners: Vec<i64> = sqlx::query_scalar("select proposal_id from documents")
+    let owners: Vec<i64> = sqlx::query_scalar("select proposal_id from documents where id > $1")
+        .bind(before.last_document)
         .fetch_all(&app.pool)
         .await
         .expect("rows");
@@ -631,9 +698,8 @@ async fn the_facility_owner_completes_its_returned_dossier_but_not_a_closed_one(
 
 #[sqlx::test]
 async fn a_removed_document_is_hidden_and_its_removal_recorded(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = owners_proposal(&app, "returned").await;
+    let dossier = Dossier::new(pool).await;
+    let (app, proposal, before) = (dossier.as_user("canbo").await, dossier.id, &dossier.before);
     let documents = format!("/proposals/{proposal}/documents");
     let response = post_upload(
         &app,
@@ -643,26 +709,27 @@ async fn a_removed_document_is_hidden_and_its_removal_recorded(pool: PgPool) {
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let page = app.page(&documents).await;
-    let href = attrs(&page, "td.document-name a", "href")
-        .pop()
-        .expect("listed");
-    assert_eq!(
-        attrs(&page, "form[action$='/remove']", "action"),
-        [format!("{href}/remove")]
+    let href = before.new_links(&page).pop().expect("listed");
+    assert!(
+        attrs(&page, "form[action$='/remove']", "action").contains(&format!("{href}/remove")),
+        "a remove button by the document"
     );
 
     let response = app.post_form(&format!("{href}/remove"), &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let page = app.page(&documents).await;
-    assert!(attrs(&page, "td.document-name a", "href").is_empty());
-    assert_eq!(text(&page, ".empty"), "Chưa có tài liệu nào.");
+    let listed = attrs(&page, "td.document-name a", "href");
+    assert!(!listed.contains(&href), "no longer listed");
+    assert!(!listed.is_empty(), "the dossier's other documents are");
     assert_eq!(app.get(&href).await.status(), StatusCode::NOT_FOUND);
     let again = app.post_form(&format!("{href}/remove"), &[]).await;
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
 
     let (removed_by, kept): (Option<String>, i64) = sqlx::query_as(
-        "select u.username, count(*) over () from documents d left join users u on u.id = d.removed_by",
+        "select u.username, count(*) over () from documents d left join users u on u.id = d.removed_by \
+         where d.id > $1",
     )
+    .bind(before.last_document)
     .fetch_one(&app.pool)
     .await
     .expect("row kept");
@@ -675,18 +742,13 @@ async fn a_removed_document_is_hidden_and_its_removal_recorded(pool: PgPool) {
     .await
     .expect("event");
     assert_eq!(details["name"], "anh.png");
-    assert_eq!(
-        stored_files(&app.storage_dir),
-        1,
-        "the content is kept for history"
-    );
+    assert_eq!(before.files(&app), 1, "the content is kept for history");
 }
 
 #[sqlx::test]
 async fn when_the_database_refuses_the_row_the_stored_file_is_deleted(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = owners_proposal(&app, "returned").await;
+    let dossier = Dossier::new(pool).await;
+    let (app, proposal, before) = (dossier.as_user("canbo").await, dossier.id, &dossier.before);
     sqlx::raw_sql(
         "create function refuse_documents() returns trigger language plpgsql as $$ \
          begin raise exception 'refused for the test'; end $$; \
@@ -709,14 +771,13 @@ async fn when_the_database_refuses_the_row_the_stored_file_is_deleted(pool: PgPo
     )
     .await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    assert_nothing_saved(&app).await;
+    before.nothing_saved(&app).await;
 }
 
 #[sqlx::test]
 async fn a_cross_site_upload_is_refused(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let proposal = owners_proposal(&app, "returned").await;
+    let dossier = Dossier::new(pool).await;
+    let (app, proposal, before) = (dossier.as_user("canbo").await, dossier.id, &dossier.before);
     let response = app
         .client
         .post(app.url(&format!("/proposals/{proposal}/documents")))
@@ -730,5 +791,5 @@ async fn a_cross_site_upload_is_refused(pool: PgPool) {
         .await
         .expect("POST");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_nothing_saved(&app).await;
+    before.nothing_saved(&app).await;
 }

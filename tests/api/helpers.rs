@@ -369,7 +369,7 @@ pub async fn attach_required_documents(app: &TestApp, proposal_id: i64) {
             .text("kind", kind.clone())
             .part(
                 "file",
-                reqwest::multipart::Part::bytes(pdf())
+                reqwest::multipart::Part::bytes(kind_pdf(&kind))
                     .file_name(format!("{kind}.pdf"))
                     .mime_str("application/pdf")
                     .expect("mime"),
@@ -385,6 +385,14 @@ pub async fn attach_required_documents(app: &TestApp, proposal_id: i64) {
             .expect("upload");
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "upload of {kind}");
     }
+}
+
+/// A PDF of its own for each document kind (a comment after the end names it), so a test's
+/// own upload of [`pdf`] is never taken for a copy of one of these.
+fn kind_pdf(kind: &str) -> Vec<u8> {
+    let mut bytes = pdf();
+    bytes.extend_from_slice(format!("% {kind}\n").as_bytes());
+    bytes
 }
 
 /// The version of proposal `id`, as its forms carry it.

@@ -96,7 +96,12 @@ pub struct World {
 impl World {
     /// Starts the application and makes the organisations and the staff.
     pub async fn new(pool: PgPool) -> Self {
-        let app = TestApp::spawn(pool).await;
+        Self::with_settings(pool, &[]).await
+    }
+
+    /// Like [`World::new`], with the application's configuration `extra`.
+    pub async fn with_settings(pool: PgPool, extra: &[(&str, &str)]) -> Self {
+        let app = TestApp::spawn_with(pool.clone(), pool, extra).await;
         let hash = Passwords::new(2)
             .hash(SecretString::from(PASSWORD))
             .await
