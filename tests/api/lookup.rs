@@ -8,9 +8,10 @@ use reqwest::StatusCode;
 use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{TestApp, attrs, client, seed_demo, text};
+use crate::helpers::{TestApp, attrs, client, text};
+use crate::world::World;
 
-/// A demo proposal with a code: its code, title, state and its beneficiary's tax code.
+/// A proposal with a code: its code, title, state and its beneficiary's tax code.
 struct Dossier {
     code: String,
     title: String,
@@ -18,39 +19,39 @@ struct Dossier {
     tax_code: String,
 }
 
-/// The first submitted demo proposals (each with one beneficiary), in id order.
-async fn dossiers(pool: &PgPool, state: &str) -> Vec<Dossier> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "select p.code, p.title, p.state::text, f.tax_code from proposals p \
-         join proposal_facilities pf on pf.proposal_id = p.id \
-         join facilities f on f.id = pf.facility_id \
-         where p.code is not null and p.state = $1::proposal_state \
-           and cardinality(p.beneficiary_ids) = 1 \
-         order by p.id",
-    )
-    .bind(state)
-    .fetch_all(pool)
-    .await
-    .expect("demo proposals");
-    rows.into_iter()
-        .map(|(code, title, state, tax_code)| Dossier {
+/// A world of one proposal in each of `states`, each for a facility of its own, and the
+/// proposals as the lookup knows them.
+async fn world_of(world: World, states: &[ProposalState]) -> (World, Vec<Dossier>) {
+    let mut dossiers = Vec::with_capacity(states.len());
+    for (n, &state) in states.iter().enumerate() {
+        let tax_code = format!("46099900{n:02}");
+        world
+            .facility(&format!("Cơ sở Chè số {n}"), &tax_code)
+            .await;
+        let title = format!("Máy sao chè cho cơ sở số {n}");
+        let id = world.proposal(&tax_code, &title, state).await;
+        let code: String = sqlx::query_scalar("select code from proposals where id = $1")
+            .bind(id)
+            .fetch_one(&world.app.pool)
+            .await
+            .expect("a code");
+        dossiers.push(Dossier {
             code,
             title,
-            state: ProposalState::from_code(&state).expect("a state"),
+            state,
             tax_code,
-        })
-        .collect()
+        });
+    }
+    (world, dossiers)
 }
 
-async fn first(pool: &PgPool, state: &str) -> Dossier {
-    dossiers(pool, state)
-        .await
-        .into_iter()
-        .next()
-        .expect("a demo proposal in that state")
+/// A world with one proposal in `state`, and that proposal.
+async fn one(pool: PgPool, state: ProposalState) -> (World, Dossier) {
+    let (world, mut dossiers) = world_of(World::new(pool).await, &[state]).await;
+    (world, dossiers.remove(0))
 }
 
-/// A tax code no demo facility has.
+/// A tax code no facility has.
 const UNKNOWN_TAX_CODE: &str = "0999999999";
 
 /// Posts a lookup from the test client (127.0.0.1).
@@ -85,8 +86,8 @@ async fn look_up_from(
 
 #[sqlx::test]
 async fn the_right_pair_shows_the_plain_state_and_next_step_without_signing_in(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let dossier = first(&app.pool, "submitted").await;
+    let (world, dossier) = one(pool, ProposalState::Submitted).await;
+    let app = &world.app;
 
     // The form itself, for an anonymous visitor, linked from the login page.
     let form = app.page("/tra-cuu").await;
@@ -98,7 +99,7 @@ async fn the_right_pair_shows_the_plain_state_and_next_step_without_signing_in(p
     let login = app.page("/login").await;
     assert_eq!(attrs(&login, "main a[href='/tra-cuu']", "href").len(), 1);
 
-    let (status, body) = look_up(&app, &dossier.code, &dossier.tax_code).await;
+    let (status, body) = look_up(app, &dossier.code, &dossier.tax_code).await;
     assert_eq!(status, StatusCode::OK);
     let page = Html::parse_document(&body);
     assert_eq!(text(&page, "#lookup-title"), dossier.title);
@@ -125,7 +126,7 @@ async fn the_right_pair_shows_the_plain_state_and_next_step_without_signing_in(p
     // Typed as people type it: lower case, spaces around, a tax code with spaces.
     let typed = format!("  {}  ", dossier.code.to_lowercase());
     let spaced_tax = format!(" {} {} ", &dossier.tax_code[..4], &dossier.tax_code[4..]);
-    let (status, body) = look_up(&app, &typed, &spaced_tax).await;
+    let (status, body) = look_up(app, &typed, &spaced_tax).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         text(&Html::parse_document(&body), "#lookup-title"),
@@ -134,7 +135,7 @@ async fn the_right_pair_shows_the_plain_state_and_next_step_without_signing_in(p
 
     // In English, once chosen.
     assert_eq!(app.get("/tra-cuu?lang=en").await.status(), StatusCode::OK);
-    let (status, body) = look_up(&app, &dossier.code, &dossier.tax_code).await;
+    let (status, body) = look_up(app, &dossier.code, &dossier.tax_code).await;
     assert_eq!(status, StatusCode::OK);
     let page = Html::parse_document(&body);
     assert_eq!(
@@ -149,19 +150,16 @@ async fn the_right_pair_shows_the_plain_state_and_next_step_without_signing_in(p
 
 #[sqlx::test]
 async fn a_wrong_tax_code_is_answered_exactly_like_an_unknown_code(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let mine = first(&app.pool, "accepted").await;
+    let states = [ProposalState::Accepted, ProposalState::Submitted];
+    let (world, dossiers) = world_of(World::new(pool).await, &states).await;
+    let app = &world.app;
+    let mine = &dossiers[0];
     // Another facility's real tax code: the pair exists, just not together.
-    let others = dossiers(&app.pool, "submitted").await;
-    let other_tax = &others
-        .iter()
-        .find(|d| d.tax_code != mine.tax_code)
-        .expect("another facility")
-        .tax_code;
+    let other_tax = &dossiers[1].tax_code;
     let unknown_code = "ĐP-2099-999";
 
-    let (wrong_status, wrong_body) = look_up(&app, &mine.code, other_tax).await;
-    let (unknown_status, unknown_body) = look_up(&app, unknown_code, other_tax).await;
+    let (wrong_status, wrong_body) = look_up(app, &mine.code, other_tax).await;
+    let (unknown_status, unknown_body) = look_up(app, unknown_code, other_tax).await;
     assert_eq!(wrong_status, StatusCode::NOT_FOUND);
     assert_eq!(unknown_status, wrong_status);
     assert!(!wrong_body.contains(&mine.title));
@@ -180,18 +178,21 @@ async fn a_wrong_tax_code_is_answered_exactly_like_an_unknown_code(pool: PgPool)
 
 #[sqlx::test]
 async fn a_draft_is_never_found(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let tax_code = world.facility("Cơ sở Chè Nháp", "4609990077").await;
+    let id = world
+        .proposal(&tax_code, "Đề án nháp", ProposalState::Draft)
+        .await;
     // Drafts have no code; give one a code anyway, as if the counter had run: still hidden.
-    let (code, tax_code): (String, String) = sqlx::query_as(
-        "update proposals p set code = 'ĐP-2024-900' from proposal_facilities pf, facilities f \
-         where pf.proposal_id = p.id and f.id = pf.facility_id \
-           and p.id = (select min(id) from proposals where state = 'draft') \
-         returning p.code, f.tax_code",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("a demo draft");
-    let (status, body) = look_up(&app, &code, &tax_code).await;
+    let code = "ĐP-2026-900";
+    sqlx::query("update proposals set code = $1 where id = $2")
+        .bind(code)
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("a code");
+    let (status, body) = look_up(app, code, &tax_code).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         text(&Html::parse_document(&body), "#lookup-message"),
@@ -201,15 +202,16 @@ async fn a_draft_is_never_found(pool: PgPool) {
 
 #[sqlx::test]
 async fn after_five_failures_a_code_is_paused_even_for_its_right_pair(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let both = dossiers(&app.pool, "submitted").await;
+    let states = [ProposalState::Submitted, ProposalState::Submitted];
+    let (world, both) = world_of(World::new(pool).await, &states).await;
+    let app = &world.app;
     let (target, other) = (&both[0], &both[1]);
     for _ in 0..5 {
-        let (status, _) = look_up(&app, &target.code, UNKNOWN_TAX_CODE).await;
+        let (status, _) = look_up(app, &target.code, UNKNOWN_TAX_CODE).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
     // Typed another way, it is the same code.
-    let (status, body) = look_up(&app, &target.code.to_lowercase(), &target.tax_code).await;
+    let (status, body) = look_up(app, &target.code.to_lowercase(), &target.tax_code).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let page = Html::parse_document(&body);
     assert_eq!(
@@ -222,47 +224,46 @@ async fn after_five_failures_a_code_is_paused_even_for_its_right_pair(pool: PgPo
         std::slice::from_ref(&target.tax_code)
     );
     // Another code from the same address is still answered.
-    let (status, body) = look_up(&app, &other.code, &other.tax_code).await;
+    let (status, body) = look_up(app, &other.code, &other.tax_code).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(&other.title));
 }
 
 #[sqlx::test]
 async fn after_ten_failures_an_address_is_paused_and_another_is_not(pool: PgPool) {
-    let app = TestApp::spawn_with(pool.clone(), pool, &[("TRUST_FORWARDED_FOR", "true")]).await;
-    seed_demo(&app).await;
-    let dossier = first(&app.pool, "submitted").await;
+    let world = World::with_settings(pool, &[("TRUST_FORWARDED_FOR", "true")]).await;
+    let (world, mut dossiers) = world_of(world, &[ProposalState::Submitted]).await;
+    let (app, dossier) = (&world.app, dossiers.remove(0));
     // Ten codes, each failing once: no code reaches its own limit.
     for n in 1..=10 {
         let code = format!("ĐP-2099-{n:03}");
-        let (status, _) = look_up_from(&app, "203.0.113.7", &code, UNKNOWN_TAX_CODE).await;
+        let (status, _) = look_up_from(app, "203.0.113.7", &code, UNKNOWN_TAX_CODE).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "failure {n}");
     }
-    let (status, body) = look_up_from(&app, "203.0.113.7", &dossier.code, &dossier.tax_code).await;
+    let (status, body) = look_up_from(app, "203.0.113.7", &dossier.code, &dossier.tax_code).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(!body.contains(&dossier.title));
-    let (status, body) =
-        look_up_from(&app, "198.51.100.20", &dossier.code, &dossier.tax_code).await;
+    let (status, body) = look_up_from(app, "198.51.100.20", &dossier.code, &dossier.tax_code).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(&dossier.title));
 }
 
 #[sqlx::test]
 async fn successes_are_limited_per_address(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let dossier = first(&app.pool, "submitted").await;
+    let (world, dossier) = one(pool, ProposalState::Submitted).await;
+    let app = &world.app;
     for n in 1..=30 {
-        let (status, _) = look_up(&app, &dossier.code, &dossier.tax_code).await;
+        let (status, _) = look_up(app, &dossier.code, &dossier.tax_code).await;
         assert_eq!(status, StatusCode::OK, "lookup {n}");
     }
-    let (status, _) = look_up(&app, &dossier.code, &dossier.tax_code).await;
+    let (status, _) = look_up(app, &dossier.code, &dossier.tax_code).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[sqlx::test]
 async fn bad_input_brings_the_form_back_with_its_values_and_a_message(pool: PgPool) {
-    let app = TestApp::spawn(pool).await;
-    let (status, body) = look_up(&app, "   ", "0101234567").await;
+    let app = &TestApp::spawn(pool).await;
+    let (status, body) = look_up(app, "   ", "0101234567").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = Html::parse_document(&body);
     assert_eq!(
@@ -275,7 +276,7 @@ async fn bad_input_brings_the_form_back_with_its_values_and_a_message(pool: PgPo
     );
 
     let absurd = "x".repeat(5000);
-    let (status, body) = look_up(&app, "ĐP-2024-017", &absurd).await;
+    let (status, body) = look_up(app, "ĐP-2024-017", &absurd).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = Html::parse_document(&body);
     assert_eq!(
