@@ -2,11 +2,12 @@
 
 use std::collections::BTreeSet;
 
+use khuyencong::domain::proposal::ProposalState;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use crate::helpers::{PASSWORD, TestApp, attrs};
-use crate::world::World;
+use crate::world::{DAI_TU, PHU_BINH, World};
 
 /// Ids linked from a list page (`/facilities/{id}` or `/proposals/{id}`), all pages.
 async fn listed_ids(app: &TestApp, list: &str) -> BTreeSet<i64> {
@@ -60,28 +61,47 @@ async fn proposals_in(pool: &PgPool, district_code: &str) -> BTreeSet<i64> {
     .collect()
 }
 
-const PHU_BINH: &str = "173";
-const DAI_TU: &str = "171";
+/// A world with records on both sides of the offices' border: two Phú Bình facilities, one
+/// with an owner `coso` and a submitted proposal, the other with a draft; one Đại Từ
+/// facility with a submitted proposal.
+async fn two_areas(pool: PgPool) -> World {
+    let world = World::new(pool).await;
+    let owned = world
+        .facility("Hợp tác xã Chè Phúc Xuân", "4609990011")
+        .await;
+    let other = world.facility("Cơ sở Mộc Bảo Lý", "4609990012").await;
+    let far = world
+        .facility_in(DAI_TU, "Cơ sở Chè La Bằng", "4609990013")
+        .await;
+    world.owner("coso", &owned).await;
+    world
+        .proposal(&owned, "Máy sao chè", ProposalState::Submitted)
+        .await;
+    world
+        .proposal(&other, "Máy cưa gỗ", ProposalState::Draft)
+        .await;
+    world
+        .proposal(&far, "Máy vò chè", ProposalState::Submitted)
+        .await;
+    world
+}
 
 #[sqlx::test]
 async fn a_local_officer_lists_only_its_area(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
+    let world = two_areas(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
     let own_facilities = facilities_in(&app.pool, PHU_BINH).await;
-    assert!(
-        !own_facilities.is_empty(),
-        "the demo data has facilities in Phú Bình"
-    );
+    assert_eq!(own_facilities.len(), 2);
     assert_eq!(listed_ids(&app, "/facilities").await, own_facilities);
     let own_proposals = proposals_in(&app.pool, PHU_BINH).await;
-    assert!(!own_proposals.is_empty());
+    assert_eq!(own_proposals.len(), 2);
     assert_eq!(listed_ids(&app, "/proposals").await, own_proposals);
 }
 
 #[sqlx::test]
 async fn a_local_officer_cannot_open_another_areas_records_by_url(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
+    let world = two_areas(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
     let foreign_facility = *facilities_in(&app.pool, DAI_TU)
         .await
         .first()
@@ -114,13 +134,12 @@ async fn a_local_officer_cannot_open_another_areas_records_by_url(pool: PgPool) 
 
 #[sqlx::test]
 async fn a_facility_owner_sees_only_its_facility_and_its_proposals(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("coso.phucxuan", PASSWORD).await;
-    let facility: i64 =
-        sqlx::query_scalar("select facility_id from users where username = 'coso.phucxuan'")
-            .fetch_one(&app.pool)
-            .await
-            .expect("owner");
+    let world = two_areas(pool).await;
+    let app = world.as_user("coso").await;
+    let facility: i64 = sqlx::query_scalar("select facility_id from users where username = 'coso'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("owner");
     assert_eq!(
         listed_ids(&app, "/facilities").await,
         BTreeSet::from([facility])
@@ -134,28 +153,33 @@ async fn a_facility_owner_sees_only_its_facility_and_its_proposals(pool: PgPool)
     .expect("query")
     .into_iter()
     .collect::<BTreeSet<_>>();
-    assert!(!own.is_empty());
+    assert_eq!(own.len(), 1);
     assert_eq!(listed_ids(&app, "/proposals").await, own);
-    let other: i64 = sqlx::query_scalar(
-        "select proposal_id from proposal_facilities where facility_id <> $1 order by proposal_id limit 1",
+    let others = sqlx::query_scalar::<_, i64>(
+        "select proposal_id from proposal_facilities where facility_id <> $1",
     )
     .bind(facility)
-    .fetch_one(&app.pool)
+    .fetch_all(&app.pool)
     .await
-    .expect("another proposal");
-    assert_eq!(
-        app.get(&format!("/proposals/{other}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    .expect("other proposals");
+    assert_eq!(others.len(), 2);
+    for other in others {
+        assert_eq!(
+            app.get(&format!("/proposals/{other}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
 }
 
 #[sqlx::test]
 async fn centre_staff_and_the_department_see_the_whole_province(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let world = two_areas(pool).await;
+    let app = &world.app;
     let all_facilities = ids(&app.pool, "select id from facilities").await;
     let all_proposals = ids(&app.pool, "select id from proposals").await;
+    assert_eq!((all_facilities.len(), all_proposals.len()), (3, 3));
     for username in ["canbo", "so.congthuong"] {
-        let client_app = app.with_client(app.login_new_client(username, PASSWORD).await);
+        let client_app = world.as_user(username).await;
         assert_eq!(
             listed_ids(&client_app, "/facilities").await,
             all_facilities,

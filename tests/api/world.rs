@@ -22,7 +22,8 @@ pub const PHU_BINH: &str = "173";
 /// See [`PHU_BINH`].
 pub const DAI_TU: &str = "171";
 
-/// One step on the way to a state: who takes it, the action, the form's other fields.
+/// One step on the way to a state: who takes it ("office": the proposal's office), the
+/// action, the form's other fields.
 type Step = (
     &'static str,
     &'static str,
@@ -185,8 +186,15 @@ impl World {
     /// Registers a facility in a commune of Phú Bình the way its office does; answers its
     /// tax code.
     pub async fn facility(&self, name: &str, tax_code: &str) -> String {
-        let office = self.as_user("pkt.phubinh").await;
-        let unit = commune_id(&self.app.pool, "05917").await.to_string();
+        self.facility_in(PHU_BINH, name, tax_code).await
+    }
+
+    /// Registers a facility in a commune of `district` (one of the world's offices) the way
+    /// that office does; answers its tax code.
+    pub async fn facility_in(&self, district: &str, name: &str, tax_code: &str) -> String {
+        let office = self.as_user(office_of(district)).await;
+        let commune = if district == DAI_TU { "05767" } else { "05917" };
+        let unit = commune_id(&self.app.pool, commune).await.to_string();
         let response = office
             .post_form("/facilities/new", &facility_form(&unit, tax_code, name))
             .await;
@@ -213,17 +221,26 @@ impl World {
         users::insert(&self.app.pool, &user).await.expect("owner");
     }
 
-    /// A proposal of the Phú Bình office for the facility with `tax_code`, taken through the
-    /// pages by the people whose step each is until it is in `state`.
+    /// A proposal for the facility with `tax_code`, drafted by the office of its area and
+    /// taken through the pages by the people whose step each is until it is in `state`.
     pub async fn proposal(&self, tax_code: &str, title: &str, state: ProposalState) -> i64 {
-        let office = self.as_user("pkt.phubinh").await;
+        let district: String = sqlx::query_scalar(
+            "select d.code from facilities f join admin_units c on c.id = f.unit_id \
+             join admin_units d on d.id = c.parent_id where f.tax_code = $1",
+        )
+        .bind(tax_code)
+        .fetch_one(&self.app.pool)
+        .await
+        .expect("the facility's district");
+        let office_user = office_of(&district);
+        let office = self.as_user(office_user).await;
         let id = draft(&office, &dossier(tax_code, title)).await;
         let path: &[Step] = match state {
             ProposalState::Draft => &[],
-            ProposalState::Withdrawn => &[("pkt.phubinh", "withdraw", &[])],
-            ProposalState::Submitted => &[("pkt.phubinh", "submit", &[])],
+            ProposalState::Withdrawn => &[("office", "withdraw", &[])],
+            ProposalState::Submitted => &[("office", "submit", &[])],
             ProposalState::Returned => &[
-                ("pkt.phubinh", "submit", &[]),
+                ("office", "submit", &[]),
                 (
                     "canbo",
                     "return",
@@ -233,9 +250,9 @@ impl World {
                     ],
                 ),
             ],
-            ProposalState::Accepted => &[("pkt.phubinh", "submit", &[]), ("canbo", "accept", &[])],
+            ProposalState::Accepted => &[("office", "submit", &[]), ("canbo", "accept", &[])],
             ProposalState::Rejected => &[
-                ("pkt.phubinh", "submit", &[]),
+                ("office", "submit", &[]),
                 ("canbo", "reject", &[("reason", "Không thuộc đối tượng")]),
             ],
             other => panic!("a world cannot make a proposal in {other:?} yet"),
@@ -244,6 +261,11 @@ impl World {
             attach_required_documents(&office, id).await;
         }
         for (username, action, fields) in path {
+            let username = if *username == "office" {
+                office_user
+            } else {
+                username
+            };
             let user = self.as_user(username).await;
             let v = version(&self.app.pool, id).await;
             let mut form = vec![("version", v.as_str())];
@@ -258,6 +280,14 @@ impl World {
             );
         }
         id
+    }
+}
+
+/// The username of the officer of the world's office for `district`.
+fn office_of(district: &str) -> &'static str {
+    match district {
+        DAI_TU => "pkt.daitu",
+        _ => "pkt.phubinh",
     }
 }
 
