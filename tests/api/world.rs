@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use secrecy::SecretString;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attach_required_documents, header, version};
+use crate::helpers::{PASSWORD, TestApp, attach_required_documents, attrs, header, text, version};
 
 /// Thái Nguyên, the province of every world.
 const PROVINCE: &str = "19";
@@ -255,6 +255,11 @@ impl World {
                 ("office", "submit", &[]),
                 ("canbo", "reject", &[("reason", "Không thuộc đối tượng")]),
             ],
+            // Past screening: accepted first, then each later step in turn.
+            ProposalState::AppraisalScheduled
+            | ProposalState::Appraised
+            | ProposalState::Approved
+            | ProposalState::Contracted => &[("office", "submit", &[]), ("canbo", "accept", &[])],
             other => panic!("a world cannot make a proposal in {other:?} yet"),
         };
         if path.iter().any(|(_, action, _)| *action == "submit") {
@@ -279,7 +284,194 @@ impl World {
                 "{action} by {username}"
             );
         }
+        let later = [
+            ProposalState::AppraisalScheduled,
+            ProposalState::Appraised,
+            ProposalState::Approved,
+            ProposalState::Contracted,
+        ];
+        let Some(last) = later.iter().position(|s| *s == state) else {
+            return id;
+        };
+        let record = self.schedule(id).await;
+        if last >= 1 {
+            self.appraise(record).await;
+        }
+        if last >= 2 {
+            self.approve(id).await;
+        }
+        if last >= 3 {
+            self.contract(id).await;
+        }
         id
+    }
+
+    /// Plans a visit today to proposal `id` (the appraiser `thamdinh` leads it, alone);
+    /// answers the proposal's appraisal record.
+    async fn schedule(&self, id: i64) -> i64 {
+        let centre = self.as_user("canbo").await;
+        let leader = crate::helpers::user_id(&self.app.pool, "thamdinh").await;
+        let (leader, proposal) = (leader.to_string(), id.to_string());
+        let day = crate::helpers::today().to_string();
+        let form = [
+            ("title", "Thẩm định đề án tại huyện"),
+            ("visit_date", day.as_str()),
+            ("notes", ""),
+            ("leader_id", leader.as_str()),
+            ("externals", ""),
+            ("proposal_ids", proposal.as_str()),
+        ];
+        let response = centre.post_form("/appraisals/visits/new", &form).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "visit planned");
+        sqlx::query_scalar("select id from appraisal_records where proposal_id = $1")
+            .bind(id)
+            .fetch_one(&self.app.pool)
+            .await
+            .expect("the appraisal record")
+    }
+
+    /// The leader declares no conflict, scores every criterion at its maximum, proposes
+    /// the support requested and finalises `record`.
+    async fn appraise(&self, record: i64) {
+        let leader = self.as_user("thamdinh").await;
+        let (visit, proposal, requested): (i64, i64, i64) = sqlx::query_as(
+            "select r.visit_id, r.proposal_id, p.requested_support from appraisal_records r \
+             join proposals p on p.id = r.proposal_id where r.id = $1",
+        )
+        .bind(record)
+        .fetch_one(&self.app.pool)
+        .await
+        .expect("the record");
+        let proposal = proposal.to_string();
+        let declaration = [
+            ("proposal_id", proposal.as_str()),
+            ("conflict", "no"),
+            ("note", ""),
+            ("member_id", ""),
+        ];
+        let response = leader
+            .post_form(&format!("/appraisals/visits/{visit}/declare"), &declaration)
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "declared");
+        let path = format!("/appraisals/{record}");
+        let page = leader.page(&path).await;
+        let names = attrs(&page, "input[name^='points_']", "name");
+        let maxima = attrs(&page, "input[name^='points_']", "max");
+        let version = attrs(&page, "form input[name='version']", "value")
+            .into_iter()
+            .next()
+            .expect("the record's version");
+        let proposed = requested.to_string();
+        let mut form: Vec<(String, String)> = vec![
+            ("version".into(), version),
+            ("premises".into(), "Nhà xưởng 250 m², nền bê tông".into()),
+            ("machinery".into(), "Máy sao chè cũ, 50 kg/mẻ".into()),
+            ("legal_papers".into(), "Đã đối chiếu giấy đăng ký".into()),
+            ("counterpart_capacity".into(), "Có vốn đối ứng".into()),
+            ("proposed_support".into(), proposed),
+            ("recommendation".into(), "approve".into()),
+            ("conditions".into(), String::new()),
+        ];
+        for (name, max) in names.into_iter().zip(maxima) {
+            let finding = name.replace("points_", "finding_");
+            form.push((name, max));
+            form.push((finding, "Đạt".into()));
+        }
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let response = leader.post_form(&path, &pairs).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "record saved");
+        let page = leader.page(&path).await;
+        let version = attrs(
+            &page,
+            "form[action$='/finalise'] input[name='version']",
+            "value",
+        );
+        let version = version.first().map(String::as_str).unwrap_or_default();
+        let response = leader
+            .post_form(&format!("{path}/finalise"), &[("version", version)])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "record finalised");
+    }
+
+    /// The accountant allocates the proposal's year what it needs, and the director approves
+    /// it alone in a plan decision of today, at the amount the appraisal proposed.
+    async fn approve(&self, id: i64) {
+        let (year, proposed): (i16, i64) = sqlx::query_as(
+            "select p.plan_year, r.proposed_support from proposals p \
+             join appraisal_records r on r.proposal_id = p.id and r.status = 'final' \
+             where p.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.app.pool)
+        .await
+        .expect("the appraised proposal");
+        let (year, amount) = (year.to_string(), proposed.to_string());
+        let today = crate::helpers::today().to_string();
+        let accountant = self.as_user("ketoan").await;
+        let round = [
+            ("year", year.as_str()),
+            ("source", "local"),
+            ("direction", "allocate"),
+            ("amount", amount.as_str()),
+            ("decided_on", today.as_str()),
+            ("reference", "Quyết định giao dự toán"),
+            ("note", ""),
+        ];
+        let response = accountant.post_form("/funding/rounds", &round).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "round recorded");
+        let director = self.as_user("giamdoc").await;
+        let form = reqwest::multipart::Form::new()
+            .text("year", year)
+            .text("source", "local")
+            .text("number", format!("{id}/QĐ-UBND"))
+            .text("decided_on", today)
+            .text("signer", "Nguyễn Văn Hùng, Phó Chủ tịch UBND tỉnh")
+            .text(format!("pick_{id}"), "on")
+            .text(format!("amount_{id}"), amount)
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(crate::helpers::pdf())
+                    .file_name("quyet-dinh.pdf")
+                    .mime_str("application/pdf")
+                    .expect("mime"),
+            );
+        let response = director.post_multipart("/funding/plan", form).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "plan approved");
+    }
+
+    /// The Centre signs the contract the signing form suggests.
+    async fn contract(&self, id: i64) {
+        let centre = self.as_user("canbo").await;
+        let path = format!("/proposals/{id}/contract");
+        let page = centre.page(&path).await;
+        let suggested = [
+            "version",
+            "number",
+            "signed_on",
+            "holder_name",
+            "implementer_name",
+            "counterpart_funds",
+            "deadline",
+        ];
+        let mut form: Vec<(String, String)> = suggested
+            .iter()
+            .map(|name| {
+                let value = attrs(&page, &format!("form input[name='{name}']"), "value");
+                (
+                    (*name).to_owned(),
+                    value.into_iter().next().unwrap_or_default(),
+                )
+            })
+            .collect();
+        form.push(("holder_signer".into(), "Lê Văn Hùng, Giám đốc".into()));
+        form.push((
+            "implementer_signer".into(),
+            "Lương Văn Quý, Giám đốc HTX".into(),
+        ));
+        form.push(("payment_terms".into(), text(&page, "#payment_terms")));
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let response = centre.post_form(&path, &pairs).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "contract signed");
     }
 }
 
@@ -396,6 +588,28 @@ async fn a_world_makes_proposals_in_each_intake_state(pool: PgPool) {
         ProposalState::Rejected,
     ] {
         let id = world.proposal(&tax, state.code(), state).await;
+        assert_eq!(
+            crate::helpers::state_of(&world.app.pool, id).await,
+            state.code()
+        );
+    }
+}
+
+#[sqlx::test]
+async fn a_world_takes_a_proposal_to_its_contract(pool: PgPool) {
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    for state in [
+        ProposalState::AppraisalScheduled,
+        ProposalState::Appraised,
+        ProposalState::Approved,
+        ProposalState::Contracted,
+    ] {
+        let id = world
+            .proposal(&tax, &format!("Đề án {state:?}"), state)
+            .await;
         assert_eq!(
             crate::helpers::state_of(&world.app.pool, id).await,
             state.code()
