@@ -5,17 +5,34 @@
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, html, state_of, text, texts};
+use khuyencong::domain::proposal::ProposalState;
 
-/// A demo proposal approved in 2024's plan and not contracted yet, and its decision's date.
-async fn approved(pool: &PgPool) -> (i64, time::Date) {
-    sqlx::query_as(
-        "select p.id, d.decided_on from proposals p join plan_decisions d on d.id = p.plan_decision_id \
-         where p.state = 'approved' and p.plan_year = 2024 order by p.id limit 1",
+use crate::helpers::{TestApp, attrs, html, state_of, text, texts};
+use crate::world::World;
+
+/// A world with an approved proposal not contracted yet, and beside it a contracted one of
+/// the owner `coso`: the world, the approved proposal and its decision's date.
+async fn approved(pool: PgPool) -> (World, i64, time::Date) {
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    world.owner("coso", &tax).await;
+    world
+        .proposal(&tax, "Máy vò chè", ProposalState::Contracted)
+        .await;
+    let id = world
+        .proposal(&tax, "Máy sao chè", ProposalState::Approved)
+        .await;
+    let decided_on = sqlx::query_scalar(
+        "select d.decided_on from proposals p join plan_decisions d on d.id = p.plan_decision_id \
+         where p.id = $1",
     )
-    .fetch_one(pool)
+    .bind(id)
+    .fetch_one(&world.app.pool)
     .await
-    .expect("an approved proposal")
+    .expect("the decision");
+    (world, id, decided_on)
 }
 
 async fn contracts_of(pool: &PgPool, id: i64) -> i64 {
@@ -73,17 +90,17 @@ type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, StatusCode);
 
 #[sqlx::test]
 async fn the_centre_records_the_contract_prints_it_and_starts_the_work(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, decided_on) = approved(&app.pool).await;
-    app.login("canbo", PASSWORD).await;
+    let (world, id, decided_on) = approved(pool).await;
+    let app = world.as_user("canbo").await;
     let signed_on = (decided_on + time::Duration::days(10)).to_string();
+    assert!(decided_on + time::Duration::days(10) < crate::helpers::today());
     let fields = signing_form(&app, id, &[("signed_on", &signed_on)]).await;
     let number = fields
         .iter()
         .find(|(n, _)| n == "number")
         .map(|(_, v)| v.clone())
         .expect("a suggested number");
-    assert!(number.ends_with("/2024/HĐ-KC"), "{number}");
+    assert!(number.ends_with("/2026/HĐ-KC"), "{number}");
     let response = post(&app, &format!("/proposals/{id}/contract"), &fields).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(state_of(&app.pool, id).await, "contracted");
@@ -159,7 +176,7 @@ async fn the_centre_records_the_contract_prints_it_and_starts_the_work(pool: PgP
                 ("version", version[0].as_str()),
                 ("amend_number", "01/PL"),
                 ("amended_on", today.as_str()),
-                ("amend_deadline", "2025-03-31"),
+                ("amend_deadline", "2027-03-31"),
                 ("amend_counterpart_funds", "50.000.000"),
                 ("payment_terms", ""),
                 ("reason", "Thiết bị về chậm do nhà cung cấp."),
@@ -170,7 +187,7 @@ async fn the_centre_records_the_contract_prints_it_and_starts_the_work(pool: PgP
     let page = app.page(&format!("/proposals/{id}/contract")).await;
     let rows = texts(&page, "table.contract-amendments tbody tr");
     assert_eq!(rows.len(), 1);
-    assert!(rows[0].contains("31/03/2025"), "{rows:?}");
+    assert!(rows[0].contains("31/03/2027"), "{rows:?}");
     // The same form again is stale.
     let response = app
         .post_form(
@@ -179,7 +196,7 @@ async fn the_centre_records_the_contract_prints_it_and_starts_the_work(pool: PgP
                 ("version", version[0].as_str()),
                 ("amend_number", "02/PL"),
                 ("amended_on", today.as_str()),
-                ("amend_deadline", "2025-04-30"),
+                ("amend_deadline", "2027-04-30"),
                 ("amend_counterpart_funds", "0"),
                 ("reason", "Lần nữa"),
             ],
@@ -213,16 +230,15 @@ async fn the_centre_records_the_contract_prints_it_and_starts_the_work(pool: PgP
 
 #[sqlx::test]
 async fn bad_contracts_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, decided_on) = approved(&app.pool).await;
-    app.login("canbo", PASSWORD).await;
+    let (world, id, decided_on) = approved(pool).await;
+    let app = world.as_user("canbo").await;
     let before = (decided_on - time::Duration::days(1)).to_string();
     let after = (decided_on + time::Duration::days(5)).to_string();
     let earlier = (decided_on + time::Duration::days(4)).to_string();
     let taken: String = sqlx::query_scalar("select number from contracts order by id limit 1")
         .fetch_one(&app.pool)
         .await
-        .expect("a demo contract");
+        .expect("the other proposal's contract");
     let cases: [Case<'_>; 6] = [
         (
             &[("signed_on", &before)],
@@ -277,9 +293,9 @@ async fn bad_contracts_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
 
 #[sqlx::test]
 async fn roles_that_may_not_sign_or_amend_cannot(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, decided_on) = approved(&app.pool).await;
-    let canbo = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let (world, id, decided_on) = approved(pool).await;
+    let app = &world.app;
+    let canbo = world.as_user("canbo").await;
     let signed_on = (decided_on + time::Duration::days(3)).to_string();
     let fields = signing_form(&canbo, id, &[("signed_on", &signed_on)]).await;
     for user in [
@@ -288,10 +304,10 @@ async fn roles_that_may_not_sign_or_amend_cannot(pool: PgPool) {
         "thamdinh",
         "so.congthuong",
         "pkt.phubinh",
-        "coso.phucxuan",
+        "coso",
         "admin",
     ] {
-        let other = app.with_client(app.login_new_client(user, PASSWORD).await);
+        let other = world.as_user(user).await;
         let response = post(&other, &format!("/proposals/{id}/contract"), &fields).await;
         assert!(
             [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&response.status()),
@@ -300,7 +316,7 @@ async fn roles_that_may_not_sign_or_amend_cannot(pool: PgPool) {
         );
     }
     assert_eq!(contracts_of(&app.pool, id).await, 0);
-    // A contracted demo proposal: only the Centre amends it; the parties read it.
+    // The contracted proposal: only the Centre amends it; the parties read it.
     let (contracted, office, version): (i64, String, i32) = sqlx::query_as(
         "select p.id, u.username, c.version from proposals p join contracts c on c.proposal_id = p.id \
          join users u on u.organisation_id = p.office_id and u.role = 'local_officer' \
@@ -309,7 +325,7 @@ async fn roles_that_may_not_sign_or_amend_cannot(pool: PgPool) {
     .fetch_one(&app.pool)
     .await
     .expect("a contracted proposal with a local office account");
-    let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
+    let officer = world.as_user(&office).await;
     officer
         .page(&format!("/proposals/{contracted}/contract"))
         .await;
@@ -324,7 +340,7 @@ async fn roles_that_may_not_sign_or_amend_cannot(pool: PgPool) {
         ("reason", "x"),
     ];
     for user in ["giamdoc", "ketoan", office.as_str()] {
-        let other = app.with_client(app.login_new_client(user, PASSWORD).await);
+        let other = world.as_user(user).await;
         let response = other
             .post_form(
                 &format!("/proposals/{contracted}/contract/amend"),

@@ -306,13 +306,13 @@ impl World {
         id
     }
 
-    /// Plans a visit today to proposal `id` (the appraiser `thamdinh` leads it, alone);
-    /// answers the proposal's appraisal record.
+    /// Plans a visit to proposal `id` [`VISITED`] days ago (the appraiser `thamdinh` leads
+    /// it, alone); answers the proposal's appraisal record.
     async fn schedule(&self, id: i64) -> i64 {
         let centre = self.as_user("canbo").await;
         let leader = crate::helpers::user_id(&self.app.pool, "thamdinh").await;
         let (leader, proposal) = (leader.to_string(), id.to_string());
-        let day = crate::helpers::today().to_string();
+        let day = days_ago(VISITED).to_string();
         let form = [
             ("title", "Thẩm định đề án tại huyện"),
             ("visit_date", day.as_str()),
@@ -394,7 +394,8 @@ impl World {
     }
 
     /// The accountant allocates the proposal's year what it needs, and the director approves
-    /// it alone in a plan decision of today, at the amount the appraisal proposed.
+    /// it alone in a plan decision of [`DECIDED`] days ago, at the amount the appraisal
+    /// proposed.
     async fn approve(&self, id: i64) {
         let (year, proposed): (i16, i64) = sqlx::query_as(
             "select p.plan_year, r.proposed_support from proposals p \
@@ -406,7 +407,7 @@ impl World {
         .await
         .expect("the appraised proposal");
         let (year, amount) = (year.to_string(), proposed.to_string());
-        let today = crate::helpers::today().to_string();
+        let today = days_ago(DECIDED).to_string();
         let accountant = self.as_user("ketoan").await;
         let round = [
             ("year", year.as_str()),
@@ -473,6 +474,16 @@ impl World {
         let response = centre.post_form(&path, &pairs).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "contract signed");
     }
+}
+
+/// How many days ago a world's appraisal visits took place: past, so that the plan decision
+/// and the contract after them can be dated in the past as the rules want.
+pub const VISITED: i64 = 60;
+/// How many days ago a world's plan decisions were made.
+pub const DECIDED: i64 = 30;
+
+fn days_ago(days: i64) -> time::Date {
+    crate::helpers::today() - time::Duration::days(days)
 }
 
 /// The username of the officer of the world's office for `district`.
