@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use khuyencong::domain::proposal::ProposalState;
 
 use crate::helpers::{PASSWORD, TestApp, assert_redirect, count, state_of, text, texts, user_id};
-use crate::world::World;
+use crate::world::{DAI_TU, World};
 
 /// A world of its own whose Phú Bình office has `n` proposals of one facility (its tax code
 /// is answered) accepted and waiting for a visit, in id order.
@@ -813,16 +813,16 @@ async fn appraise(app: &TestApp, proposal: i64) -> (i64, i64, TestApp) {
 
 #[sqlx::test]
 async fn each_role_sees_what_it_may_of_an_appraisal(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    // A Đại Từ proposal waiting for appraisal.
-    let proposal: i64 = sqlx::query_scalar(
-        "select p.id from proposals p join admin_units u on u.id = p.unit_id join admin_units d on d.id = u.parent_id
-         where p.state = 'accepted' and d.code = '171' order by p.id limit 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("an accepted Đại Từ proposal");
+    let world = World::new(pool).await;
+    let app = world.as_user("canbo").await;
+    // A Đại Từ proposal waiting for appraisal, for the facility of the owner `coso`.
+    let tax = world
+        .facility_in(DAI_TU, "Cơ sở Chè La Bằng", "4609990013")
+        .await;
+    world.owner("coso", &tax).await;
+    let proposal = world
+        .proposal(&tax, "Máy sao chè", ProposalState::Accepted)
+        .await;
     let visit = plan_visit(&app, &[proposal], "thamdinh", &[], "").await;
     let record = record_of(&app.pool, visit, proposal).await;
     let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
@@ -875,18 +875,7 @@ async fn each_role_sees_what_it_may_of_an_appraisal(pool: PgPool) {
     assert!(text(&page, ".score-total").contains("75,0/100"));
 
     // The facility owner reads the outcome on its proposal's page, never the scores.
-    let owner_facility: i64 =
-        sqlx::query_scalar("select facility_id from users where username = 'coso.phucxuan'")
-            .fetch_one(&app.pool)
-            .await
-            .expect("owner facility");
-    sqlx::query("insert into proposal_facilities (proposal_id, facility_id) values ($1, $2)")
-        .bind(proposal)
-        .bind(owner_facility)
-        .execute(&app.pool)
-        .await
-        .expect("owner benefits");
-    let owner = app.with_client(app.login_new_client("coso.phucxuan", PASSWORD).await);
+    let owner = world.as_user("coso").await;
     let page = owner.page(&format!("/proposals/{proposal}")).await;
     let summary = text(&page, "#appraisal");
     assert!(summary.contains("Đề nghị hỗ trợ"), "{summary}");
@@ -1069,21 +1058,41 @@ async fn a_final_record_is_corrected_by_a_new_revision(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_director_ranks_appraised_proposals_and_may_send_one_back(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let director = app.with_client(app.login_new_client("giamdoc", PASSWORD).await);
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let near = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    let far = world
+        .facility_in(DAI_TU, "Cơ sở Chè La Bằng", "4609990013")
+        .await;
+    for (tax, title) in [
+        (&near, "Máy sao chè"),
+        (&near, "Máy vò chè"),
+        (&far, "Máy sấy chè"),
+    ] {
+        world.proposal(tax, title, ProposalState::Appraised).await;
+    }
+    world
+        .proposal(&near, "Lò sấy", ProposalState::Accepted)
+        .await;
+    let director = world.as_user("giamdoc").await;
     let page = director
-        .page("/appraisals/ranking?year=2024&level=local")
+        .page("/appraisals/ranking?year=2026&level=local")
         .await;
     let rows = texts(&page, "table.ranking tbody tr");
-    let appraised = count(&app.pool, "select count(*) from proposals where state = 'appraised' and plan_year = 2024 and level = 'local'").await;
-    assert_eq!(rows.len(), usize::try_from(appraised).expect("count"));
+    assert_eq!(
+        rows.len(),
+        3,
+        "the appraised proposals, not the one waiting"
+    );
     // Upland districts (priority point a) come first; the running total adds up.
     let areas = texts(&page, "table.ranking tbody td:nth-child(4)");
     let first_plain = areas.iter().position(|a| a == "—").unwrap_or(areas.len());
     assert!(areas[first_plain..].iter().all(|a| a == "—"), "{areas:?}");
     let proposed: i64 = sqlx::query_scalar(
         "select sum(r.proposed_support)::bigint from appraisal_records r join proposals p on p.id = r.proposal_id
-         where r.status = 'final' and p.state = 'appraised' and p.plan_year = 2024 and p.level = 'local'",
+         where r.status = 'final' and p.state = 'appraised'",
     )
     .fetch_one(&app.pool)
     .await
@@ -1107,8 +1116,9 @@ async fn the_director_ranks_appraised_proposals_and_may_send_one_back(pool: PgPo
             "{query}"
         );
     }
-    for username in ["thamdinh", "pkt.phubinh", "coso.phucxuan", "ketoan"] {
-        let other = app.with_client(app.login_new_client(username, PASSWORD).await);
+    world.owner("coso", &near).await;
+    for username in ["thamdinh", "pkt.phubinh", "coso", "ketoan"] {
+        let other = world.as_user(username).await;
         assert_eq!(
             other.get("/appraisals/ranking").await.status(),
             StatusCode::FORBIDDEN,
@@ -1123,7 +1133,7 @@ async fn the_director_ranks_appraised_proposals_and_may_send_one_back(pool: PgPo
     .fetch_one(&app.pool)
     .await
     .expect("an appraised proposal");
-    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let staff = world.as_user("canbo").await;
     let response = staff
         .post_form(
             &format!("/proposals/{proposal}/reappraise"),
@@ -1154,7 +1164,7 @@ async fn the_director_ranks_appraised_proposals_and_may_send_one_back(pool: PgPo
         0
     );
     let page = director
-        .page("/appraisals/ranking?year=2024&level=local")
+        .page("/appraisals/ranking?year=2026&level=local")
         .await;
     assert_eq!(texts(&page, "table.ranking tbody tr").len() + 1, rows.len());
 }
@@ -1282,8 +1292,12 @@ async fn notifications_are_listed_opened_and_marked_read(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_province_sets_its_own_criteria_and_new_records_are_scored_on_them(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("admin", PASSWORD).await;
+    // One proposal appraised on the national criteria, one waiting for its visit.
+    let (world, tax, queue) = world_with_queue(pool, 1).await;
+    world
+        .proposal(&tax, "Máy vò chè", ProposalState::Appraised)
+        .await;
+    let app = world.as_user("admin").await;
     let today = crate::helpers::today().to_string();
     let criterion = |position: &'static str, code: &'static str, max: &'static str| {
         vec![
@@ -1328,7 +1342,7 @@ async fn a_province_sets_its_own_criteria_and_new_records_are_scored_on_them(poo
     assert_eq!(texts(&list, "tbody tr").len(), 7);
 
     // The Centre cannot change the rules; a visit planned now is scored on the province's set.
-    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let staff = world.as_user("canbo").await;
     let mut form = criterion("3", "other", "10");
     form.push(("valid_from", &today));
     assert_eq!(
@@ -1338,7 +1352,7 @@ async fn a_province_sets_its_own_criteria_and_new_records_are_scored_on_them(poo
             .status(),
         StatusCode::FORBIDDEN
     );
-    let proposal = accepted(&app.pool).await[0];
+    let proposal = queue[0];
     let visit = plan_visit(&staff, &[proposal], "thamdinh", &[], "").await;
     let record = record_of(&app.pool, visit, proposal).await;
     let sheet: Vec<i16> = criteria(&app.pool, record)
