@@ -7,25 +7,67 @@ use reqwest::multipart::{Form, Part};
 use scraper::Html;
 use sqlx::PgPool;
 
+use khuyencong::domain::proposal::ProposalState;
+
 use crate::helpers::{PASSWORD, TestApp, count, html, pdf, text, texts};
+use crate::world::World;
 
 const MILLION: i64 = 1_000_000;
 
-/// The demo's appraised local proposals of 2024 with what bounds their approval: id,
+/// The plan year of a world's proposals.
+const YEAR: i16 = 2026;
+
+/// A day after a world's appraisals and before today, for a plan decision.
+fn decided() -> String {
+    (crate::helpers::today() - time::Duration::days(10)).to_string()
+}
+
+/// A world with `n` appraised local proposals of [`YEAR`] for Phú Bình facilities (the
+/// owner `coso` has the first facility) and none approved yet.
+async fn appraised_world(pool: PgPool, n: usize) -> World {
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    world.owner("coso", &tax).await;
+    for number in 1..=n {
+        let tax = if number % 2 == 0 {
+            world
+                .facility(
+                    &format!("Cơ sở Chè số {number}"),
+                    &format!("46099901{number:02}"),
+                )
+                .await
+        } else {
+            tax.clone()
+        };
+        let title = format!("Máy sao chè, đề án số {number}");
+        world.proposal(&tax, &title, ProposalState::Appraised).await;
+    }
+    world
+}
+
+/// The appraised local proposals of [`YEAR`] with what bounds their approval: id,
 /// requested, proposed.
-async fn appraised_2024(pool: &PgPool) -> Vec<(i64, i64, i64)> {
+async fn appraised(pool: &PgPool) -> Vec<(i64, i64, i64)> {
+    appraised_in(pool, YEAR).await
+}
+
+/// The appraised local proposals of `year`, as [`appraised`].
+async fn appraised_in(pool: &PgPool, year: i16) -> Vec<(i64, i64, i64)> {
     sqlx::query_as(
         "select p.id, p.requested_support, r.proposed_support from proposals p \
          join appraisal_records r on r.proposal_id = p.id and r.status = 'final' \
-         where p.state = 'appraised' and p.level = 'local' and p.plan_year = 2024 order by p.id",
+         where p.state = 'appraised' and p.level = 'local' and p.plan_year = $1 order by p.id",
     )
+    .bind(year)
     .fetch_all(pool)
     .await
     .expect("appraised proposals")
 }
 
 async fn envelope(pool: &PgPool, source: &str) -> (i64, i64) {
-    envelope_of(pool, 2024, source).await
+    envelope_of(pool, YEAR, source).await
 }
 
 async fn envelope_of(pool: &PgPool, year: i16, source: &str) -> (i64, i64) {
@@ -41,9 +83,9 @@ async fn envelope_of(pool: &PgPool, year: i16, source: &str) -> (i64, i64) {
     .unwrap_or((0, 0))
 }
 
-/// Records a round for 2024 as the signed-in user of `app`.
+/// Records a round for [`YEAR`] as the signed-in user of `app`.
 async fn round(app: &TestApp, source: &str, direction: &str, amount: &str) -> reqwest::Response {
-    round_for(app, "2024", source, direction, amount).await
+    round_for(app, &YEAR.to_string(), source, direction, amount).await
 }
 
 /// Records a round for `year` as the signed-in user of `app`.
@@ -61,7 +103,7 @@ async fn round_for(
             ("source", source),
             ("direction", direction),
             ("amount", amount),
-            ("decided_on", "2024-02-20"),
+            ("decided_on", "2026-02-20"),
             ("reference", "Quyết định 345/QĐ-UBND"),
             ("note", "Giao dự toán đầu năm"),
         ],
@@ -69,12 +111,12 @@ async fn round_for(
     .await
 }
 
-/// The plan form for 2024's local funds: `lines` of (proposal, amount), a decision number,
+/// The plan form for [`YEAR`]'s local funds: `lines` of (proposal, amount), a decision number,
 /// date and scan.
 fn plan_form(lines: &[(i64, String)], number: &str, decided_on: &str) -> Form {
     let mut form = Form::new()
         .percent_encode_noop()
-        .text("year", "2024")
+        .text("year", YEAR.to_string())
         .text("source", "local")
         .text("number", number.to_owned())
         .text("decided_on", decided_on.to_owned())
@@ -104,7 +146,7 @@ async fn post_plan(app: &TestApp, form: Form) -> reqwest::Response {
         .expect("POST")
 }
 
-/// Cuts 2024's local envelope to what is approved, then allocates `room`: what is left is
+/// Cuts [`YEAR`]'s local envelope to what is approved, then allocates `room`: what is left is
 /// exactly `room`.
 async fn leave_room(accountant: &TestApp, room: i64) {
     let (amount, committed) = envelope(&accountant.pool, "local").await;
@@ -126,11 +168,12 @@ async fn leave_room(accountant: &TestApp, room: i64) {
 
 #[sqlx::test]
 async fn a_director_approves_a_plan_within_the_envelope(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let world = appraised_world(pool, 4).await;
+    let app = &world.app;
+    let accountant = world.as_user("ketoan").await;
     let (amount0, committed0) = envelope(&app.pool, "local").await;
     let rounds0 = texts(
-        &accountant.page("/funding?year=2024").await,
+        &accountant.page("/funding?year=2026").await,
         "table.rounds tbody tr",
     )
     .len();
@@ -140,12 +183,12 @@ async fn a_director_approves_a_plan_within_the_envelope(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let amount = amount0 + 1_500 * MILLION;
     assert_eq!(envelope(&app.pool, "local").await, (amount, committed0));
-    let overview = accountant.page("/funding?year=2024").await;
+    let overview = accountant.page("/funding?year=2026").await;
     assert_eq!(texts(&overview, "table.rounds tbody tr").len(), rounds0 + 2);
 
     app.login("giamdoc", PASSWORD).await;
-    let page = app.page("/funding/plan?year=2024&source=local").await;
-    let candidates = appraised_2024(&app.pool).await;
+    let page = app.page("/funding/plan?year=2026&source=local").await;
+    let candidates = appraised(&app.pool).await;
     assert_eq!(
         texts(&page, "table.plan-lines tbody tr").len(),
         candidates.len()
@@ -155,7 +198,7 @@ async fn a_director_approves_a_plan_within_the_envelope(pool: PgPool) {
         .take(2)
         .map(|(id, _, proposed)| (*id, (proposed / 2).to_string()))
         .collect();
-    let response = post_plan(&app, plan_form(&lines, "1234/QĐ-UBND", "2024-12-15")).await;
+    let response = post_plan(&app, plan_form(&lines, "1234/QĐ-UBND", &decided())).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"].to_str().expect("location");
     let decision = app.page(location).await;
@@ -201,7 +244,7 @@ async fn a_director_approves_a_plan_within_the_envelope(pool: PgPool) {
             >= 2
     );
     // The remaining two are still appraised: a second round may fund them.
-    assert_eq!(appraised_2024(&app.pool).await.len(), candidates.len() - 2);
+    assert_eq!(appraised(&app.pool).await.len(), candidates.len() - 2);
     // The envelope's figures follow the lines.
     // (Of the lines, a stopped proposal's support went back to the envelope.)
     let lines_total = count(
@@ -209,16 +252,16 @@ async fn a_director_approves_a_plan_within_the_envelope(pool: PgPool) {
         "select (select coalesce(sum(l.approved_support), 0)::bigint from plan_decision_lines l \
                  join plan_decisions d on d.id = l.decision_id \
                  join funding_envelopes e on e.id = d.envelope_id \
-                 where e.plan_year = 2024 and e.source_code = 'local') \
+                 where e.plan_year = 2026 and e.source_code = 'local') \
               - (select coalesce(sum(s.returned), 0)::bigint from stop_decisions s \
                  join proposals p on p.id = s.proposal_id \
                  join plan_decisions d on d.id = p.plan_decision_id \
                  join funding_envelopes e on e.id = d.envelope_id \
-                 where e.plan_year = 2024 and e.source_code = 'local')",
+                 where e.plan_year = 2026 and e.source_code = 'local')",
     )
     .await;
     assert_eq!(lines_total, committed0 + total);
-    let overview = app.page("/funding?year=2024").await;
+    let overview = app.page("/funding?year=2026").await;
     let row = texts(&overview, "table.envelopes tbody tr")
         .into_iter()
         .find(|r| r.contains("địa phương"))
@@ -237,13 +280,14 @@ fn attrs_count(html: &Html, selector: &str) -> usize {
 
 #[sqlx::test]
 async fn those_left_out_are_rejected_with_a_reason_the_submitter_reads(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let world = appraised_world(pool, 4).await;
+    let app = &world.app;
+    let accountant = world.as_user("ketoan").await;
     leave_room(&accountant, 5_000 * MILLION).await;
     app.login("giamdoc", PASSWORD).await;
-    let candidates = appraised_2024(&app.pool).await;
+    let candidates = appraised(&app.pool).await;
     let (first, _, proposed) = candidates[0];
-    let form = plan_form(&[(first, proposed.to_string())], "88/QĐ-UBND", "2024-12-15")
+    let form = plan_form(&[(first, proposed.to_string())], "88/QĐ-UBND", &decided())
         .text("reject_others", "on")
         .text(
             "reason",
@@ -263,7 +307,7 @@ async fn those_left_out_are_rejected_with_a_reason_the_submitter_reads(pool: PgP
     assert_eq!(
         count(
             &app.pool,
-            "select count(*) from proposals where plan_year = 2024 and state = 'appraised' and level = 'local'"
+            "select count(*) from proposals where plan_year = 2026 and state = 'appraised' and level = 'local'"
         )
         .await,
         0
@@ -277,7 +321,7 @@ async fn those_left_out_are_rejected_with_a_reason_the_submitter_reads(pool: PgP
     .fetch_one(&app.pool)
     .await
     .expect("an officer of the submitting office");
-    let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
+    let officer = world.as_user(&office).await;
     let page = officer.page(&format!("/proposals/{}", others[0])).await;
     assert!(
         page.html().contains("Không đủ kinh phí năm nay"),
@@ -287,9 +331,10 @@ async fn those_left_out_are_rejected_with_a_reason_the_submitter_reads(pool: PgP
 
 #[sqlx::test]
 async fn two_directors_approving_at_once_never_exceed_the_envelope(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
-    let candidates = appraised_2024(&app.pool).await;
+    let world = appraised_world(pool, 2).await;
+    let app = &world.app;
+    let accountant = world.as_user("ketoan").await;
+    let candidates = appraised(&app.pool).await;
     let (a, _, proposed_a) = candidates[0];
     let (b, _, proposed_b) = candidates[1];
     // Room for either plan, not both.
@@ -305,17 +350,17 @@ async fn two_directors_approving_at_once_never_exceed_the_envelope(pool: PgPool)
     .execute(&app.pool)
     .await
     .expect("second director");
-    let first = app.with_client(app.login_new_client("giamdoc", PASSWORD).await);
-    let second = app.with_client(app.login_new_client("giamdoc2", PASSWORD).await);
+    let first = world.as_user("giamdoc").await;
+    let second = world.as_user("giamdoc2").await;
     for _ in 0..3 {
         let (one, two) = tokio::join!(
             post_plan(
                 &first,
-                plan_form(&[(a, proposed_a.to_string())], "1/QĐ", "2024-12-15")
+                plan_form(&[(a, proposed_a.to_string())], "1/QĐ", &decided())
             ),
             post_plan(
                 &second,
-                plan_form(&[(b, proposed_b.to_string())], "2/QĐ", "2024-12-15")
+                plan_form(&[(b, proposed_b.to_string())], "2/QĐ", &decided())
             ),
         );
         let statuses = [one.status(), two.status()];
@@ -358,7 +403,7 @@ async fn two_directors_approving_at_once_never_exceed_the_envelope(pool: PgPool)
             .execute(&app.pool)
             .await
             .expect("undo decisions");
-        sqlx::query("update funding_envelopes set committed = $1 where plan_year = 2024 and source_code = 'local'")
+        sqlx::query("update funding_envelopes set committed = $1 where plan_year = 2026 and source_code = 'local'")
             .bind(committed0)
             .execute(&app.pool)
             .await
@@ -368,12 +413,13 @@ async fn two_directors_approving_at_once_never_exceed_the_envelope(pool: PgPool)
 
 #[sqlx::test]
 async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let candidates = appraised_2024(&app.pool).await;
+    let world = appraised_world(pool, 3).await;
+    let app = &world.app;
+    let candidates = appraised(&app.pool).await;
     let (id, _, proposed) = candidates[0];
     // Room for the first two proposals, not for all of them.
     let room = candidates[0].2 + candidates[1].2;
-    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let accountant = world.as_user("ketoan").await;
     leave_room(&accountant, room).await;
     let (_, committed0) = envelope(&app.pool, "local").await;
     let decisions0 = count(&app.pool, "select count(*) from plan_decisions").await;
@@ -397,7 +443,7 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
     // Above what the appraisal proposed.
     let response = post_plan(
         &app,
-        plan_form(&[(id, (proposed + 1).to_string())], "9/QĐ", "2024-12-15"),
+        plan_form(&[(id, (proposed + 1).to_string())], "9/QĐ", &decided()),
     )
     .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -428,7 +474,7 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
         .iter()
         .map(|(id, _, p)| (*id, p.to_string()))
         .collect();
-    let response = post_plan(&app, plan_form(&all, "9/QĐ", "2024-12-15")).await;
+    let response = post_plan(&app, plan_form(&all, "9/QĐ", &decided())).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!text(&html(response).await, "#over-envelope").is_empty());
     nothing_saved().await;
@@ -437,7 +483,7 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
     for amount in ["-5", "99999999999999999999999", "1\u{0}0"] {
         let response = post_plan(
             &app,
-            plan_form(&[(id, amount.to_owned())], "9/QĐ", "2024-12-15"),
+            plan_form(&[(id, amount.to_owned())], "9/QĐ", &decided()),
         )
         .await;
         assert_eq!(
@@ -446,16 +492,16 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
             "{amount:?}"
         );
     }
-    let response = post_plan(&app, plan_form(&[], "9/QĐ", "2024-12-15")).await;
+    let response = post_plan(&app, plan_form(&[], "9/QĐ", &decided())).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     nothing_saved().await;
 
     // A scan that lies about its type.
     let form = Form::new()
-        .text("year", "2024")
+        .text("year", YEAR.to_string())
         .text("source", "local")
         .text("number", "9/QĐ")
-        .text("decided_on", "2024-12-15")
+        .text("decided_on", decided())
         .text("signer", "Nguyễn Văn Hùng")
         .text(format!("pick_{id}"), "on")
         .text(format!("amount_{id}"), proposed.to_string())
@@ -474,14 +520,14 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
     // A number already used: the second decision is refused, the first stands.
     let response = post_plan(
         &app,
-        plan_form(&[(id, proposed.to_string())], "9/QĐ", "2024-12-15"),
+        plan_form(&[(id, proposed.to_string())], "9/QĐ", &decided()),
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (other, _, other_proposed) = candidates[1];
     let response = post_plan(
         &app,
-        plan_form(&[(other, other_proposed.to_string())], "9/QĐ", "2024-12-15"),
+        plan_form(&[(other, other_proposed.to_string())], "9/QĐ", &decided()),
     )
     .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
@@ -495,7 +541,14 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
 
 #[sqlx::test]
 async fn rounds_are_checked_and_kept_as_history(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    world
+        .proposal(&tax, "Máy sao chè", ProposalState::Approved)
+        .await;
+    let app = &world.app;
     app.login("ketoan", PASSWORD).await;
     for (direction, amount) in [("allocate", "-5"), ("allocate", ""), ("allocate", "abc")] {
         let response = round_for(&app, "2025", "local", direction, amount).await;
@@ -518,7 +571,7 @@ async fn rounds_are_checked_and_kept_as_history(pool: PgPool) {
         envelope_of(&app.pool, 2025, "local").await,
         (200 * MILLION, 0)
     );
-    // A cut below what is approved (the demo's 2024 plan).
+    // A cut below what is approved (the world's plan).
     let (amount, committed) = envelope(&app.pool, "local").await;
     let response = round(&app, "local", "cut", &(amount - committed + 1).to_string()).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -542,8 +595,9 @@ async fn rounds_are_checked_and_kept_as_history(pool: PgPool) {
 
 #[sqlx::test]
 async fn roles_that_may_not_fund_cannot(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let candidates = appraised_2024(&app.pool).await;
+    let world = appraised_world(pool, 1).await;
+    let app = &world.app;
+    let candidates = appraised(&app.pool).await;
     let (id, _, proposed) = candidates[0];
     let decisions0 = count(&app.pool, "select count(*) from plan_decisions").await;
     let rounds0 = count(&app.pool, "select count(*) from envelope_rounds").await;
@@ -553,18 +607,18 @@ async fn roles_that_may_not_fund_cannot(pool: PgPool) {
         "thamdinh",
         "so.congthuong",
         "pkt.phubinh",
-        "coso.phucxuan",
+        "coso",
         "admin",
     ] {
-        let as_user = app.with_client(app.login_new_client(user, PASSWORD).await);
+        let as_user = world.as_user(user).await;
         let response = post_plan(
             &as_user,
-            plan_form(&[(id, proposed.to_string())], "7/QĐ", "2024-12-15"),
+            plan_form(&[(id, proposed.to_string())], "7/QĐ", &decided()),
         )
         .await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{user} plans");
         assert_eq!(
-            as_user.get("/funding/plan?year=2024").await.status(),
+            as_user.get("/funding/plan?year=2026").await.status(),
             StatusCode::FORBIDDEN,
             "{user} opens the plan"
         );
@@ -574,15 +628,15 @@ async fn roles_that_may_not_fund_cannot(pool: PgPool) {
         "thamdinh",
         "so.congthuong",
         "pkt.phubinh",
-        "coso.phucxuan",
+        "coso",
         "admin",
     ] {
-        let as_user = app.with_client(app.login_new_client(user, PASSWORD).await);
+        let as_user = world.as_user(user).await;
         let response = round(&as_user, "local", "allocate", "5").await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{user} allocates");
     }
-    for user in ["thamdinh", "pkt.phubinh", "coso.phucxuan", "admin"] {
-        let as_user = app.with_client(app.login_new_client(user, PASSWORD).await);
+    for user in ["thamdinh", "pkt.phubinh", "coso", "admin"] {
+        let as_user = world.as_user(user).await;
         assert_eq!(
             as_user.get("/funding").await.status(),
             StatusCode::FORBIDDEN,
@@ -591,7 +645,7 @@ async fn roles_that_may_not_fund_cannot(pool: PgPool) {
     }
     // Those who may read, read; nothing was written.
     for user in ["canbo", "ketoan", "so.congthuong", "giamdoc"] {
-        let as_user = app.with_client(app.login_new_client(user, PASSWORD).await);
+        let as_user = world.as_user(user).await;
         as_user.page("/funding").await;
     }
     assert_eq!(
@@ -634,8 +688,8 @@ async fn the_demo_funding_agrees_with_its_proposals(pool: PgPool) {
     let page = app.page("/funding?year=2023").await;
     assert_eq!(texts(&page, "table.decisions tbody tr").len(), 2);
     // 2024's second round leaves room for some of the proposals still appraised.
-    let (amount, committed) = envelope(&app.pool, "local").await;
-    let smallest = appraised_2024(&app.pool)
+    let (amount, committed) = envelope_of(&app.pool, 2024, "local").await;
+    let smallest = appraised_in(&app.pool, 2024)
         .await
         .into_iter()
         .map(|c| c.2)
@@ -652,7 +706,10 @@ fn amend_form(lines: &[(i64, String)], number: &str, reason: &str) -> Form {
     let mut form = Form::new()
         .percent_encode_noop()
         .text("number", number.to_owned())
-        .text("decided_on", "2024-12-20")
+        .text(
+            "decided_on",
+            (crate::helpers::today() - time::Duration::days(5)).to_string(),
+        )
         .text("signer", "Nguyễn Văn Hùng, Phó Chủ tịch UBND tỉnh")
         .text("reason", reason.to_owned());
     for (id, amount) in lines {
@@ -680,9 +737,14 @@ async fn post_amend(app: &TestApp, decision: i64, form: Form) -> reqwest::Respon
 
 #[sqlx::test]
 async fn an_amendment_is_a_new_decision_and_the_envelope_follows(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
-    let candidates = appraised_2024(&app.pool).await;
+    let world = appraised_world(pool, 2).await;
+    let tax = world.facility("Cơ sở Mộc Bảo Lý", "4609990012").await;
+    world
+        .proposal(&tax, "Máy cưa gỗ", ProposalState::Contracted)
+        .await;
+    let app = &world.app;
+    let accountant = world.as_user("ketoan").await;
+    let candidates = appraised(&app.pool).await;
     let (a, _, proposed_a) = candidates[0];
     let (b, _, proposed_b) = candidates[1];
     leave_room(&accountant, proposed_a + proposed_b).await;
@@ -693,7 +755,7 @@ async fn an_amendment_is_a_new_decision_and_the_envelope_follows(pool: PgPool) {
         plan_form(
             &[(a, half(proposed_a)), (b, half(proposed_b))],
             "300/QĐ-UBND",
-            "2024-12-15",
+            &decided(),
         ),
     )
     .await;
@@ -768,34 +830,26 @@ async fn an_amendment_is_a_new_decision_and_the_envelope_follows(pool: PgPool) {
         .await,
         1
     );
-    // A contracted proposal of the demo's plan cannot be changed here.
-    let demo_decision: i64 = sqlx::query_scalar(
-        "select d.id from plan_decisions d join funding_envelopes e on e.id = d.envelope_id \
-         where e.plan_year = 2024 and e.source_code = 'local' and d.amends_id is null \
-         and d.number <> '300/QĐ-UBND'",
+    // A contracted proposal's decision cannot be changed here.
+    let (contracted, decision, amount): (i64, i64, i64) = sqlx::query_as(
+        "select id, plan_decision_id, approved_support from proposals where state = 'contracted'",
     )
     .fetch_one(&app.pool)
     .await
-    .expect("the demo's decision");
-    let contracted: Option<(i64, i64)> = sqlx::query_as(
-        "select p.id, p.approved_support from proposals p where p.plan_decision_id = $1 \
-         and p.state <> 'approved' limit 1",
+    .expect("the contracted proposal");
+    let response = post_amend(
+        app,
+        decision,
+        amend_form(
+            &[(contracted, (amount - 1).to_string())],
+            "302/QĐ-UBND",
+            "Giảm",
+        ),
     )
-    .bind(demo_decision)
-    .fetch_optional(&app.pool)
-    .await
-    .expect("query");
-    if let Some((id, amount)) = contracted {
-        let response = post_amend(
-            &app,
-            demo_decision,
-            amend_form(&[(id, (amount - 1).to_string())], "302/QĐ-UBND", "Giảm"),
-        )
-        .await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    }
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Only a director amends.
-    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let staff = world.as_user("canbo").await;
     assert_eq!(
         staff
             .get(&format!("/funding/decisions/{original}/amend"))
