@@ -198,7 +198,7 @@ async fn a_director_approves_a_plan_within_the_envelope(pool: PgPool) {
         .take(2)
         .map(|(id, _, proposed)| (*id, (proposed / 2).to_string()))
         .collect();
-    let response = post_plan(&app, plan_form(&lines, "1234/QĐ-UBND", &decided())).await;
+    let response = post_plan(app, plan_form(&lines, "1234/QĐ-UBND", &decided())).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"].to_str().expect("location");
     let decision = app.page(location).await;
@@ -293,7 +293,7 @@ async fn those_left_out_are_rejected_with_a_reason_the_submitter_reads(pool: PgP
             "reason",
             "Không đủ kinh phí năm nay; đề nghị đăng ký lại năm sau.",
         );
-    let response = post_plan(&app, form).await;
+    let response = post_plan(app, form).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let rejected: Vec<i64> = sqlx::query_scalar(
         "select proposal_id from proposal_events \
@@ -442,7 +442,7 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
 
     // Above what the appraisal proposed.
     let response = post_plan(
-        &app,
+        app,
         plan_form(&[(id, (proposed + 1).to_string())], "9/QĐ", &decided()),
     )
     .await;
@@ -458,8 +458,7 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
 
     // Dated before the appraisal, and in the future.
     for date in ["2020-01-01", "2100-01-01"] {
-        let response =
-            post_plan(&app, plan_form(&[(id, proposed.to_string())], "9/QĐ", date)).await;
+        let response = post_plan(app, plan_form(&[(id, proposed.to_string())], "9/QĐ", date)).await;
         assert_eq!(
             response.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -474,7 +473,7 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
         .iter()
         .map(|(id, _, p)| (*id, p.to_string()))
         .collect();
-    let response = post_plan(&app, plan_form(&all, "9/QĐ", &decided())).await;
+    let response = post_plan(app, plan_form(&all, "9/QĐ", &decided())).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!text(&html(response).await, "#over-envelope").is_empty());
     nothing_saved().await;
@@ -482,7 +481,7 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
     // Negative, overflowing and NUL amounts; no proposal picked.
     for amount in ["-5", "99999999999999999999999", "1\u{0}0"] {
         let response = post_plan(
-            &app,
+            app,
             plan_form(&[(id, amount.to_owned())], "9/QĐ", &decided()),
         )
         .await;
@@ -492,7 +491,7 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
             "{amount:?}"
         );
     }
-    let response = post_plan(&app, plan_form(&[], "9/QĐ", &decided())).await;
+    let response = post_plan(app, plan_form(&[], "9/QĐ", &decided())).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     nothing_saved().await;
 
@@ -512,21 +511,21 @@ async fn bad_plans_come_back_with_the_form_and_nothing_saved(pool: PgPool) {
                 .mime_str("application/pdf")
                 .expect("mime"),
         );
-    let response = post_plan(&app, form).await;
+    let response = post_plan(app, form).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!text(&html(response).await, "#file-error").is_empty());
     nothing_saved().await;
 
     // A number already used: the second decision is refused, the first stands.
     let response = post_plan(
-        &app,
+        app,
         plan_form(&[(id, proposed.to_string())], "9/QĐ", &decided()),
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (other, _, other_proposed) = candidates[1];
     let response = post_plan(
-        &app,
+        app,
         plan_form(&[(other, other_proposed.to_string())], "9/QĐ", &decided()),
     )
     .await;
@@ -551,7 +550,7 @@ async fn rounds_are_checked_and_kept_as_history(pool: PgPool) {
     let app = &world.app;
     app.login("ketoan", PASSWORD).await;
     for (direction, amount) in [("allocate", "-5"), ("allocate", ""), ("allocate", "abc")] {
-        let response = round_for(&app, "2025", "local", direction, amount).await;
+        let response = round_for(app, "2025", "local", direction, amount).await;
         assert_eq!(
             response.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -561,19 +560,19 @@ async fn rounds_are_checked_and_kept_as_history(pool: PgPool) {
         assert!(!text(&page, "#amount-error").is_empty());
     }
     // A cut below zero.
-    let response = round_for(&app, "2025", "local", "cut", "1").await;
+    let response = round_for(app, "2025", "local", "cut", "1").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&html(response).await, "#amount-error").contains("âm"));
     assert_eq!(envelope_of(&app.pool, 2025, "local").await, (0, 0));
-    round_for(&app, "2025", "local", "allocate", "300.000.000").await;
-    round_for(&app, "2025", "local", "cut", "100.000.000").await;
+    round_for(app, "2025", "local", "allocate", "300.000.000").await;
+    round_for(app, "2025", "local", "cut", "100.000.000").await;
     assert_eq!(
         envelope_of(&app.pool, 2025, "local").await,
         (200 * MILLION, 0)
     );
     // A cut below what is approved (the world's plan).
     let (amount, committed) = envelope(&app.pool, "local").await;
-    let response = round(&app, "local", "cut", &(amount - committed + 1).to_string()).await;
+    let response = round(app, "local", "cut", &(amount - committed + 1).to_string()).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&html(response).await, "#amount-error").contains("đã phê duyệt"));
     let page = app.page("/funding?year=2025").await;
@@ -582,7 +581,7 @@ async fn rounds_are_checked_and_kept_as_history(pool: PgPool) {
     assert!(rounds[1].contains("-100.000.000"), "{rounds:?}");
     // An unknown source or year is refused.
     assert_eq!(
-        round_for(&app, "2025", "nonsense", "allocate", "5")
+        round_for(app, "2025", "nonsense", "allocate", "5")
             .await
             .status(),
         StatusCode::UNPROCESSABLE_ENTITY
@@ -751,7 +750,7 @@ async fn an_amendment_is_a_new_decision_and_the_envelope_follows(pool: PgPool) {
     app.login("giamdoc", PASSWORD).await;
     let half = |amount: i64| (amount / 2).to_string();
     let response = post_plan(
-        &app,
+        app,
         plan_form(
             &[(a, half(proposed_a)), (b, half(proposed_b))],
             "300/QĐ-UBND",
@@ -769,7 +768,7 @@ async fn an_amendment_is_a_new_decision_and_the_envelope_follows(pool: PgPool) {
 
     // Without a reason, and above what was proposed: the form comes back, nothing changes.
     let response = post_amend(
-        &app,
+        app,
         original,
         amend_form(&[(a, proposed_a.to_string())], "301/QĐ-UBND", ""),
     )
@@ -777,7 +776,7 @@ async fn an_amendment_is_a_new_decision_and_the_envelope_follows(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!text(&html(response).await, "#reason-error").is_empty());
     let response = post_amend(
-        &app,
+        app,
         original,
         amend_form(
             &[(a, (proposed_a + 1).to_string())],
@@ -792,7 +791,7 @@ async fn an_amendment_is_a_new_decision_and_the_envelope_follows(pool: PgPool) {
 
     // Raise one, keep the other.
     let response = post_amend(
-        &app,
+        app,
         original,
         amend_form(
             &[(a, proposed_a.to_string()), (b, half(proposed_b))],
