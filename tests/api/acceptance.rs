@@ -7,8 +7,9 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use crate::helpers::{
-    PASSWORD, TestApp, attrs, committed, pay_advance, running, state_of, text, user_id, version,
+    PASSWORD, TestApp, attrs, committed, pay_advance, state_of, text, user_id, version,
 };
+use crate::world::World;
 
 /// The proposal's cost lines: (id, support).
 async fn lines(pool: &PgPool, proposal: i64) -> Vec<(i64, i64)> {
@@ -101,17 +102,18 @@ async fn post(app: &TestApp, path: &str, form: &[(String, String)]) -> reqwest::
 
 #[sqlx::test]
 async fn a_proposal_goes_from_acceptance_to_completed(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, contract, support, office, envelope) = running(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let (id, contract, support, office, envelope) = world.running().await;
     let advance = support / 2;
-    pay_advance(&app, id, contract, &office, advance, "PC-NT-01").await;
-    let (_visit, record) = plan_acceptance(&app, id, "thamdinh").await;
+    pay_advance(app, id, contract, &office, advance, "PC-NT-01").await;
+    let (_visit, record) = plan_acceptance(app, id, "thamdinh").await;
     let path = format!("/proposals/{id}/acceptance/{record}");
 
     // Someone off the team cannot fill the record in.
     let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
     app.login("thamdinh", PASSWORD).await;
-    let form = record_form(&app, id, "yes", |s| s).await;
+    let form = record_form(app, id, "yes", |s| s).await;
     let response = post(&officer, &path, &form).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
@@ -124,7 +126,7 @@ async fn a_proposal_goes_from_acceptance_to_completed(pool: PgPool) {
             *v = (first_support + 1).to_string();
         }
     }
-    let response = post(&app, &path, &too_much).await;
+    let response = post(app, &path, &too_much).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = scraper::Html::parse_document(&response.text().await.expect("body"));
     assert!(!text(&page, &format!("#line_{first}-error")).is_empty());
@@ -134,10 +136,10 @@ async fn a_proposal_goes_from_acceptance_to_completed(pool: PgPool) {
     );
 
     // A pass with evidence not seen cannot be finalised; nothing is saved.
-    let mut absent = record_form(&app, id, "no", |s| s).await;
+    let mut absent = record_form(app, id, "no", |s| s).await;
     absent.push(("result".into(), "pass".into()));
     absent.push(("finalise".into(), "1".into()));
-    let response = post(&app, &path, &absent).await;
+    let response = post(app, &path, &absent).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let saved: i64 =
         sqlx::query_scalar("select count(*) from acceptance_evidence_checks where record_id = $1")
@@ -149,7 +151,7 @@ async fn a_proposal_goes_from_acceptance_to_completed(pool: PgPool) {
 
     // The leader admits all but 1,000,000 đồng of the first line and finalises a pass.
     let cut = 1_000_000.min(first_support);
-    let mut pass = record_form(&app, id, "yes", |s| s).await;
+    let mut pass = record_form(app, id, "yes", |s| s).await;
     for (k, v) in &mut pass {
         if *k == format!("line_{first}") {
             *v = (first_support - cut).to_string();
@@ -158,7 +160,7 @@ async fn a_proposal_goes_from_acceptance_to_completed(pool: PgPool) {
     pass.push(("conclusion".into(), "Máy đã lắp đặt, vận hành tốt.".into()));
     pass.push(("result".into(), "pass".into()));
     pass.push(("finalise".into(), "1".into()));
-    let response = post(&app, &path, &pass).await;
+    let response = post(app, &path, &pass).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(state_of(&app.pool, id).await, "result_accepted");
     let lines_support: i64 = lines.iter().map(|l| l.1).sum();
@@ -173,10 +175,7 @@ async fn a_proposal_goes_from_acceptance_to_completed(pool: PgPool) {
     let minutes = app.page(&format!("{path}/minutes")).await;
     assert!(text(&minutes, "h1").contains("NGHIỆM THU"));
     // The final record is read-only.
-    assert_eq!(
-        post(&app, &path, &pass).await.status(),
-        StatusCode::CONFLICT
-    );
+    assert_eq!(post(app, &path, &pass).await.status(), StatusCode::CONFLICT);
 
     // Settlement: only the accountant; a missing number comes back.
     let settle = format!("/proposals/{id}/settlement");
@@ -285,24 +284,25 @@ async fn a_proposal_goes_from_acceptance_to_completed(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_failed_acceptance_goes_on_and_a_small_admission_is_recovered(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, contract, support, office, _) = running(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let (id, contract, support, office, _) = world.running().await;
     let advance = support / 2;
-    pay_advance(&app, id, contract, &office, advance, "PC-NT-11").await;
+    pay_advance(app, id, contract, &office, advance, "PC-NT-11").await;
 
     // A first visit fails: the proposal stays in progress.
-    let (_, first) = plan_acceptance(&app, id, "thamdinh").await;
+    let (_, first) = plan_acceptance(app, id, "thamdinh").await;
     app.login("thamdinh", PASSWORD).await;
-    let fail = record_form(&app, id, "no", |_| 0).await;
+    let fail = record_form(app, id, "no", |_| 0).await;
 
     // A finalisation over a save made meanwhile is refused as stale: nothing of it is kept.
     let record_path = format!("/proposals/{id}/acceptance/{first}");
     let mut stale = fail.clone();
-    let response = post(&app, &record_path, &fail).await;
+    let response = post(app, &record_path, &fail).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     stale.push(("result".into(), "fail".into()));
     stale.push(("finalise".into(), "1".into()));
-    let response = post(&app, &record_path, &stale).await;
+    let response = post(app, &record_path, &stale).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let status: String =
         sqlx::query_scalar("select status::text from acceptance_records where id = $1")
@@ -312,19 +312,19 @@ async fn a_failed_acceptance_goes_on_and_a_small_admission_is_recovered(pool: Pg
             .expect("status");
     assert_eq!(status, "draft");
     assert_eq!(state_of(&app.pool, id).await, "in_progress");
-    let mut fail = record_form(&app, id, "no", |_| 0).await;
+    let mut fail = record_form(app, id, "no", |_| 0).await;
     fail.push(("result".into(), "fail".into()));
     fail.push(("finalise".into(), "1".into()));
-    let response = post(&app, &format!("/proposals/{id}/acceptance/{first}"), &fail).await;
+    let response = post(app, &format!("/proposals/{id}/acceptance/{first}"), &fail).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(state_of(&app.pool, id).await, "in_progress");
 
     // A second visit admits a tenth of the support: less than the advance.
-    let (_, second) = plan_acceptance(&app, id, "thamdinh").await;
+    let (_, second) = plan_acceptance(app, id, "thamdinh").await;
     assert_ne!(first, second);
     let tenth = support / 10;
     let mut left = tenth;
-    let mut pass = record_form(&app, id, "yes", |s| {
+    let mut pass = record_form(app, id, "yes", |s| {
         let take = s.min(left);
         left -= take;
         take
@@ -332,7 +332,7 @@ async fn a_failed_acceptance_goes_on_and_a_small_admission_is_recovered(pool: Pg
     .await;
     pass.push(("result".into(), "pass".into()));
     pass.push(("finalise".into(), "1".into()));
-    let response = post(&app, &format!("/proposals/{id}/acceptance/{second}"), &pass).await;
+    let response = post(app, &format!("/proposals/{id}/acceptance/{second}"), &pass).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(state_of(&app.pool, id).await, "result_accepted");
 
@@ -409,14 +409,15 @@ async fn the_demo_accepted_settled_and_evaluated_what_its_timeline_says(pool: Pg
 
 #[sqlx::test]
 async fn two_accountants_settling_at_once_pay_once(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, contract, support, _, _) = running(&app.pool).await;
-    let (_, record) = plan_acceptance(&app, id, "thamdinh").await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let (id, contract, support, _, _) = world.running().await;
+    let (_, record) = plan_acceptance(app, id, "thamdinh").await;
     app.login("thamdinh", PASSWORD).await;
-    let mut pass = record_form(&app, id, "yes", |s| s).await;
+    let mut pass = record_form(app, id, "yes", |s| s).await;
     pass.push(("result".into(), "pass".into()));
     pass.push(("finalise".into(), "1".into()));
-    let response = post(&app, &format!("/proposals/{id}/acceptance/{record}"), &pass).await;
+    let response = post(app, &format!("/proposals/{id}/acceptance/{record}"), &pass).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
     let v = version(&app.pool, id).await;

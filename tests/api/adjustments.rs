@@ -5,14 +5,16 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, html, running, text};
+use crate::helpers::{PASSWORD, attrs, html, text};
+use crate::world::World;
 
 #[sqlx::test]
 async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract(
     pool: sqlx::PgPool,
 ) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, contract, _, office, _) = running(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let (id, contract, _, office, _) = world.running().await;
     let plan_year: i16 = sqlx::query_scalar("select plan_year from proposals where id = $1")
         .bind(id)
         .fetch_one(&app.pool)
@@ -196,8 +198,9 @@ async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract
 
 #[sqlx::test]
 async fn a_change_of_support_moves_the_contract_and_the_envelope(pool: sqlx::PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, contract, support, office, envelope) = running(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let (id, contract, support, office, envelope) = world.running().await;
     let path = format!("/proposals/{id}/adjustments");
     let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
     let director = app.with_client(app.login_new_client("giamdoc", PASSWORD).await);
@@ -269,8 +272,9 @@ async fn a_change_of_support_moves_the_contract_and_the_envelope(pool: sqlx::PgP
 
 #[sqlx::test]
 async fn a_request_comes_with_its_papers_and_a_bad_file_is_refused(pool: sqlx::PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, _, _, office, _) = running(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let (id, _, _, office, _) = world.running().await;
     let path = format!("/proposals/{id}/adjustments");
     let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
     let ask = |file: reqwest::multipart::Part| {
@@ -315,8 +319,11 @@ async fn a_request_comes_with_its_papers_and_a_bad_file_is_refused(pool: sqlx::P
 
 #[sqlx::test]
 async fn an_approved_beneficiary_or_content_change_amends_the_proposal(pool: sqlx::PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, _, _, office, _) = running(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let (id, _, _, office, _) = world.running().await;
+    // The facility that is to take over as a beneficiary.
+    world.facility("Cơ sở Mộc Bảo Lý", "4609990012").await;
     let path = format!("/proposals/{id}/adjustments");
     let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
     let director = app.with_client(app.login_new_client("giamdoc", PASSWORD).await);

@@ -475,22 +475,6 @@ pub async fn pay_advance(
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "advance paid");
 }
 
-/// A demo proposal being carried out with nothing paid: id, contract, approved support, its
-/// local office's officer, its envelope.
-pub async fn running(pool: &PgPool) -> (i64, i64, i64, String, i64) {
-    sqlx::query_as(
-        "select p.id, c.id, c.approved_support, u.username, d.envelope_id from proposals p \
-         join contracts c on c.proposal_id = p.id \
-         join plan_decisions d on d.id = p.plan_decision_id \
-         join users u on u.organisation_id = p.office_id and u.role = 'local_officer' \
-         where p.state = 'in_progress' and p.level = 'local' and c.paid = 0 \
-         order by p.id limit 1",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("a proposal being carried out")
-}
-
 /// What an envelope has committed.
 pub async fn committed(pool: &PgPool, envelope: i64) -> i64 {
     sqlx::query_scalar("select committed from funding_envelopes where id = $1")

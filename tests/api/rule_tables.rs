@@ -4,6 +4,7 @@
 //! values and nothing saved; a rule a contract copied is ended, not edited; other roles
 //! cannot change them.
 
+use khuyencong::domain::proposal::ProposalState;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
@@ -44,21 +45,31 @@ async fn all_refused<const N: usize>(
 
 /// A demo proposal approved in 2024's plan and not contracted yet, its activity type and its
 /// decision's date.
-async fn approved(pool: &PgPool) -> (i64, String, time::Date) {
-    sqlx::query_as(
-        "select p.id, p.activity_type_code, d.decided_on from proposals p \
-         join plan_decisions d on d.id = p.plan_decision_id \
-         where p.state = 'approved' and p.plan_year = 2024 order by p.id limit 1",
+/// A world with an approved proposal not contracted yet: the world, the proposal, its
+/// activity and its decision's date.
+async fn approved(pool: PgPool) -> (World, i64, String, time::Date) {
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    let id = world
+        .proposal(&tax, "Máy sao chè", ProposalState::Approved)
+        .await;
+    let (activity, decided_on) = sqlx::query_as(
+        "select p.activity_type_code, d.decided_on from proposals p \
+         join plan_decisions d on d.id = p.plan_decision_id where p.id = $1",
     )
-    .fetch_one(pool)
+    .bind(id)
+    .fetch_one(&world.app.pool)
     .await
-    .expect("an approved proposal")
+    .expect("the approved proposal");
+    (world, id, activity, decided_on)
 }
 
 #[sqlx::test]
 async fn a_province_advance_rule_sets_the_terms_of_the_contracts_signed_under_it(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, activity, decided_on) = approved(&app.pool).await;
+    let (world, id, activity, decided_on) = approved(pool).await;
+    let app = &world.app;
     app.login("admin", PASSWORD).await;
     let rule = |province: &'static str, activity: &str, share: &'static str, threshold| {
         vec![
@@ -298,7 +309,8 @@ async fn a_province_deadline_moves_the_deadline_the_national_page_shows(pool: Pg
 
 #[sqlx::test]
 async fn an_administrator_adds_a_funding_source_and_the_funding_page_lists_it(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
     app.login("admin", PASSWORD).await;
     let source = |code: &'static str, name: &'static str, level: &'static str| {
         [
@@ -311,7 +323,7 @@ async fn an_administrator_adds_a_funding_source_and_the_funding_page_lists_it(po
         ]
     };
     all_refused(
-        &app,
+        app,
         "/admin/reference/funding-sources/new",
         "select count(*) from funding_sources",
         &[
@@ -347,6 +359,17 @@ async fn an_administrator_adds_a_funding_source_and_the_funding_page_lists_it(po
     );
 
     // A source with envelopes keeps its level; its name can change.
+    let round = [
+        ("year", "2026"),
+        ("source", "local"),
+        ("direction", "allocate"),
+        ("amount", "1.000.000.000"),
+        ("decided_on", "2026-02-20"),
+        ("reference", "Quyết định giao dự toán"),
+        ("note", ""),
+    ];
+    let response = accountant.post_form("/funding/rounds", &round).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "an envelope");
     let mut local = source(
         "local",
         "Kinh phí khuyến công địa phương (tỉnh)",
@@ -445,7 +468,8 @@ async fn a_province_report_day_moves_when_reports_are_late(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_province_rule_says_who_decides_an_adjustment(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
     app.login("admin", PASSWORD).await;
     let rule = |kind: &'static str, level: &'static str| {
         [
@@ -458,7 +482,7 @@ async fn a_province_rule_says_who_decides_an_adjustment(pool: PgPool) {
         ]
     };
     all_refused(
-        &app,
+        app,
         "/admin/reference/adjustments/new",
         "select count(*) from adjustment_rules",
         &[(rule("", "top"), "kind"), (rule("schedule", ""), "level")],
@@ -484,7 +508,7 @@ async fn a_province_rule_says_who_decides_an_adjustment(pool: PgPool) {
     );
 
     // The province's rule is the one a new request copies.
-    let (id, _, _, office, _) = crate::helpers::running(&app.pool).await;
+    let (id, _, _, office, _) = world.running().await;
     let year: i16 = sqlx::query_scalar("select plan_year from proposals where id = $1")
         .bind(id)
         .fetch_one(&app.pool)
@@ -523,9 +547,10 @@ async fn a_province_rule_says_who_decides_an_adjustment(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_province_evidence_list_is_the_acceptance_checklist(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
     app.login("admin", PASSWORD).await;
-    let (id, _, _, _, _) = crate::helpers::running(&app.pool).await;
+    let (id, _, _, _, _) = world.running().await;
     let activity: String =
         sqlx::query_scalar("select activity_type_code from proposals where id = $1")
             .bind(id)
@@ -546,7 +571,7 @@ async fn a_province_evidence_list_is_the_acceptance_checklist(pool: PgPool) {
         ]
     };
     all_refused(
-        &app,
+        app,
         "/admin/reference/evidence/new",
         "select count(*) from acceptance_evidence",
         &[

@@ -5,18 +5,20 @@
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, committed, html, running, state_of, text};
+use crate::helpers::{PASSWORD, attrs, committed, html, state_of, text};
+use crate::world::World;
 use khuyencong::domain::money::format_plain;
 
 #[sqlx::test]
 async fn a_stop_gives_back_what_was_not_paid_and_recoveries_the_rest(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, contract, support, office, envelope) = running(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let (id, contract, support, office, envelope) = world.running().await;
     let today = crate::helpers::today();
 
     // An advance of half the support is paid first.
     let advance = support / 2;
-    crate::helpers::pay_advance(&app, id, contract, &office, advance, "PC-01").await;
+    crate::helpers::pay_advance(app, id, contract, &office, advance, "PC-01").await;
     let day = today.to_string();
     let before = committed(&app.pool, envelope).await;
 

@@ -259,7 +259,8 @@ impl World {
             ProposalState::AppraisalScheduled
             | ProposalState::Appraised
             | ProposalState::Approved
-            | ProposalState::Contracted => &[("office", "submit", &[]), ("canbo", "accept", &[])],
+            | ProposalState::Contracted
+            | ProposalState::InProgress => &[("office", "submit", &[]), ("canbo", "accept", &[])],
             other => panic!("a world cannot make a proposal in {other:?} yet"),
         };
         if path.iter().any(|(_, action, _)| *action == "submit") {
@@ -289,6 +290,7 @@ impl World {
             ProposalState::Appraised,
             ProposalState::Approved,
             ProposalState::Contracted,
+            ProposalState::InProgress,
         ];
         let Some(last) = later.iter().position(|s| *s == state) else {
             return id;
@@ -303,7 +305,45 @@ impl World {
         if last >= 3 {
             self.contract(id).await;
         }
+        if last >= 4 {
+            let centre = self.as_user("canbo").await;
+            let v = version(&self.app.pool, id).await;
+            let response = centre
+                .post_form(
+                    &format!("/proposals/{id}/start"),
+                    &[("version", v.as_str())],
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "work started");
+        }
         id
+    }
+
+    /// A proposal of Phú Bình being carried out with nothing paid yet: id, contract,
+    /// approved support, its office's officer, its envelope.
+    pub async fn running(&self) -> (i64, i64, i64, String, i64) {
+        let tax = self
+            .facility("Hợp tác xã Chè Đồng Liên", "4609990500")
+            .await;
+        let id = self
+            .proposal(&tax, "Máy sao chè tự động", ProposalState::InProgress)
+            .await;
+        let (contract, support, envelope) = sqlx::query_as(
+            "select c.id, c.approved_support, d.envelope_id from proposals p \
+             join contracts c on c.proposal_id = p.id \
+             join plan_decisions d on d.id = p.plan_decision_id where p.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.app.pool)
+        .await
+        .expect("the contract");
+        (
+            id,
+            contract,
+            support,
+            office_of(PHU_BINH).to_owned(),
+            envelope,
+        )
     }
 
     /// Plans a visit to proposal `id` [`VISITED`] days ago (the appraiser `thamdinh` leads
