@@ -346,13 +346,13 @@ impl World {
         )
     }
 
-    /// Plans a visit to proposal `id` [`VISITED`] days ago (the appraiser `thamdinh` leads
-    /// it, alone); answers the proposal's appraisal record.
+    /// Plans a visit to proposal `id` [`VISITED`] days before this month (the appraiser
+    /// `thamdinh` leads it, alone); answers the proposal's appraisal record.
     async fn schedule(&self, id: i64) -> i64 {
         let centre = self.as_user("canbo").await;
         let leader = crate::helpers::user_id(&self.app.pool, "thamdinh").await;
         let (leader, proposal) = (leader.to_string(), id.to_string());
-        let day = days_ago(VISITED).to_string();
+        let day = before_this_month(VISITED).to_string();
         let form = [
             ("title", "Thẩm định đề án tại huyện"),
             ("visit_date", day.as_str()),
@@ -434,8 +434,8 @@ impl World {
     }
 
     /// The accountant allocates the proposal's year what it needs, and the director approves
-    /// it alone in a plan decision of [`DECIDED`] days ago, at the amount the appraisal
-    /// proposed.
+    /// it alone in a plan decision of [`DECIDED`] days before this month, at the amount the
+    /// appraisal proposed.
     async fn approve(&self, id: i64) {
         let (year, proposed): (i16, i64) = sqlx::query_as(
             "select p.plan_year, r.proposed_support from proposals p \
@@ -447,7 +447,7 @@ impl World {
         .await
         .expect("the appraised proposal");
         let (year, amount) = (year.to_string(), proposed.to_string());
-        let today = days_ago(DECIDED).to_string();
+        let today = before_this_month(DECIDED).to_string();
         let accountant = self.as_user("ketoan").await;
         let round = [
             ("year", year.as_str()),
@@ -480,7 +480,8 @@ impl World {
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "plan approved");
     }
 
-    /// The Centre signs the contract the signing form suggests.
+    /// The Centre signs the contract the signing form suggests, [`SIGNED`] days before this
+    /// month.
     async fn contract(&self, id: i64) {
         let centre = self.as_user("canbo").await;
         let path = format!("/proposals/{id}/contract");
@@ -488,7 +489,6 @@ impl World {
         let suggested = [
             "version",
             "number",
-            "signed_on",
             "holder_name",
             "implementer_name",
             "counterpart_funds",
@@ -504,6 +504,7 @@ impl World {
                 )
             })
             .collect();
+        form.push(("signed_on".into(), before_this_month(SIGNED).to_string()));
         form.push(("holder_signer".into(), "Lê Văn Hùng, Giám đốc".into()));
         form.push((
             "implementer_signer".into(),
@@ -516,14 +517,19 @@ impl World {
     }
 }
 
-/// How many days ago a world's appraisal visits took place: past, so that the plan decision
-/// and the contract after them can be dated in the past as the rules want.
-pub const VISITED: i64 = 60;
-/// How many days ago a world's plan decisions were made.
-pub const DECIDED: i64 = 30;
+/// A world's dates count back from the first of this month, so that each step is in the
+/// past, in order, and the contract is signed in the month before this one (a report on
+/// last month's work may be made): the visits this many days before it,
+pub const VISITED: i64 = 50;
+/// the plan decisions this many,
+pub const DECIDED: i64 = 40;
+/// and the contracts this many.
+pub const SIGNED: i64 = 10;
 
-fn days_ago(days: i64) -> time::Date {
-    crate::helpers::today() - time::Duration::days(days)
+/// The day `days` before the first of this month.
+fn before_this_month(days: i64) -> time::Date {
+    let today = crate::helpers::today();
+    today.replace_day(1).expect("the first") - time::Duration::days(days)
 }
 
 /// The username of the officer of the world's office for `district`.
