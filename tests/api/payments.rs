@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use crate::helpers::{PASSWORD, TestApp, texts};
+use crate::world::World;
 use khuyencong::db::payments::{self, NewPayment};
 use khuyencong::domain::money;
 use khuyencong::domain::payment::{PaymentKind, PaymentProblem};
@@ -72,17 +73,6 @@ async fn the_funding_page_shows_what_the_contracts_of_each_source_had_paid(pool:
     assert_ne!(response.status(), StatusCode::OK);
 }
 
-/// A demo contract with nothing paid yet: its id and approved support.
-async fn unpaid_contract(pool: &PgPool) -> (i64, i64) {
-    sqlx::query_as(
-        "select c.id, c.approved_support from contracts c \
-         where c.paid = 0 and c.advance_share_bp = 7000 order by c.id limit 1",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("an unpaid contract")
-}
-
 async fn accountant(pool: &PgPool) -> i64 {
     sqlx::query_scalar("select id from users where username = 'ketoan'")
         .fetch_one(pool)
@@ -136,8 +126,9 @@ async fn at_once(
 
 #[sqlx::test]
 async fn payments_recorded_at_once_never_pass_the_share_or_the_support(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (contract, support) = unpaid_contract(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    let (_, contract, support, _, _) = world.running().await;
     // Eight advances of 30% at once: two fit under the 70% share.
     let (recorded, problems) = at_once(
         &app.pool,
