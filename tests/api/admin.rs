@@ -226,12 +226,15 @@ async fn an_administrator_cannot_lock_themselves_out(pool: PgPool) {
 
 #[sqlx::test]
 async fn no_other_role_may_manage_accounts(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    world.owner("coso", &tax).await;
+    let app = &world.app;
     let target = user_id(&app.pool, "ketoan").await;
-    for (username, _) in khuyencong::demo::ACCOUNTS
-        .iter()
-        .filter(|(u, _)| *u != "admin")
-    {
+    let others = crate::world::staff().filter(|u| *u != "admin");
+    for username in others.chain(["coso"]) {
         let user = app.with_client(app.login_new_client(username, PASSWORD).await);
         assert_eq!(
             user.get("/admin/users").await.status(),
@@ -275,15 +278,16 @@ async fn no_other_role_may_manage_accounts(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn the_organisations_list_shows_the_demo_offices(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("admin", PASSWORD).await;
+async fn the_organisations_list_shows_the_offices(pool: PgPool) {
+    let world = World::new(pool).await;
+    let app = world.as_user("admin").await;
     let page = app.page("/admin/organisations").await;
     let rows = texts(&page, "tbody tr");
-    assert!(
-        rows.len() >= 12,
-        "Centre, Department, 9 offices, …: {}",
-        rows.len()
+    assert_eq!(
+        rows.len(),
+        5,
+        "Centre, Department, owners, two offices: {rows:?}"
     );
     assert!(rows.iter().any(|r| r.contains("Phú Bình")));
+    assert!(rows.iter().any(|r| r.contains("Đại Từ")));
 }

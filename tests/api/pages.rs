@@ -1,9 +1,10 @@
 //! The page shell: languages, home pages per role, navigation.
 
+use khuyencong::domain::proposal::ProposalState;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, text, texts};
+use crate::helpers::{PASSWORD, attrs, text, texts};
 use crate::world::World;
 
 #[sqlx::test]
@@ -26,7 +27,22 @@ async fn english_is_one_click_away_and_remembered(pool: PgPool) {
 
 #[sqlx::test]
 async fn each_role_sees_what_waits_for_it(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    for state in [
+        ProposalState::Draft,
+        ProposalState::Submitted,
+        ProposalState::AppraisalScheduled,
+        ProposalState::Appraised,
+        ProposalState::Contracted,
+    ] {
+        world
+            .proposal(&tax, &format!("Đề án {state:?}"), state)
+            .await;
+    }
+    let app = &world.app;
     for (username, tile) in [
         ("canbo", "Đã gửi, chờ kiểm tra"),
         ("thamdinh", "Đã lên lịch thẩm định"),
@@ -42,17 +58,21 @@ async fn each_role_sees_what_waits_for_it(pool: PgPool) {
             "{username}: {tiles:?}"
         );
         let active = texts(&page, ".tile-active");
-        assert!(
-            !active.is_empty(),
-            "{username} has something waiting in the demo data"
-        );
+        assert!(!active.is_empty(), "{username} has something waiting");
     }
 }
 
 #[sqlx::test]
 async fn the_facility_owner_reads_plain_words(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("coso.phucxuan", PASSWORD).await;
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Phúc Xuân", "4609990011")
+        .await;
+    world.owner("coso", &tax).await;
+    world
+        .proposal(&tax, "Máy sao chè", ProposalState::Returned)
+        .await;
+    let app = world.as_user("coso").await;
     let page = app.page("/").await;
     let explanations = texts(&page, ".state-plain");
     assert!(
@@ -78,14 +98,14 @@ async fn navigation_follows_the_role(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_proposal_page_shows_its_timeline(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let id: i64 = sqlx::query_scalar(
-        "select id from proposals where state = 'completed' order by id limit 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("a completed proposal");
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    let id = world
+        .proposal(&tax, "Máy sao chè", ProposalState::InProgress)
+        .await;
+    let app = world.as_user("canbo").await;
     let response = app.get(&format!("/proposals/{id}")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let page = scraper::Html::parse_document(&response.text().await.expect("body"));

@@ -800,17 +800,20 @@ async fn a_priority_area_is_picked_by_province_then_commune(pool: PgPool) {
 
 #[sqlx::test]
 async fn other_roles_cannot_change_rules_and_only_some_may_read_them(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let cap = cap_id(&app, "machinery", "national").await;
-    let caps = rows_in(&app, "support_caps").await;
-    let sectors = rows_in(&app, "sectors").await;
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    world.owner("coso", &tax).await;
+    let app = &world.app;
+    let cap = cap_id(app, "machinery", "national").await;
+    let caps = rows_in(app, "support_caps").await;
+    let sectors = rows_in(app, "sectors").await;
     let readers = ["canbo", "giamdoc", "so.congthuong"];
-    for (username, _) in khuyencong::demo::ACCOUNTS
-        .iter()
-        .filter(|(u, _)| *u != "admin")
-    {
+    let others = crate::world::staff().filter(|u| *u != "admin");
+    for username in others.chain(["coso"]) {
         let user = app.with_client(app.login_new_client(username, PASSWORD).await);
-        let expected = if readers.contains(username) {
+        let expected = if readers.contains(&username) {
             StatusCode::OK
         } else {
             StatusCode::FORBIDDEN
@@ -865,9 +868,9 @@ async fn other_roles_cannot_change_rules_and_only_some_may_read_them(pool: PgPoo
     assert!(attrs(&page, "a[href*='/edit'], a[href$='/new']", "href").is_empty());
     assert!(attrs(&page, "nav.mainnav a", "href").contains(&"/admin/reference".to_owned()));
 
-    assert_eq!(rows_in(&app, "support_caps").await, caps);
-    assert_eq!(rows_in(&app, "sectors").await, sectors);
-    assert_eq!(cap_valid_to(&app, cap).await, None);
+    assert_eq!(rows_in(app, "support_caps").await, caps);
+    assert_eq!(rows_in(app, "sectors").await, sectors);
+    assert_eq!(cap_valid_to(app, cap).await, None);
 }
 
 #[sqlx::test]

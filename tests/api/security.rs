@@ -1,10 +1,11 @@
 //! Cross-site requests, response headers, error pages and the audit trail.
 
+use khuyencong::domain::proposal::ProposalState;
 use reqwest::StatusCode;
 use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, count, header, text};
+use crate::helpers::{PASSWORD, count, header, text};
 use crate::world::World;
 
 #[sqlx::test]
@@ -138,7 +139,14 @@ async fn error_pages_are_in_the_shell_and_leak_nothing(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_proposal_timeline_cannot_be_rewritten(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    world
+        .proposal(&tax, "Máy sao chè", ProposalState::Accepted)
+        .await;
+    let app = &world.app;
     let update = sqlx::query("update proposal_events set note = 'rewritten'")
         .execute(&app.pool)
         .await;

@@ -532,6 +532,11 @@ fn before_this_month(days: i64) -> time::Date {
     today.replace_day(1).expect("the first") - time::Duration::days(days)
 }
 
+/// The usernames of every world's staff (each of its roles but the facility owner's).
+pub fn staff() -> impl Iterator<Item = &'static str> {
+    STAFF.iter().map(|(username, ..)| *username)
+}
+
 /// The username of the officer of the world's office for `district`.
 fn office_of(district: &str) -> &'static str {
     match district {
