@@ -365,49 +365,6 @@ async fn a_failed_acceptance_goes_on_and_a_small_admission_is_recovered(pool: Pg
 }
 
 #[sqlx::test]
-async fn the_demo_accepted_settled_and_evaluated_what_its_timeline_says(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let gaps: (i64, i64, i64) = sqlx::query_as(
-        "select \
-           count(*) filter (where not exists (select 1 from acceptance_records a \
-               where a.proposal_id = p.id and a.status = 'final' and a.result = 'pass')), \
-           count(*) filter (where p.state in ('settled', 'completed') \
-               and not exists (select 1 from settlements s where s.proposal_id = p.id)), \
-           count(*) filter (where p.state = 'completed' and not exists \
-               (select 1 from evaluations e where e.proposal_id = p.id and e.months_after = 0)) \
-         from proposals p where p.state in ('result_accepted', 'settled', 'completed')",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("gaps");
-    assert_eq!(gaps, (0, 0, 0));
-    // Every settled contract is paid in full: the settlement's final payment.
-    let short: i64 = sqlx::query_scalar(
-        "select count(*) from contracts c join settlements s on s.contract_id = c.id \
-         where c.paid <> s.admitted_support",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("short");
-    assert_eq!(short, 0);
-    let id: i64 =
-        sqlx::query_scalar("select proposal_id from settlements order by proposal_id limit 1")
-            .fetch_one(&app.pool)
-            .await
-            .expect("a settled proposal");
-    app.login("ketoan", PASSWORD).await;
-    let page = app.page(&format!("/proposals/{id}/settlement")).await;
-    assert!(text(&page, "main").contains("TL-"));
-    let page = app.page(&format!("/proposals/{id}")).await;
-    assert!(
-        attrs(&page, ".timeline a", "href")
-            .iter()
-            .any(|h| h.ends_with("/settlement/print")),
-        "the timeline links the liquidation minutes"
-    );
-}
-
-#[sqlx::test]
 async fn two_accountants_settling_at_once_pay_once(pool: PgPool) {
     let world = World::new(pool).await;
     let app = &world.app;

@@ -1,6 +1,5 @@
 //! Sign-in, sessions and sign-out.
 
-use khuyencong::demo::ACCOUNTS;
 use reqwest::StatusCode;
 use scraper::Html;
 use sqlx::PgPool;
@@ -29,32 +28,6 @@ async fn the_login_page_has_the_contract_fields(pool: PgPool) {
         ["password"]
     );
     assert_eq!(text(&page, "h1"), "Đăng nhập");
-}
-
-#[sqlx::test]
-async fn every_demo_account_signs_in_and_sees_its_home_page(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    for (username, _role) in ACCOUNTS {
-        let client = app.login_new_client(username, PASSWORD).await;
-        let response = client.get(app.url("/")).send().await.expect("GET /");
-        assert_eq!(response.status(), StatusCode::OK, "{username}");
-        let page = Html::parse_document(&response.text().await.expect("body"));
-        let full_name: String =
-            sqlx::query_scalar("select full_name from users where username = $1")
-                .bind(username)
-                .fetch_one(&app.pool)
-                .await
-                .expect("user");
-        assert_eq!(
-            text(&page, "h1"),
-            format!("Xin chào, {full_name}"),
-            "{username}"
-        );
-        assert!(
-            !text(&page, ".facts").is_empty(),
-            "{username} sees role and organisation"
-        );
-    }
 }
 
 #[sqlx::test]

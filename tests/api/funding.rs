@@ -54,7 +54,7 @@ async fn appraised(pool: &PgPool) -> Vec<(i64, i64, i64)> {
 }
 
 /// The appraised local proposals of `year`, as [`appraised`].
-async fn appraised_in(pool: &PgPool, year: i16) -> Vec<(i64, i64, i64)> {
+pub(crate) async fn appraised_in(pool: &PgPool, year: i16) -> Vec<(i64, i64, i64)> {
     sqlx::query_as(
         "select p.id, p.requested_support, r.proposed_support from proposals p \
          join appraisal_records r on r.proposal_id = p.id and r.status = 'final' \
@@ -70,7 +70,7 @@ async fn envelope(pool: &PgPool, source: &str) -> (i64, i64) {
     envelope_of(pool, YEAR, source).await
 }
 
-async fn envelope_of(pool: &PgPool, year: i16, source: &str) -> (i64, i64) {
+pub(crate) async fn envelope_of(pool: &PgPool, year: i16, source: &str) -> (i64, i64) {
     sqlx::query_as(
         "select amount, committed from funding_envelopes \
          where plan_year = $1 and source_code = $2",
@@ -655,48 +655,6 @@ async fn roles_that_may_not_fund_cannot(pool: PgPool) {
         count(&app.pool, "select count(*) from envelope_rounds").await,
         rounds0
     );
-}
-
-#[sqlx::test]
-async fn the_demo_funding_agrees_with_its_proposals(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    // Every approved demo proposal is a line of a decision, and each envelope's committed
-    // total is the sum of the lines in force, of a stopped proposal only what was paid.
-    assert_eq!(
-        count(
-            &app.pool,
-            "select count(*) from proposals where approved_support is not null and plan_decision_id is null"
-        )
-        .await,
-        0
-    );
-    assert_eq!(
-        count(
-            &app.pool,
-            "select count(*) from funding_envelopes e where e.committed <> \
-             (select coalesce(sum(case when p.state = 'stopped' then coalesce(k.paid, 0) \
-                                       else p.approved_support end), 0) \
-              from proposals p join plan_decisions d on d.id = p.plan_decision_id \
-              left join contracts k on k.proposal_id = p.id where d.envelope_id = e.id)"
-        )
-        .await,
-        0
-    );
-    assert!(count(&app.pool, "select count(*) from plan_decisions").await >= 3);
-    app.login("giamdoc", PASSWORD).await;
-    let page = app.page("/funding?year=2023").await;
-    assert_eq!(texts(&page, "table.decisions tbody tr").len(), 2);
-    // 2024's second round leaves room for some of the proposals still appraised.
-    let (amount, committed) = envelope_of(&app.pool, 2024, "local").await;
-    let smallest = appraised_in(&app.pool, 2024)
-        .await
-        .into_iter()
-        .map(|c| c.2)
-        .min()
-        .expect("appraised proposals");
-    assert!(amount - committed >= smallest);
-    let plan = app.page("/funding/plan?year=2024&source=local").await;
-    assert!(!crate::helpers::attrs(&plan, "input[type=checkbox][checked]", "name").is_empty());
 }
 
 /// The amendment form for decision `id`: new amounts by proposal, with number, date, reason

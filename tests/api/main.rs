@@ -10,6 +10,7 @@ mod appraisals;
 mod auth;
 mod browser;
 mod contracts;
+mod demo;
 mod documents;
 mod exports;
 mod funding;

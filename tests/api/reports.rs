@@ -383,37 +383,6 @@ async fn the_report_follows_every_change_to_its_years(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn the_demo_2023_reads_as_the_centre_reported_it(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("giamdoc", PASSWORD).await;
-    let page = app.page("/reports?year=2023").await;
-    let summary = texts(&page, ".report-summary").join(" ");
-    assert!(
-        summary.contains("Năm 2023, Trung tâm Khuyến công đã hoàn thành 27 đề án, trong đó 3 đề án khuyến công quốc gia"),
-        "{summary}"
-    );
-    // Without a year, the newest year with proposals is reported.
-    let newest = app.page("/reports").await;
-    let newest_year: i16 =
-        sqlx::query_scalar("select max(plan_year) from proposals where state <> 'draft'")
-            .fetch_one(&app.pool)
-            .await
-            .expect("newest year");
-    assert!(
-        texts(&newest, "h1")
-            .join(" ")
-            .contains(&newest_year.to_string())
-    );
-    // The province's envelopes are shown to the Centre's side, with the charts as SVG.
-    assert!(!texts(&page, "svg.chart-drawing title").is_empty());
-    assert!(
-        texts(&page, "h2")
-            .iter()
-            .any(|h| h == "Dự toán kinh phí theo nguồn")
-    );
-}
-
-#[sqlx::test]
 async fn a_local_office_reports_on_its_area_only(pool: PgPool) {
     let app = TestApp::spawn_with_demo(pool).await;
     app.login("pkt.phubinh", PASSWORD).await;
