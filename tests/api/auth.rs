@@ -211,13 +211,8 @@ async fn the_session_cookie_is_http_only_and_same_site(pool: PgPool) {
 
 #[sqlx::test]
 async fn over_https_the_session_cookie_is_secure(pool: PgPool) {
-    let app = TestApp::spawn_with(
-        pool.clone(),
-        pool,
-        &[("BASE_URL", "https://khuyencong.example")],
-    )
-    .await;
-    crate::helpers::seed_demo(&app).await;
+    let world = World::with_settings(pool, &[("BASE_URL", "https://khuyencong.example")]).await;
+    let app = &world.app;
     let response = app
         .post_form("/login", &[("username", "canbo"), ("password", PASSWORD)])
         .await;

@@ -6,8 +6,8 @@ use scraper::Html;
 use sqlx::PgPool;
 
 use crate::helpers::version;
-use crate::helpers::{PASSWORD, TestApp, attach_required_documents, attrs, count, text, texts};
-use crate::world::{World, commune_id, dossier, draft, facility_form};
+use crate::helpers::{attach_required_documents, attrs, count, text, texts};
+use crate::world::{DAI_TU, World, commune_id, dossier, draft, facility_form};
 
 #[sqlx::test]
 async fn a_local_officer_registers_a_facility_and_finds_it_without_diacritics(pool: PgPool) {
@@ -477,8 +477,23 @@ async fn concurrent_submissions_get_distinct_codes(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_list_searches_filters_and_counts(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
+    let world = World::new(pool).await;
+    let tea = world
+        .facility("Hợp tác xã Chè Phúc Xuân", "4609990011")
+        .await;
+    let wood = world.facility("Cơ sở Mộc Bảo Lý", "4609990012").await;
+    let far = world
+        .facility_in(DAI_TU, "Cơ sở Chè La Bằng", "4609990013")
+        .await;
+    for (tax, title, state) in [
+        (&tea, "Máy sao chè tự động", ProposalState::Submitted),
+        (&tea, "Lò sấy chè", ProposalState::Accepted),
+        (&wood, "Máy cưa gỗ", ProposalState::Submitted),
+        (&far, "Máy vò chè", ProposalState::Submitted),
+    ] {
+        world.proposal(tax, title, state).await;
+    }
+    let app = world.as_user("canbo").await;
     let whole = texts(
         &app.page("/proposals?q=che+phuc+xuan").await,
         "main table tbody tr",
@@ -500,20 +515,31 @@ async fn the_list_searches_filters_and_counts(pool: PgPool) {
             .all(|r| r.contains("Phúc Xuân") && r.to_lowercase().contains("chè")),
         "{rows:?}"
     );
+    assert_eq!(
+        rows.len(),
+        2,
+        "the two proposals of the Phúc Xuân tea cooperative"
+    );
     let page = app
-        .page("/proposals?year=2023&state=completed&level=national")
+        .page("/proposals?year=2026&state=submitted&level=local")
         .await;
     assert_eq!(
         texts(&page, "main table tbody tr").len(),
         3,
-        "the three national proposals of 2023"
+        "the three submitted"
     );
-    let page = app.page("/proposals?year=2024").await;
+    let page = app.page("/proposals?year=2026").await;
     let counts = texts(&page, ".state-counts a");
     assert!(
         counts
             .iter()
-            .any(|c| c.starts_with("Đã gửi, chờ kiểm tra") && c.ends_with('4')),
+            .any(|c| c.starts_with("Đã gửi, chờ kiểm tra") && c.ends_with('3')),
+        "{counts:?}"
+    );
+    assert!(
+        counts
+            .iter()
+            .any(|c| c.starts_with("Hồ sơ hợp lệ, chờ thẩm định") && c.ends_with('1')),
         "{counts:?}"
     );
     for bad in [
