@@ -226,15 +226,10 @@ async fn an_administrator_cannot_lock_themselves_out(pool: PgPool) {
 
 #[sqlx::test]
 async fn no_other_role_may_manage_accounts(pool: PgPool) {
-    let world = World::new(pool).await;
-    let tax = world
-        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
-        .await;
-    world.owner("coso", &tax).await;
+    let world = World::of_every_role(pool).await;
     let app = &world.app;
     let target = user_id(&app.pool, "ketoan").await;
-    let others = crate::world::staff().filter(|u| *u != "admin");
-    for username in others.chain(["coso"]) {
+    for username in crate::world::everyone_but_admin() {
         let user = app.with_client(app.login_new_client(username, PASSWORD).await);
         assert_eq!(
             user.get("/admin/users").await.status(),

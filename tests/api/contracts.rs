@@ -8,7 +8,7 @@ use sqlx::PgPool;
 use khuyencong::domain::proposal::ProposalState;
 
 use crate::helpers::{TestApp, attrs, html, state_of, text, texts};
-use crate::world::World;
+use crate::world::{World, signing_form};
 
 /// A world with an approved proposal not contracted yet, and beside it a contracted one of
 /// the owner `coso`: the world, the approved proposal and its decision's date.
@@ -41,40 +41,6 @@ async fn contracts_of(pool: &PgPool, id: i64) -> i64 {
         .fetch_one(pool)
         .await
         .expect("count")
-}
-
-/// The signing form's fields as the page offers them, with `changes` applied.
-async fn signing_form(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Vec<(String, String)> {
-    let page = app.page(&format!("/proposals/{id}/contract")).await;
-    let mut fields: Vec<(String, String)> = [
-        "version",
-        "number",
-        "signed_on",
-        "holder_name",
-        "implementer_name",
-        "counterpart_funds",
-        "deadline",
-    ]
-    .iter()
-    .map(|name| {
-        let value = attrs(&page, &format!("form input[name='{name}']"), "value")
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-        ((*name).to_owned(), value)
-    })
-    .collect();
-    fields.push(("holder_signer".into(), "Lê Văn Hùng, Giám đốc".into()));
-    fields.push((
-        "implementer_signer".into(),
-        "Lương Văn Quý, Giám đốc HTX".into(),
-    ));
-    fields.push(("payment_terms".into(), text(&page, "#payment_terms")));
-    for (name, value) in changes {
-        fields.retain(|(n, _)| n != name);
-        fields.push(((*name).to_owned(), (*value).to_owned()));
-    }
-    fields
 }
 
 async fn post(app: &TestApp, path: &str, fields: &[(String, String)]) -> reqwest::Response {

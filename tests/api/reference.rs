@@ -800,18 +800,13 @@ async fn a_priority_area_is_picked_by_province_then_commune(pool: PgPool) {
 
 #[sqlx::test]
 async fn other_roles_cannot_change_rules_and_only_some_may_read_them(pool: PgPool) {
-    let world = World::new(pool).await;
-    let tax = world
-        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
-        .await;
-    world.owner("coso", &tax).await;
+    let world = World::of_every_role(pool).await;
     let app = &world.app;
     let cap = cap_id(app, "machinery", "national").await;
     let caps = rows_in(app, "support_caps").await;
     let sectors = rows_in(app, "sectors").await;
     let readers = ["canbo", "giamdoc", "so.congthuong"];
-    let others = crate::world::staff().filter(|u| *u != "admin");
-    for username in others.chain(["coso"]) {
+    for username in crate::world::everyone_but_admin() {
         let user = app.with_client(app.login_new_client(username, PASSWORD).await);
         let expected = if readers.contains(&username) {
             StatusCode::OK

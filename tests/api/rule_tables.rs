@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use crate::helpers::{PASSWORD, TestApp, attrs, count, html, text};
-use crate::world::World;
+use crate::world::{World, signing_form};
 
 /// Posts each bad form to `path`: each comes back 422 with the message by its field and the
 /// value of `kept` as typed, and `count_sql` counts as many rows after as before.
@@ -150,40 +150,13 @@ async fn a_province_advance_rule_sets_the_terms_of_the_contracts_signed_under_it
             .status(),
         StatusCode::FORBIDDEN
     );
-    let contract_page = staff.page(&format!("/proposals/{id}/contract")).await;
-    let mut fields: Vec<(String, String)> = [
-        "version",
-        "number",
-        "holder_name",
-        "implementer_name",
-        "counterpart_funds",
-        "deadline",
-    ]
-    .iter()
-    .map(|name| {
-        let value = attrs(
-            &contract_page,
-            &format!("form input[name='{name}']"),
-            "value",
-        )
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-        ((*name).to_owned(), value)
-    })
-    .collect();
-    fields.extend([
-        (
-            "signed_on".to_owned(),
-            (decided_on + time::Duration::days(10)).to_string(),
-        ),
-        (
-            "holder_signer".to_owned(),
-            "Lê Văn Hùng, Giám đốc".to_owned(),
-        ),
-        ("implementer_signer".to_owned(), "Lương Văn Quý".to_owned()),
-        ("payment_terms".to_owned(), String::new()),
-    ]);
+    let signed_on = (decided_on + time::Duration::days(10)).to_string();
+    let changes = [
+        ("signed_on", signed_on.as_str()),
+        ("implementer_signer", "Lương Văn Quý"),
+        ("payment_terms", ""),
+    ];
+    let fields = signing_form(&staff, id, &changes).await;
     let sent: Vec<(&str, &str)> = fields
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))

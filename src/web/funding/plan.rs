@@ -75,22 +75,6 @@ struct Typed {
 }
 
 impl Typed {
-    /// Whether the line of `id` is picked and with what amount: as typed when the form comes
-    /// back, or on a first visit the most it may get, picked while it fits in what is `left`.
-    fn choice(&self, id: i64, most: i64, first_visit: bool, left: &mut i64) -> (bool, String) {
-        if !first_visit {
-            let amount = self.amounts.get(&id).cloned().unwrap_or_default();
-            return (self.picked.contains_key(&id), amount);
-        }
-        let fits = most > 0 && most <= *left;
-        if fits {
-            *left -= most;
-        }
-        (fits, money::format_plain(most))
-    }
-}
-
-impl Typed {
     fn from_form(form: &MultipartForm) -> Self {
         let mut amounts = HashMap::new();
         let mut picked = HashMap::new();
@@ -114,6 +98,20 @@ impl Typed {
             picked,
             amounts,
         }
+    }
+
+    /// Whether the line of `id` is picked and with what amount: as typed when the form comes
+    /// back, or on a first visit the most it may get, picked while it fits in what is `left`.
+    fn choice(&self, id: i64, most: i64, first_visit: bool, left: &mut i64) -> (bool, String) {
+        if !first_visit {
+            let amount = self.amounts.get(&id).cloned().unwrap_or_default();
+            return (self.picked.contains_key(&id), amount);
+        }
+        let fits = most > 0 && most <= *left;
+        if fits {
+            *left -= most;
+        }
+        (fits, money::format_plain(most))
     }
 }
 
