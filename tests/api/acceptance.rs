@@ -6,99 +6,8 @@
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{
-    PASSWORD, TestApp, attrs, committed, pay_advance, state_of, text, user_id, version,
-};
-use crate::world::World;
-
-/// The proposal's cost lines: (id, support).
-async fn lines(pool: &PgPool, proposal: i64) -> Vec<(i64, i64)> {
-    sqlx::query_as(
-        "select id, support from proposal_cost_lines where proposal_id = $1 order by position",
-    )
-    .bind(proposal)
-    .fetch_all(pool)
-    .await
-    .expect("lines")
-}
-
-/// The Centre plans an acceptance visit of `proposal` led by `leader`; the leader declares
-/// no conflict. Returns (visit, record).
-async fn plan_acceptance(app: &TestApp, proposal: i64, leader: &str) -> (i64, i64) {
-    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
-    let leader_id = user_id(&app.pool, leader).await.to_string();
-    let day = crate::helpers::today().to_string();
-    let proposal_id = proposal.to_string();
-    let page = staff
-        .page("/appraisals/visits/new?purpose=acceptance")
-        .await;
-    assert!(
-        attrs(&page, "input[name=proposal_ids]", "value").contains(&proposal_id),
-        "a proposal being carried out is offered for acceptance"
-    );
-    let response = staff
-        .post_form(
-            "/appraisals/visits/new",
-            &[
-                ("purpose", "acceptance"),
-                ("title", "Nghiệm thu đề án"),
-                ("visit_date", &day),
-                ("leader_id", &leader_id),
-                ("proposal_ids", &proposal_id),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "visit planned");
-    let (visit, record): (i64, i64) = sqlx::query_as(
-        "select visit_id, id from acceptance_records where proposal_id = $1 order by id desc limit 1",
-    )
-    .bind(proposal)
-    .fetch_one(&app.pool)
-    .await
-    .expect("an acceptance record");
-    assert_eq!(state_of(&app.pool, proposal).await, "in_progress");
-    let leader = app.with_client(app.login_new_client(leader, PASSWORD).await);
-    let response = leader
-        .post_form(
-            &format!("/appraisals/visits/{visit}/declare"),
-            &[("proposal_id", &proposal_id), ("conflict", "no")],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "declared");
-    (visit, record)
-}
-
-/// The record's form: every evidence item answered `answer`, each line admitted by `admit`.
-async fn record_form(
-    app: &TestApp,
-    proposal: i64,
-    answer: &str,
-    mut admit: impl FnMut(i64) -> i64,
-) -> Vec<(String, String)> {
-    let leader = app.page(&format!("/proposals/{proposal}/acceptance")).await;
-    let version = attrs(&leader, "#record input[name=version]", "value")
-        .pop()
-        .expect("the record's version");
-    let mut form = vec![("version".to_owned(), version)];
-    let mut evidence = attrs(&leader, "#record input[type=radio][value=yes]", "name");
-    evidence.retain(|n| n.starts_with("ev_"));
-    assert!(
-        !evidence.is_empty(),
-        "the activity type's evidence is listed"
-    );
-    for name in evidence {
-        form.push((name, answer.to_owned()));
-    }
-    for (line, support) in lines(&app.pool, proposal).await {
-        form.push((format!("line_{line}"), admit(support).to_string()));
-    }
-    form
-}
-
-async fn post(app: &TestApp, path: &str, form: &[(String, String)]) -> reqwest::Response {
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    app.post_form(path, &pairs).await
-}
+use crate::helpers::{PASSWORD, attrs, committed, pay_advance, state_of, text, version};
+use crate::world::{World, lines, plan_acceptance, post, record_form};
 
 #[sqlx::test]
 async fn a_proposal_goes_from_acceptance_to_completed(pool: PgPool) {
@@ -369,13 +278,7 @@ async fn two_accountants_settling_at_once_pay_once(pool: PgPool) {
     let world = World::new(pool).await;
     let app = &world.app;
     let (id, contract, support, _, _) = world.running().await;
-    let (_, record) = plan_acceptance(app, id, "thamdinh").await;
-    app.login("thamdinh", PASSWORD).await;
-    let mut pass = record_form(app, id, "yes", |s| s).await;
-    pass.push(("result".into(), "pass".into()));
-    pass.push(("finalise".into(), "1".into()));
-    let response = post(app, &format!("/proposals/{id}/acceptance/{record}"), &pass).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    world.accept_result(id).await;
 
     let v = version(&app.pool, id).await;
     let day = crate::helpers::today().to_string();

@@ -9,22 +9,8 @@ use scraper::Html;
 use sqlx::PgPool;
 
 use crate::helpers::{PASSWORD, TestApp, text};
+use crate::world::World;
 use khuyencong::domain::money::format_plain;
-
-/// A demo proposal being carried out, its contract's id and support, and its local office.
-async fn contracted(pool: &PgPool) -> (i64, i64, i64, String) {
-    sqlx::query_as(
-        "select p.id, c.id, c.approved_support, u.username from proposals p \
-         join contracts c on c.proposal_id = p.id \
-         join users u on u.organisation_id = p.office_id and u.role = 'local_officer' \
-         where p.state = 'in_progress' and p.level = 'local' and c.paid = 0 \
-           and c.advance_share_bp = 7000 and c.advance_threshold_bp = 7000 \
-         order by p.id limit 1",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("a contract being carried out")
-}
 
 fn month(offset: i64) -> String {
     let today = crate::helpers::today();
@@ -74,8 +60,10 @@ async fn requests(pool: &PgPool, contract: i64) -> Vec<(i64, i64, String)> {
 
 #[sqlx::test]
 async fn an_advance_is_asked_confirmed_and_paid_within_the_share(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, contract, support, office) = contracted(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    // Its contract advances 70% once a report shows more than 70% done (the form's default).
+    let (id, contract, support, office, _) = world.running().await;
     let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
     let share = support * 7 / 10;
 
@@ -151,7 +139,7 @@ async fn an_advance_is_asked_confirmed_and_paid_within_the_share(pool: PgPool) {
     );
     // Who asks does not confirm.
     let own = support / 10;
-    assert_eq!(ask(&app, id, own).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ask(app, id, own).await.status(), StatusCode::SEE_OTHER);
     let own_request = requests(&app.pool, contract).await[2].0;
     assert_eq!(
         app.post_form(&path(own_request, "confirm"), &[])
@@ -251,8 +239,10 @@ async fn an_advance_is_asked_confirmed_and_paid_within_the_share(pool: PgPool) {
 
 #[sqlx::test]
 async fn requests_made_at_once_never_pass_the_share(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let (id, contract, support, office) = contracted(&app.pool).await;
+    let world = World::new(pool).await;
+    let app = &world.app;
+    // Its contract advances 70% once a report shows more than 70% done (the form's default).
+    let (id, contract, support, office, _) = world.running().await;
     let officer = app.with_client(app.login_new_client(&office, PASSWORD).await);
     report(&officer, id, &month(0), "90").await;
     let by: i64 = sqlx::query_scalar("select id from users where username = $1")

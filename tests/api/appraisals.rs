@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use khuyencong::domain::proposal::ProposalState;
 
 use crate::helpers::{PASSWORD, TestApp, assert_redirect, count, state_of, text, texts, user_id};
-use crate::world::{DAI_TU, World};
+use crate::world::{DAI_TU, World, dossier};
 
 /// A world of its own whose Phú Bình office has `n` proposals of one facility (its tax code
 /// is answered) accepted and waiting for a visit, in id order.
@@ -22,14 +22,6 @@ async fn world_with_queue(pool: PgPool, n: usize) -> (World, String, Vec<i64>) {
         queue.push(world.proposal(&tax, &title, ProposalState::Accepted).await);
     }
     (world, tax, queue)
-}
-
-/// Accepted demo proposals, waiting for a visit, in id order.
-async fn accepted(pool: &PgPool) -> Vec<i64> {
-    sqlx::query_scalar("select id from proposals where state = 'accepted' order by id")
-        .fetch_all(pool)
-        .await
-        .expect("accepted proposals")
 }
 
 /// The day visits are planned for: a week from today.
@@ -1171,16 +1163,33 @@ async fn the_director_ranks_appraised_proposals_and_may_send_one_back(pool: PgPo
 
 #[sqlx::test]
 async fn a_visit_post_checks_a_facility_supported_earlier(pool: PgPool) {
-    // The demo has the history: a facility supported years ago.
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let visit = plan_visit(&app, &accepted(&app.pool).await[..1], "thamdinh", &[], "").await;
-    let (supported, code): (i64, String) = sqlx::query_as(
-        "select id, code from proposals where state = 'completed' and plan_year = 2023 order by id limit 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("a completed 2023 proposal");
+    // A facility supported in 2026 asks again for 2027; the visit of January checks on
+    // the work of the year before.
+    let world = World::new(pool).await;
+    let (supported, ..) = world.running().await;
+    let code: String = sqlx::query_scalar("select code from proposals where id = $1")
+        .bind(supported)
+        .fetch_one(&world.app.pool)
+        .await
+        .expect("its code");
+    let mut again = dossier("4609990500", "Máy đóng gói chè");
+    for (name, value) in [
+        ("plan_year", "2027"),
+        ("start_date", "2027-03-01"),
+        ("end_date", "30/11/2027"),
+    ] {
+        again.retain(|(n, _)| *n != name);
+        again.push((name, value));
+    }
+    let asked = world.proposal_from(&again, ProposalState::Accepted).await;
+    let january = time::Date::from_calendar_date(2027, time::Month::January, 15).expect("a day");
+    let record = world.visit(asked, january).await;
+    let visit: i64 = sqlx::query_scalar("select visit_id from appraisal_records where id = $1")
+        .bind(record)
+        .fetch_one(&world.app.pool)
+        .await
+        .expect("the visit");
+    let app = world.as_user("canbo").await;
     let response = app
         .post_form(
             &format!("/appraisals/visits/{visit}/post-checks"),
@@ -1205,7 +1214,7 @@ async fn a_visit_post_checks_a_facility_supported_earlier(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .expect("post-check");
-    let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
+    let leader = world.as_user("thamdinh").await;
     let response = leader
         .post_form(
             &format!("/appraisals/post-checks/{check}"),
@@ -1237,7 +1246,7 @@ async fn a_visit_post_checks_a_facility_supported_earlier(pool: PgPool) {
     let page = app.page(&format!("/proposals/{supported}")).await;
     assert!(text(&page, "#appraisal").contains("Năng suất tăng gấp đôi"));
     // An accountant may read, not record.
-    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let accountant = world.as_user("ketoan").await;
     assert_eq!(
         accountant
             .get(&format!("/appraisals/post-checks/{check}"))

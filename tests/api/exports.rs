@@ -10,11 +10,13 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attrs, header, texts};
+use khuyencong::domain::proposal::ProposalState as State;
+
+use crate::helpers::{TestApp, attrs, header, texts};
+use crate::world::{DAI_TU, World, dossier};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-const PHU_BINH: &str = "173";
 
 /// LibreOffice: `SOFFICE_PATH` (scripts/test exports it), else `soffice` on the PATH.
 fn soffice() -> PathBuf {
@@ -128,22 +130,50 @@ async fn get_ok(app: &TestApp, path: &str, content_type: &str) -> Vec<u8> {
     response.bytes().await.expect("body").to_vec()
 }
 
-/// A submitted proposal of the demo: id, title, requested support, plan year.
-async fn a_proposal(pool: &PgPool) -> (i64, String, i64, i16) {
-    sqlx::query_as(
-        "select id, title, requested_support, plan_year from proposals
-         where code is not null order by id limit 1",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("the demo has submitted proposals")
+/// The titles of the proposals [`listed`] makes in Phú Bình, in order.
+const PHU_BINH_TITLES: [&str; 2] = ["Máy sao chè tự động", "Máy vò chè"];
+
+/// A world whose Centre lists four proposals: submitted and accepted in Phú Bình, submitted
+/// in Đại Từ (all of 2026), and one of 2027 in Đại Từ.
+async fn listed(pool: PgPool) -> World {
+    let world = World::new(pool).await;
+    let tan_khanh = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    let la_bang = world
+        .facility_in(DAI_TU, "Hợp tác xã Chè La Bằng", "4609990201")
+        .await;
+    let [sao, vo] = PHU_BINH_TITLES;
+    world.proposal(&tan_khanh, sao, State::Submitted).await;
+    world.proposal(&tan_khanh, vo, State::Accepted).await;
+    world
+        .proposal(&la_bang, "Lò sấy chè", State::Submitted)
+        .await;
+    let mut next_year = dossier(&la_bang, "Máy đóng gói chè");
+    for (name, value) in [
+        ("plan_year", "2027"),
+        ("start_date", "2027-03-01"),
+        ("end_date", "30/11/2027"),
+    ] {
+        next_year.retain(|(n, _)| *n != name);
+        next_year.push((name, value));
+    }
+    world.proposal_from(&next_year, State::Submitted).await;
+    world
+}
+
+/// A world with one plan decision (see [`World::decision_of_two`]).
+async fn decided(pool: PgPool) -> (World, i64) {
+    let world = World::new(pool).await;
+    let decision = world.decision_of_two().await;
+    (world, decision)
 }
 
 #[sqlx::test]
 async fn the_proposals_workbook_opens_in_libreoffice(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let (_, title, requested, year) = a_proposal(&app.pool).await;
+    let world = listed(pool).await;
+    let app = world.as_user("canbo").await;
+    let (title, requested, year) = ("Lò sấy chè", "150000000", 2026);
     let workbook = get_ok(
         &app,
         &format!("/proposals/export?format=xlsx&year={year}"),
@@ -167,18 +197,18 @@ async fn the_proposals_workbook_opens_in_libreoffice(pool: PgPool) {
     );
     let row = records[header_row + 1..]
         .iter()
-        .find(|r| r.get(cols[0]) == Some(&title))
+        .find(|r| r.get(cols[0]).is_some_and(|t| t == title))
         .unwrap_or_else(|| panic!("{title} is in the workbook"));
-    assert_eq!(digits(&row[cols[1]]), requested.to_string(), "{row:?}");
+    assert_eq!(digits(&row[cols[1]]), requested, "{row:?}");
     assert_eq!(row[cols[2]], year.to_string());
     let years: Vec<&str> = records[header_row + 1..]
         .iter()
         .filter_map(|r| r.get(cols[2]).map(String::as_str))
         .filter(|y| !y.is_empty())
         .collect();
-    assert!(
-        years.iter().all(|y| *y == year.to_string()),
-        "only {year}: {years:?}"
+    assert_eq!(
+        years, ["2026"; 3],
+        "the three of {year}, not the one of 2027"
     );
 }
 
@@ -198,9 +228,9 @@ async fn listed_titles(app: &TestApp, list: &str) -> Vec<String> {
 
 #[sqlx::test]
 async fn the_csv_holds_the_rows_of_the_filtered_list(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let (_, _, _, year) = a_proposal(&app.pool).await;
+    let world = listed(pool).await;
+    let app = world.as_user("canbo").await;
+    let year = 2026;
     let filter = format!("year={year}&sort=code");
     let list = app.page(&format!("/proposals?{filter}")).await;
     let links = attrs(&list, "a[href^='/proposals/export']", "href");
@@ -230,7 +260,7 @@ async fn the_csv_holds_the_rows_of_the_filtered_list(pool: PgPool) {
         .map(|r| r[title].split_whitespace().collect::<Vec<_>>().join(" "))
         .collect();
     let shown = listed_titles(&app, &format!("/proposals?{filter}")).await;
-    assert!(!shown.is_empty());
+    assert_eq!(shown.len(), 3, "{shown:?}");
     assert_eq!(exported, shown, "the same rows, in the same order");
 
     // Money as plain digits, dates day first.
@@ -253,23 +283,10 @@ async fn the_csv_holds_the_rows_of_the_filtered_list(pool: PgPool) {
     }));
 }
 
-async fn titles_in_district(pool: &PgPool, district: &str) -> Vec<String> {
-    let mut titles: Vec<String> = sqlx::query_scalar(
-        "select p.title from proposals p join admin_units c on c.id = p.unit_id \
-         join admin_units d on d.id = c.parent_id where d.level = 'district' and d.code = $1",
-    )
-    .bind(district)
-    .fetch_all(pool)
-    .await
-    .expect("query");
-    titles.sort();
-    titles
-}
-
 #[sqlx::test]
 async fn a_local_officer_exports_only_its_area(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("pkt.phubinh", PASSWORD).await;
+    let world = listed(pool).await;
+    let app = world.as_user("pkt.phubinh").await;
     let bytes = get_ok(&app, "/proposals/export?format=csv", "text/csv").await;
     let records = csv_records(&bytes);
     let title = records[0]
@@ -278,9 +295,7 @@ async fn a_local_officer_exports_only_its_area(pool: PgPool) {
         .expect("title");
     let mut exported: Vec<String> = records[1..].iter().map(|r| r[title].clone()).collect();
     exported.sort();
-    let own = titles_in_district(&app.pool, PHU_BINH).await;
-    assert!(!own.is_empty(), "the demo has proposals in Phú Bình");
-    assert_eq!(exported, own);
+    assert_eq!(exported, PHU_BINH_TITLES);
 
     let bytes = get_ok(&app, "/facilities/export?format=csv", "text/csv").await;
     let records = csv_records(&bytes);
@@ -288,19 +303,8 @@ async fn a_local_officer_exports_only_its_area(pool: PgPool) {
         .iter()
         .position(|h| h == "Mã số thuế")
         .expect("tax code");
-    let mut exported: Vec<String> = records[1..].iter().map(|r| r[tax].clone()).collect();
-    exported.sort();
-    let mut own: Vec<String> = sqlx::query_scalar(
-        "select f.tax_code from facilities f join admin_units c on c.id = f.unit_id \
-         join admin_units d on d.id = c.parent_id where d.level = 'district' and d.code = $1",
-    )
-    .bind(PHU_BINH)
-    .fetch_all(&app.pool)
-    .await
-    .expect("query");
-    own.sort();
-    assert!(!own.is_empty());
-    assert_eq!(exported, own);
+    let exported: Vec<&str> = records[1..].iter().map(|r| r[tax].as_str()).collect();
+    assert_eq!(exported, ["4609990099"]);
 
     // The workbook of the area opens too, and the progress list exports within the scope.
     let workbook = get_ok(&app, "/proposals/export", XLSX).await;
@@ -310,16 +314,11 @@ async fn a_local_officer_exports_only_its_area(pool: PgPool) {
 
 #[sqlx::test]
 async fn each_export_has_its_pages_permission(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let decision: i64 = sqlx::query_scalar("select min(id) from plan_decisions")
-        .fetch_one(&app.pool)
-        .await
-        .expect("a decision");
-
-    let anonymous = app.get("/proposals/export").await;
+    let (world, decision) = decided(pool).await;
+    let anonymous = world.app.get("/proposals/export").await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 
-    app.login("admin", PASSWORD).await;
+    let app = world.as_user("admin").await;
     for path in [
         "/proposals/export",
         "/facilities/export",
@@ -332,7 +331,7 @@ async fn each_export_has_its_pages_permission(pool: PgPool) {
         );
     }
 
-    let officer = app.with_client(app.login_new_client("pkt.phubinh", PASSWORD).await);
+    let officer = world.as_user("pkt.phubinh").await;
     for path in [
         "/funding/commitments/export".to_owned(),
         format!("/funding/decisions/{decision}/annex"),
@@ -346,28 +345,15 @@ async fn each_export_has_its_pages_permission(pool: PgPool) {
         );
     }
 
-    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
-    let year: i16 = sqlx::query_scalar(
-        "select e.plan_year from plan_decisions d join funding_envelopes e on e.id = d.envelope_id
-         where d.id = $1",
-    )
-    .bind(decision)
-    .fetch_one(&app.pool)
-    .await
-    .expect("year");
-    let workbook = get_ok(
-        &accountant,
-        &format!("/funding/commitments/export?year={year}"),
-        XLSX,
-    )
-    .await;
+    let accountant = world.as_user("ketoan").await;
+    let workbook = get_ok(&accountant, "/funding/commitments/export?year=2026", XLSX).await;
     assert!(workbook.starts_with(b"PK"));
 }
 
 #[sqlx::test]
 async fn malformed_filters_and_unknown_decisions_are_refused(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
+    let (world, decision) = decided(pool).await;
+    let app = world.as_user("canbo").await;
     for path in [
         "/proposals/export?year=abc",
         "/proposals/export?state=nope",
@@ -387,10 +373,6 @@ async fn malformed_filters_and_unknown_decisions_are_refused(pool: PgPool) {
             assert_eq!(page, status, "{list}?{query}");
         }
     }
-    let decision: i64 = sqlx::query_scalar("select min(id) from plan_decisions")
-        .fetch_one(&app.pool)
-        .await
-        .expect("a decision");
     let status = app
         .get(&format!(
             "/funding/decisions/{decision}/annex.xlsx?group=nope"
@@ -409,17 +391,10 @@ async fn malformed_filters_and_unknown_decisions_are_refused(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_annex_adds_up_to_the_decisions_lines(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("canbo", PASSWORD).await;
-    let (decision, support, cost, lines): (i64, i64, i64, i64) = sqlx::query_as(
-        "select d.id, sum(l.approved_support)::bigint, sum(p.total_cost)::bigint, count(*)
-         from plan_decisions d join plan_decision_lines l on l.decision_id = d.id
-         join proposals p on p.id = l.proposal_id
-         group by d.id order by count(*) desc, d.id limit 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("the demo has a decision with lines");
+    let (world, decision) = decided(pool).await;
+    let app = world.as_user("canbo").await;
+    // Each dossier asks 150,000,000 of its 400,000,000 (see `dossier`), as appraised.
+    let (lines, support, cost) = (2_i64, 2 * 150_000_000_i64, 2 * 400_000_000_i64);
 
     let page = app.page(&format!("/funding/decisions/{decision}")).await;
     let links = attrs(&page, "a[href*='/annex']", "href");

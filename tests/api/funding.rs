@@ -825,31 +825,32 @@ async fn an_amendment_is_a_new_decision_and_the_envelope_follows(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_accountant_sees_commitments_by_source_type_and_area(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    app.login("ketoan", PASSWORD).await;
-    let page = app.page("/funding/commitments?year=2023").await;
+    let world = World::new(pool).await;
+    world.decision_of_two().await;
+    let app = world.as_user("ketoan").await;
+    let page = app.page("/funding/commitments?year=2026").await;
     let tables = texts(&page, "table.commitments tfoot tr");
     assert_eq!(tables.len(), 3, "by source, by activity type, by area");
-    // Each way adds up to the same total: what the envelopes have committed.
-    let committed = count(
-        &app.pool,
-        "select coalesce(sum(committed), 0)::bigint from funding_envelopes where plan_year = 2023",
-    )
-    .await;
-    let total = khuyencong::domain::money::format_vnd(committed);
+    // Each way adds up to the same total: what the decision committed.
+    let total = khuyencong::domain::money::format_vnd(300_000_000);
     for row in &tables {
         assert!(row.contains(&total), "{row} should hold {total}");
     }
-    let by_source = texts(&page, "table.commitments:first-of-type tbody tr");
-    assert!(
-        by_source.iter().any(|r| r.contains("quốc gia")),
-        "{by_source:?}"
-    );
+    let by_area = texts(&page, "table.commitments:last-of-type tbody tr");
+    let half = khuyencong::domain::money::format_vnd(150_000_000);
+    for area in ["Phú Bình", "Đại Từ"] {
+        assert!(
+            by_area
+                .iter()
+                .any(|r| r.contains(area) && r.contains(&half)),
+            "{area} in {by_area:?}"
+        );
+    }
     assert_eq!(
         app.get("/funding/commitments?year=x").await.status(),
         StatusCode::BAD_REQUEST
     );
-    let officer = app.with_client(app.login_new_client("pkt.phubinh", PASSWORD).await);
+    let officer = world.as_user("pkt.phubinh").await;
     assert_eq!(
         officer.get("/funding/commitments").await.status(),
         StatusCode::FORBIDDEN

@@ -5,14 +5,21 @@
 use khuyencong::auth::password::Passwords;
 use khuyencong::db::organisations::{self, NewOrganisation};
 use khuyencong::db::users::{self, NewUser};
+use khuyencong::domain::format::VIETNAM;
 use khuyencong::domain::organisation::OrganisationKind;
+use khuyencong::domain::policy::Actor;
 use khuyencong::domain::proposal::ProposalState;
 use khuyencong::domain::role::Role;
+use khuyencong::domain::transition::Action;
+use khuyencong::workflow::intake::{self, ButtonInput};
+use khuyencong::workflow::{Act, Subject};
 use reqwest::StatusCode;
 use secrecy::SecretString;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, attach_required_documents, attrs, header, text, version};
+use crate::helpers::{
+    PASSWORD, TestApp, attach_required_documents, attrs, header, state_of, text, user_id, version,
+};
 
 /// Thái Nguyên, the province of every world.
 const PROVINCE: &str = "19";
@@ -235,6 +242,16 @@ impl World {
     /// A proposal for the facility with `tax_code`, drafted by the office of its area and
     /// taken through the pages by the people whose step each is until it is in `state`.
     pub async fn proposal(&self, tax_code: &str, title: &str, state: ProposalState) -> i64 {
+        self.proposal_from(&dossier(tax_code, title), state).await
+    }
+
+    /// Like [`World::proposal`], drafted from `form` (a [`dossier`], changed as a test needs).
+    pub async fn proposal_from(&self, form: &[(&str, &str)], state: ProposalState) -> i64 {
+        let tax_code = form
+            .iter()
+            .find(|(name, _)| *name == "facility_tax_codes")
+            .map(|(_, value)| *value)
+            .expect("the dossier names its facility");
         let district: String = sqlx::query_scalar(
             "select d.code from facilities f join admin_units c on c.id = f.unit_id \
              join admin_units d on d.id = c.parent_id where f.tax_code = $1",
@@ -245,7 +262,7 @@ impl World {
         .expect("the facility's district");
         let office_user = office_of(&district);
         let office = self.as_user(office_user).await;
-        let id = draft(&office, &dossier(tax_code, title)).await;
+        let id = draft(&office, form).await;
         let path = intake_path(state);
         if path.iter().any(|(_, action, _)| *action == "submit") {
             attach_required_documents(&office, id).await;
@@ -285,18 +302,27 @@ impl World {
         let Some(last) = LATER.iter().position(|s| *s == state) else {
             return;
         };
-        let record = self.schedule(id).await;
+        let record = self.visit(id, before_this_month(VISITED)).await;
         if last >= 1 {
             self.appraise(record).await;
         }
         if last >= 2 {
-            self.approve(id).await;
+            self.approve(&[id]).await;
         }
         if last >= 3 {
             self.contract(id).await;
         }
         if last >= 4 {
-            self.step("canbo", id, "start", &[]).await;
+            self.start(id).await;
+        }
+        if last >= 5 {
+            self.accept_result(id).await;
+        }
+        if last >= 6 {
+            self.settle(id).await;
+        }
+        if last >= 7 {
+            self.complete(id).await;
         }
     }
 
@@ -327,13 +353,32 @@ impl World {
         )
     }
 
-    /// Plans a visit to proposal `id` [`VISITED`] days before this month (the appraiser
+    /// One plan decision of 2026 approving two proposals together, one in each office's
+    /// area, each at the 150,000,000 đồng its dossier asks (of 400,000,000; see [`dossier`]);
+    /// answers the decision.
+    pub async fn decision_of_two(&self) -> i64 {
+        let tan_khanh = self
+            .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+            .await;
+        let la_bang = self
+            .facility_in(DAI_TU, "Hợp tác xã Chè La Bằng", "4609990201")
+            .await;
+        let first = self
+            .proposal(&tan_khanh, "Máy sao chè tự động", ProposalState::Appraised)
+            .await;
+        let second = self
+            .proposal(&la_bang, "Lò sấy chè", ProposalState::Appraised)
+            .await;
+        self.approve(&[first, second]).await
+    }
+
+    /// The Centre plans a visit to the accepted proposal `id` on `day` (the appraiser
     /// `thamdinh` leads it, alone); answers the proposal's appraisal record.
-    async fn schedule(&self, id: i64) -> i64 {
+    pub async fn visit(&self, id: i64, day: time::Date) -> i64 {
         let centre = self.as_user("canbo").await;
-        let leader = crate::helpers::user_id(&self.app.pool, "thamdinh").await;
+        let leader = user_id(&self.app.pool, "thamdinh").await;
         let (leader, proposal) = (leader.to_string(), id.to_string());
-        let day = before_this_month(VISITED).to_string();
+        let day = day.to_string();
         let form = [
             ("title", "Thẩm định đề án tại huyện"),
             ("visit_date", day.as_str()),
@@ -398,8 +443,7 @@ impl World {
             form.push((name, max));
             form.push((finding, "Đạt".into()));
         }
-        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let response = leader.post_form(&path, &pairs).await;
+        let response = post(&leader, &path, &form).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "record saved");
         let page = leader.page(&path).await;
         let version = attrs(
@@ -414,51 +458,65 @@ impl World {
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "record finalised");
     }
 
-    /// The accountant allocates the proposal's year what it needs, and the director approves
-    /// it alone in a plan decision of [`DECIDED`] days before this month, at the amount the
-    /// appraisal proposed.
-    async fn approve(&self, id: i64) {
-        let (year, proposed): (i16, i64) = sqlx::query_as(
+    /// The accountant allocates their year what they need, and the director approves the
+    /// appraised proposals `ids` (of one year) together in a plan decision of [`DECIDED`] days
+    /// before this month, each at the amount its appraisal proposed; answers the decision.
+    pub async fn approve(&self, ids: &[i64]) -> i64 {
+        let proposed: Vec<(i16, i64)> = sqlx::query_as(
             "select p.plan_year, r.proposed_support from proposals p \
              join appraisal_records r on r.proposal_id = p.id and r.status = 'final' \
-             where p.id = $1",
+             where p.id = any($1) order by array_position($1, p.id)",
         )
-        .bind(id)
-        .fetch_one(&self.app.pool)
+        .bind(ids)
+        .fetch_all(&self.app.pool)
         .await
-        .expect("the appraised proposal");
-        let (year, amount) = (year.to_string(), proposed.to_string());
-        let today = before_this_month(DECIDED).to_string();
+        .expect("the appraised proposals");
+        assert_eq!(proposed.len(), ids.len(), "every proposal appraised");
+        let year = proposed[0].0.to_string();
+        let total = proposed
+            .iter()
+            .map(|(_, amount)| amount)
+            .sum::<i64>()
+            .to_string();
+        let day = before_this_month(DECIDED).to_string();
         let accountant = self.as_user("ketoan").await;
         let round = [
             ("year", year.as_str()),
             ("source", "local"),
             ("direction", "allocate"),
-            ("amount", amount.as_str()),
-            ("decided_on", today.as_str()),
+            ("amount", total.as_str()),
+            ("decided_on", day.as_str()),
             ("reference", "Quyết định giao dự toán"),
             ("note", ""),
         ];
         let response = accountant.post_form("/funding/rounds", &round).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "round recorded");
         let director = self.as_user("giamdoc").await;
-        let form = reqwest::multipart::Form::new()
+        let mut form = reqwest::multipart::Form::new()
             .text("year", year)
             .text("source", "local")
-            .text("number", format!("{id}/QĐ-UBND"))
-            .text("decided_on", today)
-            .text("signer", "Nguyễn Văn Hùng, Phó Chủ tịch UBND tỉnh")
-            .text(format!("pick_{id}"), "on")
-            .text(format!("amount_{id}"), amount)
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(crate::helpers::pdf())
-                    .file_name("quyet-dinh.pdf")
-                    .mime_str("application/pdf")
-                    .expect("mime"),
-            );
+            .text("number", format!("{}/QĐ-UBND", ids[0]))
+            .text("decided_on", day)
+            .text("signer", "Nguyễn Văn Hùng, Phó Chủ tịch UBND tỉnh");
+        for (id, (_, amount)) in ids.iter().zip(proposed) {
+            form = form
+                .text(format!("pick_{id}"), "on")
+                .text(format!("amount_{id}"), amount.to_string());
+        }
+        let form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(crate::helpers::pdf())
+                .file_name("quyet-dinh.pdf")
+                .mime_str("application/pdf")
+                .expect("mime"),
+        );
         let response = director.post_multipart("/funding/plan", form).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "plan approved");
+        sqlx::query_scalar("select plan_decision_id from proposals where id = $1")
+            .bind(ids[0])
+            .fetch_one(&self.app.pool)
+            .await
+            .expect("the decision")
     }
 
     /// The Centre signs the contract the signing form suggests, [`SIGNED`] days before this
@@ -468,9 +526,114 @@ impl World {
         let path = format!("/proposals/{id}/contract");
         let signed_on = before_this_month(SIGNED).to_string();
         let form = signing_form(&centre, id, &[("signed_on", &signed_on)]).await;
-        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let response = centre.post_form(&path, &pairs).await;
+        let response = post(&centre, &path, &form).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "contract signed");
+    }
+
+    /// The acceptance of `id` today: the Centre plans the visit, `thamdinh` leads it, finds
+    /// every piece of evidence, admits every line in full and finalises a pass.
+    pub async fn accept_result(&self, id: i64) {
+        let (_, record) = plan_acceptance(&self.app, id, "thamdinh").await;
+        let leader = self.as_user("thamdinh").await;
+        let mut pass = record_form(&leader, id, "yes", |support| support).await;
+        pass.push(("result".into(), "pass".into()));
+        pass.push(("finalise".into(), "1".into()));
+        let response = post(
+            &leader,
+            &format!("/proposals/{id}/acceptance/{record}"),
+            &pass,
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "result accepted");
+    }
+
+    /// The accountant settles `id` today: the liquidation minutes and the final payment.
+    async fn settle(&self, id: i64) {
+        let accountant = self.as_user("ketoan").await;
+        let day = crate::helpers::today().to_string();
+        let (number, voucher) = (format!("TL-{id}/2026"), format!("PC-TL-{id}"));
+        let v = version(&self.app.pool, id).await;
+        let form = [
+            ("liquidation_number", number.as_str()),
+            ("liquidated_on", day.as_str()),
+            ("voucher_number", voucher.as_str()),
+            ("paid_on", day.as_str()),
+            ("version", v.as_str()),
+        ];
+        let response = accountant
+            .post_form(&format!("/proposals/{id}/settlement"), &form)
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "settled");
+    }
+
+    /// The Centre records the effects of `id` at its settlement, today, and closes it.
+    async fn complete(&self, id: i64) {
+        let centre = self.as_user("canbo").await;
+        let day = crate::helpers::today().to_string();
+        let eval = format!("/proposals/{id}/evaluation");
+        let figures = [
+            ("months_after", "0"),
+            ("evaluated_on", day.as_str()),
+            ("output", "30 tấn chè khô/năm"),
+            ("revenue", "2.800.000.000"),
+            ("jobs", "14"),
+            ("productivity_change", "30"),
+        ];
+        let response = centre.post_form(&eval, &figures).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "evaluated");
+        let response = centre.post_form(&format!("{eval}/close"), &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "closed");
+    }
+
+    /// The Centre records that the work on `id` started the day its contract was signed
+    /// ([`SIGNED`] days before this month). A page's step is dated now, so this one is taken
+    /// through the workflow layer, dated that day: work started last month owes last month's
+    /// report, as it would in the province.
+    async fn start(&self, id: i64) {
+        let pool = &self.app.pool;
+        let (user_id, organisation_id): (i64, i64) =
+            sqlx::query_as("select id, organisation_id from users where username = 'canbo'")
+                .fetch_one(pool)
+                .await
+                .expect("the Centre's officer");
+        let actor = Actor {
+            user_id,
+            role: Role::CentreStaff,
+            province_code: PROVINCE.to_owned(),
+            organisation_id,
+            area_unit_id: None,
+            facility_id: None,
+        };
+        let (version, code, title) =
+            sqlx::query_as("select version, code, title from proposals where id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await
+                .expect("the proposal");
+        let subject = Subject {
+            id,
+            province_code: PROVINCE.to_owned(),
+            state: ProposalState::Contracted,
+            version,
+            code,
+            title,
+        };
+        let at = before_this_month(SIGNED)
+            .with_hms(9, 0, 0)
+            .expect("nine o'clock")
+            .assume_offset(VIETNAM);
+        let act = Act { by: &actor, at };
+        let mut tx = pool.begin().await.expect("a transaction");
+        intake::press(
+            &mut tx,
+            &act,
+            &subject,
+            Action::Start,
+            &ButtonInput::Nothing,
+        )
+        .await
+        .expect("the work started");
+        tx.commit().await.expect("committed");
     }
 }
 
@@ -480,7 +643,7 @@ impl World {
 pub const VISITED: i64 = 50;
 /// the plan decisions this many,
 pub const DECIDED: i64 = 40;
-/// and the contracts this many.
+/// and the contracts, and the start of the work, this many.
 pub const SIGNED: i64 = 10;
 
 /// The day `days` before the first of this month.
@@ -490,12 +653,15 @@ fn before_this_month(days: i64) -> time::Date {
 }
 
 /// The states past screening a world can take an accepted proposal on to, in order.
-const LATER: [ProposalState; 5] = [
+const LATER: [ProposalState; 8] = [
     ProposalState::AppraisalScheduled,
     ProposalState::Appraised,
     ProposalState::Approved,
     ProposalState::Contracted,
     ProposalState::InProgress,
+    ProposalState::ResultAccepted,
+    ProposalState::Settled,
+    ProposalState::Completed,
 ];
 
 /// The steps from a draft to `state` at intake; to the states of [`LATER`], to accepted.
@@ -670,6 +836,96 @@ pub async fn commune_id(pool: &PgPool, code: &str) -> i64 {
     .expect("commune")
 }
 
+/// The proposal's cost lines: (id, support).
+pub async fn lines(pool: &PgPool, proposal: i64) -> Vec<(i64, i64)> {
+    sqlx::query_as(
+        "select id, support from proposal_cost_lines where proposal_id = $1 order by position",
+    )
+    .bind(proposal)
+    .fetch_all(pool)
+    .await
+    .expect("lines")
+}
+
+/// The Centre plans an acceptance visit of `proposal` led by `leader`; the leader declares
+/// no conflict. Returns (visit, record).
+pub async fn plan_acceptance(app: &TestApp, proposal: i64, leader: &str) -> (i64, i64) {
+    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
+    let leader_id = user_id(&app.pool, leader).await.to_string();
+    let day = crate::helpers::today().to_string();
+    let proposal_id = proposal.to_string();
+    let page = staff
+        .page("/appraisals/visits/new?purpose=acceptance")
+        .await;
+    assert!(
+        attrs(&page, "input[name=proposal_ids]", "value").contains(&proposal_id),
+        "a proposal being carried out is offered for acceptance"
+    );
+    let response = staff
+        .post_form(
+            "/appraisals/visits/new",
+            &[
+                ("purpose", "acceptance"),
+                ("title", "Nghiệm thu đề án"),
+                ("visit_date", &day),
+                ("leader_id", &leader_id),
+                ("proposal_ids", &proposal_id),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "visit planned");
+    let (visit, record): (i64, i64) = sqlx::query_as(
+        "select visit_id, id from acceptance_records where proposal_id = $1 order by id desc limit 1",
+    )
+    .bind(proposal)
+    .fetch_one(&app.pool)
+    .await
+    .expect("an acceptance record");
+    assert_eq!(state_of(&app.pool, proposal).await, "in_progress");
+    let leader = app.with_client(app.login_new_client(leader, PASSWORD).await);
+    let response = leader
+        .post_form(
+            &format!("/appraisals/visits/{visit}/declare"),
+            &[("proposal_id", &proposal_id), ("conflict", "no")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "declared");
+    (visit, record)
+}
+
+/// The record's form: every evidence item answered `answer`, each line admitted by `admit`.
+pub async fn record_form(
+    app: &TestApp,
+    proposal: i64,
+    answer: &str,
+    mut admit: impl FnMut(i64) -> i64,
+) -> Vec<(String, String)> {
+    let leader = app.page(&format!("/proposals/{proposal}/acceptance")).await;
+    let version = attrs(&leader, "#record input[name=version]", "value")
+        .pop()
+        .expect("the record's version");
+    let mut form = vec![("version".to_owned(), version)];
+    let mut evidence = attrs(&leader, "#record input[type=radio][value=yes]", "name");
+    evidence.retain(|n| n.starts_with("ev_"));
+    assert!(
+        !evidence.is_empty(),
+        "the activity type's evidence is listed"
+    );
+    for name in evidence {
+        form.push((name, answer.to_owned()));
+    }
+    for (line, support) in lines(&app.pool, proposal).await {
+        form.push((format!("line_{line}"), admit(support).to_string()));
+    }
+    form
+}
+
+/// Posts the owned fields `form` to `path` as the signed-in user of `app`.
+pub async fn post(app: &TestApp, path: &str, form: &[(String, String)]) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.post_form(path, &pairs).await
+}
+
 /// A world's proposals are in the state asked for, reached by the pages' own steps, at
 /// intake and past it.
 #[sqlx::test]
@@ -688,9 +944,6 @@ async fn a_world_makes_proposals_in_each_state_it_knows(pool: PgPool) {
     ];
     for state in intake.into_iter().chain(LATER) {
         let id = world.proposal(&tax, state.code(), state).await;
-        assert_eq!(
-            crate::helpers::state_of(&world.app.pool, id).await,
-            state.code()
-        );
+        assert_eq!(state_of(&world.app.pool, id).await, state.code());
     }
 }
