@@ -192,6 +192,12 @@ impl ProposalState {
         matches!(self, Self::ResultAccepted | Self::Settled | Self::Completed)
     }
 
+    /// Whether a later visit may check on its facility (kiểm tra sau hỗ trợ): its work was
+    /// supported and carried out, and not stopped.
+    pub fn post_checkable(self) -> bool {
+        self == Self::InProgress || self.result_accepted()
+    }
+
     /// Whether its final appraisal record may still be corrected: appraised, and no plan
     /// decided on it yet.
     pub fn appraisal_correctable(self) -> bool {

@@ -1189,18 +1189,30 @@ async fn a_visit_post_checks_a_facility_supported_earlier(pool: PgPool) {
         .fetch_one(&world.app.pool)
         .await
         .expect("the visit");
-    let app = world.as_user("canbo").await;
-    let response = app
-        .post_form(
-            &format!("/appraisals/visits/{visit}/post-checks"),
-            &[("code", "ĐP-1999-001")],
-        )
+    // A proposal of 2026 whose work has not started yet has nothing to check.
+    let signed = world
+        .proposal("4609990500", "Máy vò chè", ProposalState::Contracted)
         .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        count(&app.pool, "select count(*) from post_checks").await,
-        0
-    );
+    let unstarted: String = sqlx::query_scalar("select code from proposals where id = $1")
+        .bind(signed)
+        .fetch_one(&world.app.pool)
+        .await
+        .expect("its code");
+    let app = world.as_user("canbo").await;
+    for typed in ["ĐP-1999-001", unstarted.as_str()] {
+        let response = app
+            .post_form(
+                &format!("/appraisals/visits/{visit}/post-checks"),
+                &[("code", typed)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            count(&app.pool, "select count(*) from post_checks").await,
+            0,
+            "{typed}"
+        );
+    }
     let typed = code.to_lowercase().replace('đ', "d");
     let response = app
         .post_form(

@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::db;
 use crate::db::post_checks::{EquipmentUse, PostCheck, PostCheckInput};
 use crate::domain::policy::Permission;
-use crate::domain::proposal::{ProposalState, parse_code};
+use crate::domain::proposal::parse_code;
 use crate::error::{AppError, AppResult};
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
@@ -27,14 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/appraisals/visits/{id}/post-checks", post(add))
         .route("/appraisals/post-checks/{id}", get(show).post(record))
 }
-
-/// States of a proposal whose support was given (or is being used): worth a post-check.
-const SUPPORTED: [ProposalState; 4] = [
-    ProposalState::InProgress,
-    ProposalState::ResultAccepted,
-    ProposalState::Settled,
-    ProposalState::Completed,
-];
 
 #[derive(Deserialize)]
 struct AddForm {
@@ -59,7 +51,7 @@ async fn add(
         None => None,
     };
     let Some((proposal_id, _, _)) =
-        found.filter(|(_, state, year)| SUPPORTED.contains(state) && *year < visit_year)
+        found.filter(|(_, state, year)| state.post_checkable() && *year < visit_year)
     else {
         return Ok((
             Flash::error("post_check.not_found")
