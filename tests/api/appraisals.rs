@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use khuyencong::domain::proposal::ProposalState;
 
 use crate::helpers::{PASSWORD, TestApp, assert_redirect, count, state_of, text, texts, user_id};
-use crate::world::{DAI_TU, World, dossier};
+use crate::world::{DAI_TU, World, dossier_of_2027};
 
 /// A world of its own whose Phú Bình office has `n` proposals of one facility (its tax code
 /// is answered) accepted and waiting for a visit, in id order.
@@ -1172,15 +1172,7 @@ async fn a_visit_post_checks_a_facility_supported_earlier(pool: PgPool) {
         .fetch_one(&world.app.pool)
         .await
         .expect("its code");
-    let mut again = dossier("4609990500", "Máy đóng gói chè");
-    for (name, value) in [
-        ("plan_year", "2027"),
-        ("start_date", "2027-03-01"),
-        ("end_date", "30/11/2027"),
-    ] {
-        again.retain(|(n, _)| *n != name);
-        again.push((name, value));
-    }
+    let again = dossier_of_2027("4609990500", "Máy đóng gói chè");
     let asked = world.proposal_from(&again, ProposalState::Accepted).await;
     let january = time::Date::from_calendar_date(2027, time::Month::January, 15).expect("a day");
     let record = world.visit(asked, january).await;

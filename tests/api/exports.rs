@@ -13,7 +13,7 @@ use sqlx::PgPool;
 use khuyencong::domain::proposal::ProposalState as State;
 
 use crate::helpers::{TestApp, attrs, header, texts};
-use crate::world::{DAI_TU, World, dossier};
+use crate::world::{DAI_TU, World, dossier_of_2027};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -149,15 +149,7 @@ async fn listed(pool: PgPool) -> World {
     world
         .proposal(&la_bang, "Lò sấy chè", State::Submitted)
         .await;
-    let mut next_year = dossier(&la_bang, "Máy đóng gói chè");
-    for (name, value) in [
-        ("plan_year", "2027"),
-        ("start_date", "2027-03-01"),
-        ("end_date", "30/11/2027"),
-    ] {
-        next_year.retain(|(n, _)| *n != name);
-        next_year.push((name, value));
-    }
+    let next_year = dossier_of_2027(&la_bang, "Máy đóng gói chè");
     world.proposal_from(&next_year, State::Submitted).await;
     world
 }

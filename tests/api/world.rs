@@ -498,6 +498,20 @@ pub fn dossier<'a>(tax_code: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)>
     ]
 }
 
+/// The form of [`dossier`] for the plan year 2027, its work in that year.
+pub fn dossier_of_2027<'a>(tax_code: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut form = dossier(tax_code, title);
+    for (name, value) in [
+        ("plan_year", "2027"),
+        ("start_date", "2027-03-01"),
+        ("end_date", "30/11/2027"),
+    ] {
+        form.retain(|(n, _)| *n != name);
+        form.push((name, value));
+    }
+    form
+}
+
 /// Saves a draft from `form` as the signed-in user of `app`; answers its id.
 pub async fn draft(app: &TestApp, form: &[(&str, &str)]) -> i64 {
     let response = app.post_form("/proposals/new", form).await;
