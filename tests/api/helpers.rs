@@ -14,7 +14,7 @@ use scraper::{Html, Selector};
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 
-/// The demo accounts' password.
+/// The password of the demo's accounts and of every world's.
 pub const PASSWORD: &str = khuyencong::demo::DEMO_PASSWORD;
 
 static TRACING: Once = Once::new();

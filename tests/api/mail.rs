@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 
-use crate::helpers::{TestApp, seed_demo};
+use crate::helpers::TestApp;
+use crate::world::World;
 
 /// The SMTP server of a test, stopped when dropped.
 struct SmtpSink {
@@ -79,23 +80,15 @@ async fn notifications_are_mailed_once_in_both_languages(pool: PgPool) {
         ),
         ("MAIL_POLL_SECONDS", "1"),
     ];
-    // Seeded before the mailers start: the demo's own notifications would be mailed too,
-    // so they are stamped as old news first.
-    let first = TestApp::spawn(pool.clone()).await;
-    seed_demo(&first).await;
+    // Made before the mailers start: the world's own notifications would be mailed too, so
+    // they are stamped as old news first. Its work started last month, so its office will be
+    // reminded of last month's report.
+    let world = World::new(pool.clone()).await;
+    let (.., office, _) = world.running().await;
     sqlx::query("update notifications set mailed_at = now()")
         .execute(&pool)
         .await
         .expect("stamp");
-    // The local office of a proposal being carried out: it will be reminded of its report.
-    let office: String = sqlx::query_scalar(
-        "select u.username from proposals p \
-         join users u on u.organisation_id = p.office_id and u.role = 'local_officer' \
-         where p.state = 'in_progress' order by p.id limit 1",
-    )
-    .fetch_one(&pool)
-    .await
-    .expect("an office");
     let address = format!("{office}@khuyencong.test");
     sqlx::query("update users set email = $1 where username = $2")
         .bind(&address)
@@ -165,5 +158,5 @@ async fn notifications_are_mailed_once_in_both_languages(pool: PgPool) {
             .await
             .expect("count");
     assert_eq!(unmailed, 0, "users without an address are stamped too");
-    drop((a, b, first));
+    drop((a, b, world));
 }

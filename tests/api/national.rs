@@ -1,30 +1,29 @@
 //! National proposals: forwarding appraised ones to the Ministry in a dispatch before the
 //! registration deadline, and recording the Ministry's decision on the national plan.
 
+use khuyencong::domain::proposal::ProposalState;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use scraper::Html;
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, pdf, state_of, text, texts};
+use crate::helpers::{pdf, state_of, text, texts};
+use crate::world::{World, changed, dossier_of_2027, everyone_but_admin};
 
-/// The demo's national 2024 proposal sent to the Ministry, put back to `appraised` so that it
-/// waits to be sent (the demo has no dispatch rows).
-async fn pending_national(pool: &PgPool) -> i64 {
-    sqlx::query_scalar(
-        "update proposals set state = 'appraised' where id = \
-         (select id from proposals where level = 'national' and plan_year = 2024 \
-          and state = 'forwarded' order by id limit 1) returning id",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("a national proposal")
+/// A national proposal of 2027 appraised in `world`, waiting to be sent to the Ministry.
+async fn pending_national(world: &World) -> i64 {
+    let tax = world.facility("Hợp tác xã Chè Hà Châu", "4609990700").await;
+    let form = changed(
+        dossier_of_2027(&tax, "Mô hình trình diễn máy sao chè liên hoàn"),
+        &[("level", "national")],
+    );
+    world.proposal_from(&form, ProposalState::Appraised).await
 }
 
 fn dispatch(picks: &[i64], number: &str, date: &str) -> Form {
     let mut form = Form::new()
         .percent_encode_noop()
-        .text("year", "2024")
+        .text("year", "2027")
         .text("dispatch_number", number.to_owned())
         .text("forwarded_on", date.to_owned())
         .text("note", "Đề nghị hỗ trợ từ kinh phí khuyến công quốc gia");
@@ -42,12 +41,12 @@ fn dispatch(picks: &[i64], number: &str, date: &str) -> Form {
 
 #[sqlx::test]
 async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let id = pending_national(&app.pool).await;
-    app.login("giamdoc", PASSWORD).await;
-    let page = app.page("/funding/national?year=2024").await;
+    let world = World::new(pool).await;
+    let id = pending_national(&world).await;
+    let app = world.as_user("giamdoc").await;
+    let page = app.page("/funding/national?year=2027").await;
     assert!(
-        text(&page, "#deadline").contains("20/06/2023"),
+        text(&page, "#deadline").contains("20/06/2026"),
         "20 June of the year before"
     );
     assert!(
@@ -85,7 +84,7 @@ async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(poo
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(state_of(&app.pool, id).await, "forwarded");
-    let page = app.page("/funding/national?year=2024").await;
+    let page = app.page("/funding/national?year=2027").await;
     let rows = texts(&page, "table.forwardings tbody tr");
     assert!(rows.iter().any(|r| r.contains("215/SCT-QLCN")), "{rows:?}");
     let events: i64 = sqlx::query_scalar(
@@ -99,12 +98,12 @@ async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(poo
     assert_eq!(events, 1);
 
     // The Ministry decides: recorded on the national plan, from the forwarded proposals.
-    let accountant = app.with_client(app.login_new_client("ketoan", PASSWORD).await);
+    let accountant = world.as_user("ketoan").await;
     let response = accountant
         .post_form(
             "/funding/rounds",
             &[
-                ("year", "2024"),
+                ("year", "2027"),
                 ("source", "national"),
                 ("direction", "allocate"),
                 ("amount", "3.000.000.000"),
@@ -114,7 +113,7 @@ async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(poo
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let plan = app.page("/funding/plan?year=2024&source=national").await;
+    let plan = app.page("/funding/plan?year=2027&source=national").await;
     assert_eq!(texts(&plan, "table.plan-lines tbody tr").len(), 1);
     let proposed: i64 = sqlx::query_scalar(
         "select proposed_support from appraisal_records where proposal_id = $1 and status = 'final'",
@@ -124,7 +123,7 @@ async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(poo
     .await
     .expect("proposed");
     let form = Form::new()
-        .text("year", "2024")
+        .text("year", "2027")
         .text("source", "national")
         .text("number", "1601/QĐ-BCT")
         .text("decided_on", today.to_string())
@@ -156,28 +155,21 @@ async fn a_national_proposal_is_forwarded_and_the_ministry_decision_recorded(poo
 
 #[sqlx::test]
 async fn only_a_director_forwards(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
-    let id = pending_national(&app.pool).await;
+    let world = World::of_every_role(pool).await;
+    let id = pending_national(&world).await;
     let today = crate::helpers::today().to_string();
-    for user in [
-        "canbo",
-        "ketoan",
-        "thamdinh",
-        "so.congthuong",
-        "pkt.phubinh",
-        "coso.phucxuan",
-    ] {
-        let other = app.with_client(app.login_new_client(user, PASSWORD).await);
+    for user in everyone_but_admin().filter(|u| *u != "giamdoc") {
+        let other = world.as_user(user).await;
         let response = other
             .post_multipart("/funding/national", dispatch(&[id], "1/CV", &today))
             .await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{user}");
     }
-    assert_eq!(state_of(&app.pool, id).await, "appraised");
-    let staff = app.with_client(app.login_new_client("canbo", PASSWORD).await);
-    let page = staff.page("/funding/national?year=2024").await;
+    assert_eq!(state_of(&world.app.pool, id).await, "appraised");
+    let staff = world.as_user("canbo").await;
+    let page = staff.page("/funding/national?year=2027").await;
     assert!(texts(&page, "form[action='/funding/national'][method='post']").is_empty());
-    let officer = app.with_client(app.login_new_client("pkt.phubinh", PASSWORD).await);
+    let officer = world.as_user("pkt.phubinh").await;
     assert_eq!(
         officer.get("/funding/national").await.status(),
         StatusCode::FORBIDDEN

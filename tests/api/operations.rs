@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::helpers::{PASSWORD, TestApp, client};
+use crate::world::World;
 
 #[sqlx::test]
 async fn health_and_readiness_answer(pool: PgPool) {
@@ -28,8 +29,9 @@ async fn a_busy_database_is_answered_with_503(pool: PgPool) {
         .connect_with(options)
         .await
         .expect("tiny pool");
+    // The world's people, served by a second application on the tiny pool.
+    let _world = World::new(pool.clone()).await;
     let app = TestApp::spawn_with(pool, tiny.clone(), &[]).await;
-    crate::helpers::seed_demo(&app).await;
     app.login("canbo", PASSWORD).await;
 
     let held = tiny.acquire().await.expect("hold the only connection");

@@ -1,4 +1,4 @@
-//! Printed papers: each official document of the demo data, opened in headless Chromium after
+//! Printed papers: each official document of a proposal a world took to completed, opened in headless Chromium after
 //! signing in, printed to an A4 PDF through WebDriver and read back with poppler (`pdfinfo` for
 //! the page count, `pdftotext -layout` for the words). The PDFs stay in target/print/, the
 //! screen views in target/screenshots/.
@@ -12,7 +12,10 @@ use khuyencong::domain::money::{format_plain, format_vnd};
 use sqlx::PgPool;
 
 use crate::browser::{browser, screenshot, sign_in, tool};
+use khuyencong::domain::proposal::ProposalState;
+
 use crate::helpers::{PASSWORD, TestApp};
+use crate::world::World;
 
 /// A printed PDF as poppler reads it: its page count and each page's lines, with the runs of
 /// spaces `-layout` puts between columns made single.
@@ -98,7 +101,7 @@ async fn print(client: &Client, app: &TestApp, paper: &Paper) -> Pdf {
     Pdf::read(&file)
 }
 
-/// The demo's first record of a kind: two ids (or an id and a number), a code, an amount.
+/// The world's record of a kind: two ids (or an id and a number), a code, an amount.
 async fn row<T>(pool: &PgPool, sql: &str) -> (i64, T, String, i64)
 where
     T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
@@ -106,10 +109,10 @@ where
     sqlx::query_as(sql)
         .fetch_one(pool)
         .await
-        .unwrap_or_else(|e| panic!("no demo record for {sql}: {e}"))
+        .unwrap_or_else(|e| panic!("no record for {sql}: {e}"))
 }
 
-/// The five papers, each on the demo's first record that has it.
+/// The papers of the world's one proposal.
 async fn papers(pool: &PgPool) -> Vec<Paper> {
     let (record, visit, code, proposed): (_, i64, _, _) = row(
         pool,
@@ -169,7 +172,7 @@ async fn papers(pool: &PgPool) -> Vec<Paper> {
         Paper {
             name: "visit-schedule",
             path: format!("/appraisals/visits/{visit}/schedule"),
-            pages: 2,
+            pages: 1,
             title: "KẾT QUẢ CHUYẾN THẨM ĐỊNH TẠI CƠ SỞ",
             number: blank(),
             code,
@@ -191,7 +194,7 @@ async fn papers(pool: &PgPool) -> Vec<Paper> {
         Paper {
             name: "acceptance-minutes",
             path: format!("/proposals/{accepted}/acceptance/{acceptance}/minutes"),
-            pages: 2,
+            pages: 1,
             title: "BIÊN BẢN NGHIỆM THU CƠ SỞ",
             number: blank(),
             code: accepted_code,
@@ -213,8 +216,8 @@ async fn papers(pool: &PgPool) -> Vec<Paper> {
         Paper {
             name: "plan-annex",
             path: format!("/funding/decisions/{decision}/annex"),
-            // The demo's first decision: 2023's local proposals, on A4 landscape.
-            pages: 5,
+            // On A4 landscape: one proposal's line.
+            pages: 1,
             title: "PHỤ LỤC",
             number: format!("(Kèm theo Quyết định số {decision_number}"),
             code: decided_code,
@@ -227,15 +230,22 @@ async fn papers(pool: &PgPool) -> Vec<Paper> {
 
 #[sqlx::test]
 async fn official_papers_print_on_a4_with_the_motto_header_and_signatures(pool: PgPool) {
-    let app = TestApp::spawn_with_demo(pool).await;
+    let world = World::new(pool).await;
+    let tax = world
+        .facility("Hợp tác xã Chè Tân Khánh", "4609990099")
+        .await;
+    world
+        .proposal(&tax, "Máy sao chè tự động", ProposalState::Completed)
+        .await;
+    let app = &world.app;
     let papers = papers(&app.pool).await;
     let browser = browser(1280, 900).await;
     let client = &browser.client;
-    sign_in(client, &app, "canbo", PASSWORD).await;
+    sign_in(client, app, "canbo", PASSWORD).await;
     // Every paper is checked before failing, so one run tells all that is wrong.
     let mut wrong = Vec::new();
     for paper in &papers {
-        let pdf = print(client, &app, paper).await;
+        let pdf = print(client, app, paper).await;
         let name = paper.name;
         if pdf.pages != paper.pages {
             wrong.push(format!("{name}: {} pages, not {}", pdf.pages, paper.pages));

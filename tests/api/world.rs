@@ -500,14 +500,24 @@ pub fn dossier<'a>(tax_code: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)>
 
 /// The form of [`dossier`] for the plan year 2027, its work in that year.
 pub fn dossier_of_2027<'a>(tax_code: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
-    let mut form = dossier(tax_code, title);
-    for (name, value) in [
-        ("plan_year", "2027"),
-        ("start_date", "2027-03-01"),
-        ("end_date", "30/11/2027"),
-    ] {
-        form.retain(|(n, _)| *n != name);
-        form.push((name, value));
+    changed(
+        dossier(tax_code, title),
+        &[
+            ("plan_year", "2027"),
+            ("start_date", "2027-03-01"),
+            ("end_date", "30/11/2027"),
+        ],
+    )
+}
+
+/// `form` with each field of `changes` set to its value instead.
+pub fn changed<'a>(
+    mut form: Vec<(&'a str, &'a str)>,
+    changes: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    for (name, value) in changes {
+        form.retain(|(n, _)| n != name);
+        form.push((*name, *value));
     }
     form
 }
