@@ -226,33 +226,119 @@ async fn upload_in_browser(
     kind: &str,
     bytes: Vec<u8>,
 ) {
-    // One name per upload: browser tests run at once in this process, and each removes its
-    // file when done.
-    static UPLOADS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = UPLOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let pid = std::process::id();
-    let file = std::env::temp_dir().join(format!("kc-{kind}-{pid}-{n}.pdf"));
-    std::fs::write(&file, bytes).expect("file");
     visit(client, app, &format!("{proposal_path}/documents")).await;
     click(
         client,
         &format!("select[name='kind'] option[value='{kind}']"),
     )
     .await;
-    client
-        .find(Locator::Css("input[type='file']"))
-        .await
-        .expect("file input")
-        .send_keys(&file.display().to_string())
-        .await
-        .expect("choose file");
+    let _file = choose_file(client, "input[type='file']", &format!("{kind}.pdf"), &bytes).await;
     click(
         client,
         "form[enctype='multipart/form-data'] button[type='submit']",
     )
     .await;
     text_when(client, ".flash", |t| !t.is_empty()).await;
-    let _ = std::fs::remove_file(&file);
+}
+
+/// A file written for the browser to choose, removed when dropped.
+struct ChosenFile(std::path::PathBuf);
+
+impl Drop for ChosenFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Writes `bytes` to a file of its own ending in `name` (browser tests run at once in this
+/// process) and chooses it in the file input `css`. Keep the answer until the form is sent:
+/// the file goes with it.
+async fn choose_file(client: &Client, css: &str, name: &str, bytes: &[u8]) -> ChosenFile {
+    static FILES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("kc-{}-{n}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).expect("file");
+    let file = ChosenFile(path);
+    client
+        .find(Locator::Css(css))
+        .await
+        .expect("file input")
+        .send_keys(&file.0.display().to_string())
+        .await
+        .expect("choose file");
+    file
+}
+
+/// What a local office types on the new-proposal page: a machinery dossier of one line.
+struct TypedDossier<'a> {
+    title: &'a str,
+    objectives: &'a str,
+    content: &'a str,
+    start: &'a str,
+    end: &'a str,
+    item: &'a str,
+    price: &'a str,
+    support: &'a str,
+    output: &'a str,
+}
+
+/// Types `dossier` into the new-proposal page, the declaration ticked.
+async fn type_dossier(client: &Client, dossier: &TypedDossier<'_>) {
+    type_into(client, "title", 0, dossier.title).await;
+    click(
+        client,
+        "select[name='activity_type_code'] option[value='machinery']",
+    )
+    .await;
+    type_into(client, "objectives", 0, dossier.objectives).await;
+    type_into(client, "content", 0, dossier.content).await;
+    set_date(client, "start_date", dossier.start).await;
+    set_date(client, "end_date", dossier.end).await;
+    type_into(client, "line_item", 0, dossier.item).await;
+    type_into(client, "line_unit", 0, "chiếc").await;
+    type_into(client, "line_quantity", 0, "1").await;
+    type_into(client, "line_price", 0, dossier.price).await;
+    type_into(client, "line_support", 0, dossier.support).await;
+    type_into(client, "expected_output", 0, dossier.output).await;
+    click(client, "input[name='no_double_funding']").await;
+}
+
+/// Saves the dossier typed on the new-proposal page and uploads one file of each kind the
+/// activity type requires, through the documents page; answers the proposal's path and id.
+async fn save_with_documents(client: &Client, app: &TestApp) -> (String, i64) {
+    click(client, "form.wide button.primary").await;
+    assert_text(client, ".flash", "Đã lưu hồ sơ đề án.").await;
+    let path = client.current_url().await.expect("url").path().to_owned();
+    let id: i64 = path
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("id");
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "select document_kind_code from required_documents where activity_type_code = 'machinery' and required",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("kinds");
+    for kind in &kinds {
+        // A file of its own for each kind (the same bytes twice are recorded once).
+        let mut bytes = crate::helpers::pdf();
+        bytes.extend_from_slice(format!("% {kind}\n").as_bytes());
+        upload_in_browser(client, app, &path, kind, bytes).await;
+    }
+    (path, id)
+}
+
+/// Records the plan decision being built on the plan page: its number, day, signer and scan.
+async fn record_plan_decision(client: &Client, number: &str, day: &str, signer: &str) {
+    type_into(client, "number", 0, number).await;
+    set_date(client, "decided_on", day).await;
+    type_into(client, "signer", 0, signer).await;
+    let pdf = crate::helpers::pdf();
+    let _scan = choose_file(client, "input[type='file']", "quyet-dinh.pdf", &pdf).await;
+    click(client, "#plan-form button.primary").await;
+    let recorded = format!("Đã ghi nhận Quyết định {number}");
+    assert_text_starts(client, ".flash", &recorded).await;
 }
 
 /// Fills the `n`th input named `name` (0-based) by typing into it.

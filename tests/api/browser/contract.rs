@@ -6,7 +6,8 @@ use khuyencong::domain::proposal::ProposalState;
 use sqlx::PgPool;
 
 use super::{
-    assert_text_starts, browser, click, screenshot, set_date, sign_in, text_when, type_into, visit,
+    assert_text_starts, browser, click, record_plan_decision, screenshot, set_date, sign_in,
+    text_when, type_into, visit,
 };
 use crate::helpers::PASSWORD;
 use crate::world::{DAI_TU, World};
@@ -90,27 +91,13 @@ async fn a_director_builds_and_approves_a_plan_of_several_proposals(pool: PgPool
     .await;
     screenshot(client, "plan-built").await;
 
-    type_into(client, "number", 0, "2026/QĐ-UBND").await;
-    set_date(client, "decided_on", &today).await;
-    type_into(
+    record_plan_decision(
         client,
-        "signer",
-        0,
+        "2026/QĐ-UBND",
+        &today,
         "Nguyễn Văn Hùng, Phó Chủ tịch UBND tỉnh",
     )
     .await;
-    let scan = std::env::temp_dir().join(format!("kc-plan-{}.pdf", std::process::id()));
-    std::fs::write(&scan, crate::helpers::pdf()).expect("file");
-    client
-        .find(Locator::Css("input[type='file']"))
-        .await
-        .expect("file input")
-        .send_keys(&scan.display().to_string())
-        .await
-        .expect("choose file");
-    click(client, "#plan-form button.primary").await;
-    assert_text_starts(client, ".flash", "Đã ghi nhận Quyết định 2026/QĐ-UBND").await;
-    let _ = std::fs::remove_file(&scan);
     screenshot(client, "plan-recorded").await;
 
     let approved: Vec<i64> = sqlx::query_scalar(

@@ -6,8 +6,9 @@ use khuyencong::domain::proposal::ProposalState;
 use sqlx::PgPool;
 
 use super::{
-    assert_text, assert_text_starts, browser, click, screenshot, set_date, sign_in, sign_out,
-    text_when, type_into, upload_in_browser, visit,
+    TypedDossier, assert_text, assert_text_starts, browser, choose_file, click,
+    save_with_documents, screenshot, set_date, sign_in, sign_out, text_when, type_dossier,
+    type_into, upload_in_browser, visit,
 };
 use crate::helpers::PASSWORD;
 use crate::world::World;
@@ -31,58 +32,24 @@ async fn a_dossier_travels_from_draft_to_accepted_through_three_roles(pool: PgPo
     assert_text(client, "main h1", "Hợp tác xã Chè Tân Khánh").await;
     click(client, "a[href^='/proposals/new?facility=']").await;
     assert_text(client, "main h1", "Lập đề án").await;
-    type_into(
+    type_dossier(
         client,
-        "title",
-        0,
-        "Hỗ trợ ứng dụng máy đóng gói chè tự động",
+        &TypedDossier {
+            title: "Hỗ trợ ứng dụng máy đóng gói chè tự động",
+            objectives: "Đóng gói chè đúng quy cách để bán vào siêu thị.",
+            content: "Mua một máy đóng gói chè tự động.",
+            start: "2026-05-01",
+            end: "2026-09-30",
+            item: "Máy đóng gói chè tự động",
+            price: "320.000.000",
+            support: "160.000.000",
+            output: "40 tấn chè đóng gói/năm",
+        },
     )
     .await;
-    client
-        .find(Locator::Css(
-            "select[name='activity_type_code'] option[value='machinery']",
-        ))
-        .await
-        .expect("option")
-        .click()
-        .await
-        .expect("select");
-    type_into(
-        client,
-        "objectives",
-        0,
-        "Đóng gói chè đúng quy cách để bán vào siêu thị.",
-    )
-    .await;
-    type_into(client, "content", 0, "Mua một máy đóng gói chè tự động.").await;
-    set_date(client, "start_date", "2026-05-01").await;
-    set_date(client, "end_date", "2026-09-30").await;
-    type_into(client, "line_item", 0, "Máy đóng gói chè tự động").await;
-    type_into(client, "line_unit", 0, "chiếc").await;
-    type_into(client, "line_quantity", 0, "1").await;
-    type_into(client, "line_price", 0, "320.000.000").await;
-    type_into(client, "line_support", 0, "160.000.000").await;
-    type_into(client, "expected_output", 0, "40 tấn chè đóng gói/năm").await;
-    click(client, "input[name='no_double_funding']").await;
     screenshot(client, "proposal-form").await;
-    click(client, "form.wide button.primary").await;
-    assert_text(client, ".flash", "Đã lưu hồ sơ đề án.").await;
     // The required documents, uploaded through the documents page one kind at a time.
-    let proposal_path = client.current_url().await.expect("url").path().to_owned();
-    let id: i64 = proposal_path
-        .rsplit('/')
-        .next()
-        .and_then(|id| id.parse().ok())
-        .expect("id");
-    let kinds: Vec<String> = sqlx::query_scalar(
-        "select document_kind_code from required_documents where activity_type_code = 'machinery' and required",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .expect("kinds");
-    for kind in &kinds {
-        upload_in_browser(client, app, &proposal_path, kind, crate::helpers::pdf()).await;
-    }
+    let (proposal_path, id) = save_with_documents(client, app).await;
     visit(client, app, &proposal_path).await;
     click(client, "form.action-submit button").await;
     assert_text(client, ".flash", "Đã gửi hồ sơ tới Trung tâm Khuyến công.").await;
@@ -238,18 +205,10 @@ async fn an_appraisal_is_recorded_on_a_phone_with_a_photo_and_finalised(pool: Pg
     assert_text_starts(client, ".score-total .lead", "Tổng điểm: 85,6/100").await;
 
     // A photo from the phone's camera (here, a file chosen in the same input).
-    let photo = std::env::temp_dir().join(format!("kc-photo-{}.png", std::process::id()));
-    std::fs::write(&photo, crate::helpers::png()).expect("photo");
-    client
-        .find(Locator::Css("#photo-file"))
-        .await
-        .expect("photo input")
-        .send_keys(&photo.display().to_string())
-        .await
-        .expect("choose photo");
+    let photo = crate::helpers::png();
+    let _photo = choose_file(client, "#photo-file", "anh.png", &photo).await;
     click(client, "#photos button[type='submit']").await;
     assert_text(client, ".flash", "Đã tải lên 1 ảnh.").await;
-    let _ = std::fs::remove_file(&photo);
     screenshot(client, "appraisal-record-phone").await;
 
     click(client, ".finalise button.primary").await;

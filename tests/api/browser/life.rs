@@ -6,8 +6,9 @@ use khuyencong::domain::proposal::ProposalState;
 use sqlx::PgPool;
 
 use super::{
-    assert_text, assert_text_starts, browser, choose_all, click, screenshot, set_date, sign_in,
-    sign_out, text_when, type_into, upload_in_browser, visit,
+    TypedDossier, assert_text, assert_text_starts, browser, choose_all, click,
+    record_plan_decision, save_with_documents, screenshot, set_date, sign_in, sign_out, text_when,
+    type_dossier, type_into, visit,
 };
 use crate::helpers::{PASSWORD, TestApp};
 use crate::world::World;
@@ -198,42 +199,22 @@ async fn a_new_proposal_lives_from_draft_to_completed_in_one_browser_run(pool: P
         .await
         .expect("the facility");
     visit(client, app, &format!("/proposals/new?facility={facility}")).await;
-    type_into(client, "title", 0, "Hỗ trợ máy sấy chè bằng nhiệt khí").await;
-    click(
+    type_dossier(
         client,
-        "select[name='activity_type_code'] option[value='machinery']",
+        &TypedDossier {
+            title: "Hỗ trợ máy sấy chè bằng nhiệt khí",
+            objectives: "Sấy chè đều, giảm hao hụt.",
+            content: "Mua một máy sấy chè.",
+            start: "2027-03-01",
+            end: "2027-09-30",
+            item: "Máy sấy chè nhiệt khí",
+            price: "300.000.000",
+            support: "150.000.000",
+            output: "60 tấn chè khô/năm",
+        },
     )
     .await;
-    type_into(client, "objectives", 0, "Sấy chè đều, giảm hao hụt.").await;
-    type_into(client, "content", 0, "Mua một máy sấy chè.").await;
-    set_date(client, "start_date", "2027-03-01").await;
-    set_date(client, "end_date", "2027-09-30").await;
-    type_into(client, "line_item", 0, "Máy sấy chè nhiệt khí").await;
-    type_into(client, "line_unit", 0, "chiếc").await;
-    type_into(client, "line_quantity", 0, "1").await;
-    type_into(client, "line_price", 0, "300.000.000").await;
-    type_into(client, "line_support", 0, "150.000.000").await;
-    type_into(client, "expected_output", 0, "60 tấn chè khô/năm").await;
-    click(client, "input[name='no_double_funding']").await;
-    click(client, "form.wide button.primary").await;
-    assert_text(client, ".flash", "Đã lưu hồ sơ đề án.").await;
-    let proposal_path = client.current_url().await.expect("url").path().to_owned();
-    let id: i64 = proposal_path
-        .rsplit('/')
-        .next()
-        .and_then(|id| id.parse().ok())
-        .expect("id");
-    let kinds: Vec<String> = sqlx::query_scalar(
-        "select document_kind_code from required_documents where activity_type_code = 'machinery' and required",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .expect("kinds");
-    for kind in &kinds {
-        let mut bytes = crate::helpers::pdf();
-        bytes.extend_from_slice(format!("% {kind}\n").as_bytes());
-        upload_in_browser(client, app, &proposal_path, kind, bytes).await;
-    }
+    let (proposal_path, id) = save_with_documents(client, app).await;
     visit(client, app, &proposal_path).await;
     click(client, "form.action-submit button").await;
     assert_text(client, ".flash", "Đã gửi hồ sơ tới Trung tâm Khuyến công.").await;
@@ -323,21 +304,7 @@ async fn a_new_proposal_lives_from_draft_to_completed_in_one_browser_run(pool: P
             other.click().await.expect("untick");
         }
     }
-    type_into(client, "number", 0, "2027/QĐ-UBND").await;
-    set_date(client, "decided_on", &today).await;
-    type_into(client, "signer", 0, "Phó Chủ tịch UBND tỉnh").await;
-    let scan = std::env::temp_dir().join(format!("kc-life-{}.pdf", std::process::id()));
-    std::fs::write(&scan, crate::helpers::pdf()).expect("file");
-    client
-        .find(Locator::Css("input[type='file']"))
-        .await
-        .expect("file input")
-        .send_keys(&scan.display().to_string())
-        .await
-        .expect("choose file");
-    click(client, "#plan-form button.primary").await;
-    assert_text_starts(client, ".flash", "Đã ghi nhận Quyết định 2027/QĐ-UBND").await;
-    let _ = std::fs::remove_file(&scan);
+    record_plan_decision(client, "2027/QĐ-UBND", &today, "Phó Chủ tịch UBND tỉnh").await;
     assert_eq!(crate::helpers::state_of(&app.pool, id).await, "approved");
     sign_out(client).await;
 
