@@ -352,7 +352,7 @@ pub(crate) async fn tell_set(
 ) -> Result<(), AppError> {
     let values = vec![value.to_owned(); ids.len()];
     let links: Vec<String> = ids.iter().map(|&id| proposal_link(id)).collect();
-    tell_each(conn, act, step, ids, &values, &links).await
+    tell_each(conn, act, step, ids, &values, &links, None).await
 }
 
 /// Writes a step on proposal `id`'s timeline: from and to its states (the same for an
@@ -408,12 +408,14 @@ pub(crate) async fn tell(
         &[subject.id],
         &[value.to_owned()],
         &[link.to_owned()],
+        None,
     )
     .await
 }
 
 /// Sends the notices of `step` on each proposal of `ids`, with its own value and link, one
-/// statement per notice.
+/// statement per notice; `asker`, the one who asked for what the step answers, is told too
+/// where a notice names them.
 pub(crate) async fn tell_each(
     conn: &mut PgConnection,
     act: &Act<'_>,
@@ -421,9 +423,11 @@ pub(crate) async fn tell_each(
     ids: &[i64],
     values: &[String],
     links: &[String],
+    asker: Option<i64>,
 ) -> Result<(), AppError> {
+    let people = (act.by.user_id, asker);
     for notice in step.notices() {
-        db::notifications::notify_about(conn, ids, act.by.user_id, notice, values, links).await?;
+        db::notifications::notify_about(conn, ids, people, notice, values, links).await?;
     }
     Ok(())
 }

@@ -48,49 +48,21 @@ pub async fn notify(
     Ok(())
 }
 
-/// Tells the followers of each proposal (see [`proposal_followers`]) `message_key` with its
-/// own value and link, in one statement; `except` (the one acting) is not told.
-pub async fn notify_followers(
-    conn: &mut PgConnection,
-    proposal_ids: &[i64],
-    except: i64,
-    message_key: &str,
-    values: &[String],
-    links: &[String],
-) -> AppResult<()> {
-    sqlx::query!(
-        r#"
-        insert into notifications (user_id, message_key, value, link)
-        select distinct u.id, $3, t.value, t.link
-        from unnest($1::bigint[], $4::text[], $5::text[]) as t(proposal_id, value, link)
-        join proposals p on p.id = t.proposal_id
-        join users u on u.active
-                    and (u.organisation_id = p.office_id or u.facility_id = any(p.beneficiary_ids))
-        where u.id <> $2
-        "#,
-        proposal_ids,
-        except,
-        message_key,
-        values,
-        links,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// Sends `notice` about each proposal of `proposal_ids` with its own value and link: to its
-/// followers (when the notice says so; see [`proposal_followers`]) and to the active users of
-/// its province with one of the notice's roles, in one statement; a user who is both is told
-/// once, and `except` (the one acting) not at all.
+/// followers (when the notice says so: the active users of the office that submitted it and
+/// the owners of its beneficiaries), to the active users of
+/// its province with one of the notice's roles, and to `asker` when the notice names the one
+/// who asked, in one statement; a user who is several is told once, and `except` (the one
+/// acting) not at all.
 pub async fn notify_about(
     conn: &mut PgConnection,
     proposal_ids: &[i64],
-    except: i64,
+    (except, asker): (i64, Option<i64>),
     notice: &crate::domain::step::Notice,
     values: &[String],
     links: &[String],
 ) -> AppResult<()> {
+    let asker = asker.filter(|_| notice.asker);
     sqlx::query!(
         r#"
         insert into notifications (user_id, message_key, value, link)
@@ -101,7 +73,8 @@ pub async fn notify_about(
                ($6 and (u.organisation_id = p.office_id or u.facility_id = any(p.beneficiary_ids)))
             or (u.role = any($7) and exists (select 1 from organisations o
                                             where o.id = u.organisation_id
-                                              and o.province_code = p.province_code)))
+                                              and o.province_code = p.province_code))
+            or u.id = $8)
         where u.id <> $2
         "#,
         proposal_ids,
@@ -111,25 +84,11 @@ pub async fn notify_about(
         links,
         notice.followers,
         notice.roles as &[crate::domain::role::Role],
+        asker,
     )
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// The active accounts that follow a proposal from outside the Centre: the users of the
-/// office that submitted it and the owners of its beneficiaries.
-pub async fn proposal_followers(conn: &mut PgConnection, proposal_id: i64) -> AppResult<Vec<i64>> {
-    Ok(sqlx::query_scalar!(
-        r#"
-        select u.id from users u, proposals p
-        where p.id = $1 and u.active
-          and (u.organisation_id = p.office_id or u.facility_id = any(p.beneficiary_ids))
-        "#,
-        proposal_id
-    )
-    .fetch_all(conn)
-    .await?)
 }
 
 /// The active users of a province with `role` (the directors who rank appraised

@@ -134,6 +134,9 @@ pub struct Notice {
     pub followers: bool,
     /// The province's users with these roles (the Centre's staff who act next, say).
     pub roles: &'static [Role],
+    /// The one who asked for what the step answers (an adjustment's requester, who may be a
+    /// Centre officer and no follower).
+    pub asker: bool,
 }
 
 const fn followers(key: &'static str) -> Notice {
@@ -141,6 +144,16 @@ const fn followers(key: &'static str) -> Notice {
         key,
         followers: true,
         roles: &[],
+        asker: false,
+    }
+}
+
+const fn followers_and_asker(key: &'static str) -> Notice {
+    Notice {
+        key,
+        followers: true,
+        roles: &[],
+        asker: true,
     }
 }
 
@@ -149,6 +162,7 @@ const fn followers_and(key: &'static str, roles: &'static [Role]) -> Notice {
         key,
         followers: true,
         roles,
+        asker: false,
     }
 }
 
@@ -157,6 +171,7 @@ const fn only(key: &'static str, roles: &'static [Role]) -> Notice {
         key,
         followers: false,
         roles,
+        asker: false,
     }
 }
 
@@ -292,8 +307,12 @@ impl Step {
                 Entry::AdjustmentRequested => {
                     const { &[only("notify.adjustment_requested", &[Role::Director])] }
                 }
-                Entry::AdjustmentApproved => const { &[followers("notify.adjustment_approved")] },
-                Entry::AdjustmentRefused => const { &[followers("notify.adjustment_refused")] },
+                Entry::AdjustmentApproved => {
+                    const { &[followers_and_asker("notify.adjustment_approved")] }
+                }
+                Entry::AdjustmentRefused => {
+                    const { &[followers_and_asker("notify.adjustment_refused")] }
+                }
                 Entry::Create
                 | Entry::Edit
                 | Entry::AttachDocument

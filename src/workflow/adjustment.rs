@@ -7,7 +7,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 use tracing::instrument;
 
-use super::{Act, StepResult, Subject, record, tell};
+use super::{Act, StepResult, Subject, record, tell, tell_each};
 use crate::db;
 use crate::db::adjustments::{Decision, NewRequest, Request};
 use crate::db::contracts::{Contract, NewAmendment};
@@ -184,16 +184,10 @@ async fn answer(
     let step: Step = entry.into();
     let states = (subject.state, subject.state);
     record(conn, act, subject.id, step, states, note, details).await?;
-    let (name, link) = (subject.name(), link(subject.id));
-    tell(conn, act, step, subject, &name, &link).await?;
-    // Who asked hears the answer, a Centre officer too (not one of the followers).
-    let asker = request.requested_by_id;
-    let followers = db::notifications::proposal_followers(conn, subject.id).await?;
-    if asker != act.by.user_id && !followers.contains(&asker) {
-        let key = step.notices().first().map_or("", |n| n.key);
-        db::notifications::notify(conn, &[asker], act.by.user_id, key, &name, &link).await?;
-    }
-    Ok(())
+    // Who asked hears the answer, a Centre officer too (no follower): the step's notice says so.
+    let (name, link) = (vec![subject.name()], vec![link(subject.id)]);
+    let asker = Some(request.requested_by_id);
+    Ok(tell_each(conn, act, step, &[subject.id], &name, &link, asker).await?)
 }
 
 /// The proposal's adjustments page.

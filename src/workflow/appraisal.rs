@@ -217,7 +217,7 @@ pub async fn reschedule(
     let waiting: Vec<i64> = held.iter().map(|p| p.id).collect();
     let links: Vec<String> = waiting.iter().map(|&p| proposal_link(p)).collect();
     let values = vec![change.clone(); waiting.len()];
-    tell_each(conn, act, step, &waiting, &values, &links).await?;
+    tell_each(conn, act, step, &waiting, &values, &links, None).await?;
     tell_team(conn, act, id, "notify.visit_rescheduled", &change).await?;
     Ok(from)
 }

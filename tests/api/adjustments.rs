@@ -148,17 +148,16 @@ async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
-    // A change of content refused with a reason; the office hears of it.
+    // A change of content asked by the Centre, refused with a reason: the Centre's officer,
+    // who asked, hears of it, and so does the office, which follows the proposal.
     let content = [
         ("kind", "content"),
         ("reason", "Đổi sang dây chuyền sấy."),
         ("change", "Thay máy sao chè bằng máy sấy."),
     ];
+    let centre = world.as_user("canbo").await;
     assert_eq!(
-        officer
-            .post_multipart_fields(&path, &content)
-            .await
-            .status(),
+        centre.post_multipart_fields(&path, &content).await.status(),
         StatusCode::SEE_OTHER
     );
     let refuse = format!("{path}/{}/refuse", request("content").await);
@@ -176,22 +175,30 @@ async fn adjustments_are_asked_decided_by_the_right_level_and_amend_the_contract
             .status(),
         StatusCode::SEE_OTHER
     );
-    let told: Vec<String> = sqlx::query_scalar(
-        "select n.message_key from notifications n join users u on u.id = n.user_id \
-         where u.username = $1 and n.message_key like 'notify.adjustment%'",
-    )
-    .bind(&office)
-    .fetch_all(&app.pool)
-    .await
-    .expect("told");
-    assert!(
-        told.iter().any(|k| k == "notify.adjustment_refused"),
-        "{told:?}"
+    let told = |username: &str| {
+        let (pool, username) = (app.pool.clone(), username.to_owned());
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "select n.message_key from notifications n join users u on u.id = n.user_id \
+                 where u.username = $1 and n.message_key like 'notify.adjustment%' \
+                 order by n.message_key",
+            )
+            .bind(username)
+            .fetch_all(&pool)
+            .await
+            .expect("told")
+        }
+    };
+    // The office asked for the first two and follows the proposal: told once of each.
+    assert_eq!(
+        told(&office).await,
+        [
+            "notify.adjustment_approved",
+            "notify.adjustment_approved",
+            "notify.adjustment_refused"
+        ]
     );
-    assert!(
-        told.iter().any(|k| k == "notify.adjustment_approved"),
-        "{told:?}"
-    );
+    assert_eq!(told("canbo").await, ["notify.adjustment_refused"]);
     let page = officer.page(&path).await;
     assert!(text(&page, "main").contains("Không phù hợp mục tiêu"));
 }
