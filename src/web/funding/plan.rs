@@ -29,9 +29,11 @@ use crate::db::funding::{Candidate, NewLine, Source};
 use crate::domain::caps::SupportCap;
 use crate::domain::funding::{self, EnvelopeFigures, LineLimits};
 use crate::domain::policy::Permission;
+use crate::domain::proposal::ProposalLevel;
 use crate::domain::transition::plan_steps;
 use crate::domain::{document, input, money};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::appraisals::ranking::{self, Ranked};
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
@@ -173,6 +175,40 @@ fn find_source(sources: &[Source], code: &str) -> AppResult<Source> {
         .ok_or(AppError::BadRequest("error.bad_filter"))
 }
 
+/// What each line of a plan is weighed against: the caps in force at the plan's level, in
+/// the province, on the decision's day.
+struct Weighing<'a> {
+    caps: &'a [SupportCap],
+    province: &'a str,
+    on: Date,
+    level: ProposalLevel,
+    lang: Lang,
+}
+
+impl Weighing<'_> {
+    /// The most `ranked` may be approved (the lowest of proposed, requested and cap), what the
+    /// cap allows, and the cap's rule in words.
+    fn most(&self, ranked: &Ranked) -> (i64, Option<i64>, Option<String>) {
+        let row = &ranked.row;
+        let facts = CapFacts {
+            activity_type_code: &row.activity_type_code,
+            level: self.level,
+            total_cost: row.total_cost,
+            beneficiaries: row.sectors.len(),
+            technology_line: row.technology_line,
+        };
+        let (cap, cap_limit) = cap_for(self.caps, self.province, self.on, &facts);
+        let most = LineLimits {
+            requested: row.requested_support,
+            proposed: row.proposed_support,
+            cap_limit,
+        }
+        .most();
+        let rule = cap.map(|c| c.explain(row.technology_line).render(self.lang));
+        (most, cap_limit, rule)
+    }
+}
+
 /// The page for `typed`. A first visit (`typed` empty) picks, in ranking order, the
 /// proposals whose most allowed support still fits what is left, at that amount.
 async fn build(
@@ -207,30 +243,23 @@ async fn build(
         .unwrap_or_default();
     let mut left = figures.remaining();
     let mut selected_total = 0_i64;
+    let weighing = Weighing {
+        caps: &caps_in_force,
+        province,
+        on,
+        level: source.level,
+        lang: ctx.lang,
+    };
     let lines = ranking::rank(rows)
         .into_iter()
         .map(|ranked| {
-            let row = &ranked.row;
-            let facts = CapFacts {
-                activity_type_code: &row.activity_type_code,
-                level: source.level,
-                total_cost: row.total_cost,
-                beneficiaries: row.sectors.len(),
-                technology_line: row.technology_line,
-            };
-            let (cap, cap_limit) = cap_for(&caps_in_force, province, on, &facts);
-            let most = LineLimits {
-                requested: row.requested_support,
-                proposed: row.proposed_support,
-                cap_limit,
-            }
-            .most();
+            let (most, cap_limit, cap_rule) = weighing.most(&ranked);
             let (picked, amount) = typed.choice(ranked.row.id, most, first_visit, &mut left);
             if picked && let Ok(value) = input::money(&amount) {
                 selected_total = selected_total.saturating_add(value);
             }
             PlanLine {
-                cap_rule: cap.map(|c| c.explain(ranked.row.technology_line).render(ctx.lang)),
+                cap_rule,
                 cap_limit,
                 most,
                 picked,

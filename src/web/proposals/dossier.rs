@@ -216,17 +216,7 @@ pub(super) async fn parse_dossier(
     let objectives = errors.text("objectives", &form.objectives, 20_000);
     let content = errors.text("content", &form.content, 50_000);
     let location_detail = errors.text("location_detail", &form.location_detail, 500);
-    let start_date = errors
-        .check("start_date", input::date(&form.start_date))
-        .flatten();
-    let end_date = errors
-        .check("end_date", input::date(&form.end_date))
-        .flatten();
-    if let (Some(start), Some(end)) = (start_date, end_date)
-        && end < start
-    {
-        errors.add("end_date", "dossier.end_before_start");
-    }
+    let (start_date, end_date) = work_dates(form, errors);
     let baseline_output = errors.text("baseline_output", &form.baseline_output, 2000);
     let expected_output = errors.text("expected_output", &form.expected_output, 2000);
     let baseline_revenue = errors.money("baseline_revenue", &form.baseline_revenue);
@@ -237,20 +227,22 @@ pub(super) async fn parse_dossier(
     let (facility_ids, first_unit) = beneficiaries(state, user, form, errors).await?;
     let (lines, sums) = cost_lines(form, errors);
     let technology_line = input::checked(form.technology_line.as_deref());
-    let mut support_cap_id = None;
-    if let (Some(level), Some((_, totals))) = (level, &sums) {
-        let request = Request {
-            province_code: &user.0.province_code,
-            activity_type_code: &activity_type_code,
-            level,
-            totals: *totals,
-            beneficiaries: facility_ids.len(),
-            technology_line,
-            on: today(),
-        };
-        *cap = cap_report(state, &request, lang, errors).await?;
-        support_cap_id = cap.cap_id;
-    }
+    let support_cap_id = match (level, &sums) {
+        (Some(level), Some((_, totals))) => {
+            let request = Request {
+                province_code: &user.0.province_code,
+                activity_type_code: &activity_type_code,
+                level,
+                totals: *totals,
+                beneficiaries: facility_ids.len(),
+                technology_line,
+                on: today(),
+            };
+            *cap = cap_report(state, &request, lang, errors).await?;
+            cap.cap_id
+        }
+        _ => None,
+    };
     let (Some(level), Some(unit_id), Some((line_totals, totals)), true) =
         (level, first_unit, sums, errors.is_empty())
     else {
@@ -284,6 +276,25 @@ pub(super) async fn parse_dossier(
         lines,
         line_totals,
     }))
+}
+
+/// The work's start and end dates as typed, the end not before the start.
+fn work_dates(
+    form: &DossierForm,
+    errors: &mut FieldErrors,
+) -> (Option<time::Date>, Option<time::Date>) {
+    let start = errors
+        .check("start_date", input::date(&form.start_date))
+        .flatten();
+    let end = errors
+        .check("end_date", input::date(&form.end_date))
+        .flatten();
+    if let (Some(start), Some(end)) = (start, end)
+        && end < start
+    {
+        errors.add("end_date", "dossier.end_before_start");
+    }
+    (start, end)
 }
 
 /// The beneficiaries typed as tax codes (1 to 50), each one the user can see: their ids
