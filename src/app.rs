@@ -1,16 +1,14 @@
-//! The application: its state, the router with every layer in one place, and the server
-//! loop with graceful shutdown. `serve` is also what tests start, on a random port.
+//! The application: the router with every layer in one place, and the server loop with
+//! graceful shutdown. `serve` is also what tests start, on a random port.
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::csrf::CsrfLayer;
@@ -20,38 +18,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::password::Passwords;
-use crate::config::Config;
 use crate::error::ErrorPage;
-use crate::storage::{LocalDirStore, Store};
+use crate::state::AppState;
 use crate::{telemetry, web};
-
-/// What every handler can reach.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    /// The connection pool.
-    pub db: PgPool,
-    /// The configuration.
-    pub config: Arc<Config>,
-    /// Password hashing, bounded.
-    pub passwords: Passwords,
-    /// Where documents' contents are kept.
-    pub store: Arc<dyn Store>,
-}
-
-impl AppState {
-    /// The state for `config` over `db`.
-    pub fn new(config: Config, db: PgPool) -> Self {
-        let passwords = Passwords::new(config.password_hash_concurrency);
-        let store = Arc::new(LocalDirStore::new(config.storage_dir.clone()));
-        Self {
-            db,
-            config: Arc::new(config),
-            passwords,
-            store,
-        }
-    }
-}
 
 /// Content-Security-Policy: everything from this origin, no inline script, no framing.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \

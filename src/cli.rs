@@ -4,10 +4,11 @@
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
-use crate::app::{self, AppState};
+use crate::app;
 use crate::config::Config;
 use crate::domain::role::Role;
 use crate::domain::username::Username;
+use crate::state::AppState;
 use crate::{db, demo, generate};
 
 /// Khuyến công: a province's industrial-promotion programme, end to end.

@@ -27,6 +27,8 @@ pub mod i18n;
 pub mod jobs;
 /// Notifications by e-mail, when SMTP is configured.
 pub mod mail;
+/// What every handler can reach.
+pub mod state;
 /// Where documents' contents are kept (a local directory; an S3-compatible store later).
 pub mod storage;
 /// Logging and request spans.

@@ -3,7 +3,7 @@
 
 use axum::Router;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub mod adjustments;
 pub mod admin;

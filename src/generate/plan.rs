@@ -6,14 +6,13 @@
 //! people and places ([`people`]), the facilities and the registry beneficiaries are chosen
 //! from ([`facilities`]), budgets and titles ([`budget`]), where each proposal ends up and the
 //! steps of the lifecycle that take it there ([`lifecycle`], which reads
-//! `domain::transition`), the proposals ([`proposals`]), their timelines ([`timeline`]) and
-//! their codes ([`numbering`]).
+//! `domain::transition`), the proposals and their codes ([`proposals`]), and their timelines
+//! ([`timeline`]).
 
 mod budget;
 mod calendar;
 mod facilities;
 mod lifecycle;
-mod numbering;
 mod people;
 mod proposals;
 mod setting;

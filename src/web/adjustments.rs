@@ -19,7 +19,6 @@ use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
 use super::today;
 use super::upload::{self, Limits};
-use crate::app::AppState;
 use crate::db;
 use crate::db::adjustments::{AdjustmentStatus, NewRequest, Request};
 use crate::db::contracts::Contract;
@@ -29,6 +28,7 @@ use crate::domain::input;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::workflow::adjustment::Approval;
 use crate::workflow::{self, Act, Subject};
 

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
 use super::pagination::{PageQuery, Pager};
-use crate::app::AppState;
 use crate::auth::password::check_new_password;
 use crate::db;
 use crate::db::organisations::OrganisationSummary;
@@ -23,6 +22,7 @@ use crate::domain::policy::Permission;
 use crate::domain::role::Role;
 use crate::domain::username::Username;
 use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::state::AppState;
 
 /// Routes under `/admin`.
 pub fn router() -> Router<AppState> {

@@ -12,13 +12,13 @@ use axum::Router;
 
 use super::context::CurrentUser;
 use super::today;
-use crate::app::AppState;
 use crate::db;
 use crate::db::scope::ScopeParams;
 use crate::db::visits::{DeclarationRow, Member, Visit};
 use crate::domain::appraisal::Declaration;
 use crate::domain::policy::{self, Permission};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 mod acceptance;
 mod planning;

@@ -13,11 +13,11 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::context::{Flash, PageContext, RequestContext, SessionChange};
-use crate::app::AppState;
 use crate::auth::token;
 use crate::db;
 use crate::domain::username::Username;
 use crate::error::AppResult;
+use crate::state::AppState;
 
 /// Failures within the window before an account is paused.
 const MAX_FAILURES_PER_ACCOUNT: i64 = 5;

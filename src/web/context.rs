@@ -13,12 +13,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
-use crate::app::AppState;
 use crate::auth::token;
 use crate::db::sessions::SessionUser;
 use crate::domain::policy::{self, Actor, Permission};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
+use crate::state::AppState;
 
 mod error_page;
 use error_page::render_error;

@@ -21,7 +21,6 @@ use serde::Deserialize;
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::{FieldErrors, Refusal};
 use super::today;
-use crate::app::AppState;
 use crate::db;
 use crate::db::contracts::{self as ledger, Contract};
 use crate::db::proposals::Basis;
@@ -32,6 +31,7 @@ use crate::domain::transition::{self, Action};
 use crate::domain::{format, input, money};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::state::AppState;
 use crate::workflow::contract::{self, Amendment, Approval, Signed, Terms};
 use crate::workflow::{self, Act, Subject};
 

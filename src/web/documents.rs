@@ -18,13 +18,13 @@ use axum::routing::{get, post};
 
 use super::context::{CurrentUser, Flash, PageContext};
 use super::upload::{self, Checked, Limits, UploadError};
-use crate::app::AppState;
 use crate::db;
 use crate::db::documents::{DocumentSummary, Kind, Owner};
 use crate::domain::document;
 use crate::domain::policy::{self, Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
+use crate::state::AppState;
 use crate::storage::StorageKey;
 use crate::workflow::{self, Act};
 

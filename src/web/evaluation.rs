@@ -17,7 +17,6 @@ use time::Date;
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
 use super::today;
-use crate::app::AppState;
 use crate::db;
 use crate::db::evaluations::{Baseline, Evaluation};
 use crate::db::proposals::Basis;
@@ -26,6 +25,7 @@ use crate::domain::input;
 use crate::domain::policy::Permission;
 use crate::domain::transition::{self, Action};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::workflow::evaluation::Figures;
 use crate::workflow::{self, Act, StepError, Subject};
 

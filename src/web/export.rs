@@ -58,10 +58,10 @@ use axum::{Router, routing::get};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::app::AppState;
 use crate::domain::document;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
+use crate::state::AppState;
 
 mod csv;
 mod lists;

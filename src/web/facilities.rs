@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
 use super::pagination::{PageQuery, Pager};
-use crate::app::AppState;
 use crate::db;
 use crate::db::facilities::{
     FacilityDetail, FacilityFilters, FacilityInput, FacilitySummary, RepeatedItem, UnitOption,
@@ -24,6 +23,7 @@ use crate::domain::policy::Permission;
 use crate::domain::role::Role;
 use crate::domain::{input, money};
 use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::state::AppState;
 
 /// Routes: `/facilities`, `/facilities/new`, `/facilities/{id}`, `/facilities/{id}/edit`.
 pub fn router() -> Router<AppState> {

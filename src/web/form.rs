@@ -2,7 +2,8 @@
 //! form comes back with its values and a message by each field.
 
 use crate::domain::input;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+use crate::web::today;
 use crate::workflow::StepError;
 
 /// A mistake in a form: which field, and the catalogue key of the message.
@@ -98,6 +99,19 @@ impl FieldErrors {
     pub fn whole(&mut self, field: &str, value: &str, min: i64, max: i64) -> i64 {
         self.check(field, input::whole(value, min, max))
             .unwrap_or(min)
+    }
+}
+
+/// A plan year from a query or form: empty means this year; anything else must be a year
+/// the system keeps (2000–2100), or the request is refused.
+pub(crate) fn plan_year(text: &str) -> AppResult<i16> {
+    match text.trim() {
+        "" => Ok(i16::try_from(today().year()).unwrap_or(2000)),
+        text => text
+            .parse::<i16>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .ok_or(AppError::BadRequest("error.bad_filter")),
     }
 }
 

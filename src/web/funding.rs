@@ -18,10 +18,9 @@ use serde::Deserialize;
 use time::Date;
 
 use super::context::{CurrentUser, Flash, PageContext};
-use super::form::FieldErrors;
+use super::form::{FieldErrors, plan_year};
 use super::today;
 use super::upload::{self, MultipartForm};
-use crate::app::AppState;
 use crate::db;
 use crate::db::funding::{DecisionSummary, EnvelopeRow, NewDecision, NewRound, Round, Source};
 use crate::domain::caps::{self, CostBasis, SupportCap};
@@ -29,7 +28,8 @@ use crate::domain::funding;
 use crate::domain::input;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::state::AppState;
 
 mod annex;
 mod commitments;
@@ -47,19 +47,6 @@ pub fn router() -> Router<AppState> {
         .merge(annex::router())
         .merge(commitments::router())
         .merge(national::router())
-}
-
-/// A plan year from a query or form: empty means this year; anything else must be a year
-/// the system keeps (2000–2100), or the request is refused.
-pub(crate) fn plan_year(text: &str) -> AppResult<i16> {
-    match text.trim() {
-        "" => Ok(i16::try_from(today().year()).unwrap_or(2000)),
-        text => text
-            .parse::<i16>()
-            .ok()
-            .filter(|y| (2000..=2100).contains(y))
-            .ok_or(AppError::BadRequest("error.bad_filter")),
-    }
 }
 
 /// What decides a proposal's cap.

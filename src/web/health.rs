@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Routes: `/healthz` (the process answers), `/readyz` (and the database answers).
 pub fn router() -> Router<AppState> {

@@ -11,7 +11,6 @@ use axum::routing::get;
 
 use super::chart::{self, Chart, Item};
 use super::context::{CurrentUser, PageContext};
-use crate::app::AppState;
 use crate::db;
 use crate::db::proposals::{ProposalFilters, ProposalSummary};
 use crate::db::reports::{EnvelopeTotal, Overdue, ReportFilter};
@@ -22,6 +21,7 @@ use crate::domain::report::{Figure, YearTotals};
 use crate::domain::role::Role;
 use crate::domain::{appraisal, calendar};
 use crate::error::AppResult;
+use crate::state::AppState;
 
 /// Route: `/`.
 pub fn router() -> Router<AppState> {

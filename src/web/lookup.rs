@@ -22,13 +22,13 @@ use time::OffsetDateTime;
 use super::auth::client_address;
 use super::context::PageContext;
 use super::form::FieldErrors;
-use crate::app::AppState;
 use crate::db;
 use crate::db::lookup::{PublicStatus, RecentLookups, Windows};
 use crate::domain::facility::parse_tax_code;
 use crate::domain::format;
 use crate::domain::proposal::parse_code;
 use crate::error::AppResult;
+use crate::state::AppState;
 
 // Limits against guessing. A tax code is ten digits, so a code's pair is only found by
 // many tries: five failures per code an hour (from any address) stop a distributed guess at

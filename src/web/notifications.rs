@@ -10,10 +10,10 @@ use axum::routing::{get, post};
 
 use super::context::{CurrentUser, Flash, PageContext};
 use super::pagination::{PageQuery, Pager};
-use crate::app::AppState;
 use crate::db;
 use crate::db::notifications::Notification;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 /// Routes: `/notifications`, `/notifications/{id}/open`, `/notifications/read-all`.
 pub fn router() -> Router<AppState> {

@@ -15,7 +15,6 @@ use serde::Deserialize;
 use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
 use super::today;
-use crate::app::AppState;
 use crate::db;
 use crate::db::advances::Ledger;
 use crate::db::contracts::Contract;
@@ -27,6 +26,7 @@ use crate::domain::payment;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::workflow::money::{self, Advance, Decision, Voucher};
 use crate::workflow::{Act, StepError, StepResult, Subject};
 

@@ -18,7 +18,6 @@ use super::form::FieldErrors;
 use super::pagination::{PageQuery, Pager};
 use super::today;
 use super::upload::{self, Checked, Limits, UploadError};
-use crate::app::AppState;
 use crate::db;
 use crate::db::progress::{InProgressRow, ReportRow};
 use crate::db::proposals::Basis;
@@ -27,6 +26,7 @@ use crate::domain::policy::Permission;
 use crate::domain::progress::{self, Report, ReportingRule};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::state::AppState;
 use crate::workflow::{Act, Subject, monitoring};
 
 /// Longest "work done".

@@ -5,9 +5,10 @@
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 mod act;
+mod action_form;
 mod dossier;
 mod edit;
 mod list;

@@ -15,9 +15,9 @@ use axum::routing::{get, post};
 use time::Date;
 
 use super::context::{CurrentUser, PageContext};
-use crate::app::AppState;
 use crate::domain::policy::Permission;
 use crate::error::{AppResult, ResultExt as _};
+use crate::state::AppState;
 
 mod areas;
 mod documents;

@@ -14,7 +14,6 @@ use serde::Deserialize;
 use super::chart::{self, Chart, Item, Series};
 use super::context::{CurrentUser, PageContext};
 use super::export::{self as xlsx, Column, Export, Format, Kind, Value};
-use crate::app::AppState;
 use crate::db;
 use crate::db::reports::{Dimension, EnvelopeTotal, Group, ReportFilter, SourceOption};
 use crate::domain::money::format_vnd;
@@ -23,6 +22,7 @@ use crate::domain::proposal::{ProposalLevel, ProposalState};
 use crate::domain::report::{self, Figure, YearTotals};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
+use crate::state::AppState;
 
 /// How many years the comparison goes back (the chart stays readable).
 const YEARS_COMPARED: usize = 10;
@@ -107,7 +107,7 @@ pub(crate) async fn load(
     user.require(Permission::ViewReports)?;
     let asked = match query.year.trim() {
         "" => None,
-        text => Some(super::funding::plan_year(text)?),
+        text => Some(super::form::plan_year(text)?),
     };
     let source = match query.source.trim() {
         "" => None,

@@ -18,7 +18,6 @@ use super::context::{CurrentUser, Flash, PageContext};
 use super::form::FieldErrors;
 use super::payments::payment_day;
 use super::today;
-use crate::app::AppState;
 use crate::db;
 use crate::db::acceptance::Record;
 use crate::db::contracts::Contract;
@@ -28,6 +27,7 @@ use crate::domain::payment::{self, Paid, Settlement};
 use crate::domain::policy::Permission;
 use crate::domain::transition::{self, Action};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::workflow::settlement::{self, Accepted, Liquidation};
 use crate::workflow::{self, Act, StepError, Subject};
 

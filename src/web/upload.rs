@@ -12,11 +12,11 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use sha2::{Digest as _, Sha256};
 
-use crate::app::AppState;
 use crate::db::documents::{NewDocument, StoredDocument};
 use crate::domain::document::{self, FileType, Refusal};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
+use crate::state::AppState;
 use crate::storage::StorageKey;
 use crate::web::form::FieldErrors;
 use crate::workflow::{StepError, StepResult};

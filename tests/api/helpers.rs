@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use khuyencong::app::{self, AppState};
+use khuyencong::app;
 use khuyencong::config::Config;
+use khuyencong::state::AppState;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, LOCATION};
 use scraper::{Html, Selector};

@@ -1,5 +1,6 @@
 //! The proposals of a plan year: where each is located and who benefits, its budget, title,
-//! fate and timeline.
+//! fate and timeline; and their codes, numbered per plan year and level in the order of first
+//! submission.
 
 use std::collections::HashMap;
 
@@ -11,11 +12,10 @@ use super::budget::{ACTIVITIES, Line, NATIONAL_ACTIVITIES, budget, title};
 use super::calendar::{date, new_units_from, office_time, workday};
 use super::facilities::Registry;
 use super::lifecycle::{fate_table, lifecycle};
-use super::numbering::number;
 use super::setting::lower_first;
 use super::timeline::{Event, Return, Round, timeline};
 use super::{LAST_PLAN_YEAR, Params, Setting};
-use crate::domain::proposal::{ProposalLevel, ProposalState};
+use crate::domain::proposal::{ProposalLevel, ProposalState, proposal_code};
 use crate::domain::transition::{Action, plan_steps};
 
 use ProposalState as S;
@@ -255,4 +255,31 @@ pub fn proposals_of_year(
     proposals.sort_by_key(|p| p.created_at);
     number(&mut proposals, numbers);
     Ok(proposals)
+}
+
+/// Gives each submitted proposal its code, per plan year and level in the order of first
+/// submission, after the numbers already used.
+pub(super) fn number(proposals: &mut [Proposal], numbers: &mut HashMap<(i16, ProposalLevel), u32>) {
+    let mut submitted: Vec<(OffsetDateTime, usize)> = proposals
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.submitted_at.map(|at| (at, i)))
+        .collect();
+    submitted.sort();
+    for (_, index) in submitted {
+        let proposal = &mut proposals[index];
+        let last = numbers
+            .entry((proposal.plan_year, proposal.level))
+            .or_default();
+        *last += 1;
+        let code = proposal_code(proposal.level, proposal.plan_year.into(), *last);
+        if let Some(event) = proposal
+            .events
+            .iter_mut()
+            .find(|e| e.action == Some(Action::Submit))
+        {
+            event.details = serde_json::json!({ "code": code }).to_string();
+        }
+        proposal.code = Some(code);
+    }
 }

@@ -147,7 +147,7 @@ fn note(rng: &mut Rng, action: Action, round: Round) -> anyhow::Result<(String, 
     let amount = format_vnd(approved);
     let plain = |note: &str| (note.to_owned(), String::from("{}"));
     Ok(match action {
-        // The code is known once the year is numbered (`numbering`).
+        // The code is known once the year is numbered (`proposals::number`).
         Action::Submit => plain("Gửi hồ sơ đề án về Trung tâm Khuyến công."),
         Action::Return => plain(rng.pick::<&str>(words::RETURN_NOTES)),
         Action::Resubmit => plain("Đã bổ sung hồ sơ theo yêu cầu, gửi lại Trung tâm."),

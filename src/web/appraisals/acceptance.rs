@@ -17,7 +17,6 @@ use axum::routing::{get, post};
 use axum_extra::extract::Form;
 
 use super::{VisitView, visit_view};
-use crate::app::AppState;
 use crate::db;
 use crate::db::acceptance::{Checks, EvidenceCheck, LineCheck, Record};
 use crate::db::contracts::Contract;
@@ -26,6 +25,7 @@ use crate::domain::appraisal;
 use crate::domain::input;
 use crate::domain::proposal::ProposalState;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 use crate::workflow::{self, Act, acceptance::Draft};

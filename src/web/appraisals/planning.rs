@@ -14,7 +14,7 @@ use serde::Deserialize;
 use time::{Date, Duration};
 
 use super::today;
-use crate::app::AppState;
+use super::visit::visit_date;
 use crate::db;
 use crate::db::proposals::{ProposalFilters, ProposalSummary};
 use crate::db::visits::{TeamCandidate, VisitSummary};
@@ -23,6 +23,7 @@ use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalState;
 use crate::domain::{calendar, format, input};
 use crate::error::AppResult;
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 use crate::workflow::Act;
@@ -399,23 +400,6 @@ struct ValidVisit {
     member_ids: Vec<i64>,
     externals: Vec<(String, String)>,
     proposal_ids: Vec<i64>,
-}
-
-/// The date of a visit: a real day, within a year of today either way (a visit recorded
-/// afterwards, or planned for next season).
-pub(super) fn visit_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<Date> {
-    let date = errors.check(field, input::date(value)).flatten();
-    match date {
-        None if errors.get(field).is_none() => {
-            errors.add(field, "input.required");
-            None
-        }
-        Some(d) if (d - today()).whole_days().abs() > 366 => {
-            errors.add(field, "visit.date_implausible");
-            None
-        }
-        other => other,
-    }
 }
 
 /// `Name – Unit` per line (a dash or a comma between them).

@@ -12,12 +12,12 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::visit_view;
-use crate::app::AppState;
 use crate::db;
 use crate::db::post_checks::{EquipmentUse, PostCheck, PostCheckInput};
 use crate::domain::policy::Permission;
 use crate::domain::proposal::parse_code;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 

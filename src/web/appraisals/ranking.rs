@@ -10,7 +10,6 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::today;
-use crate::app::AppState;
 use crate::db;
 use crate::db::appraisals::RankingRow;
 use crate::domain::appraisal::{self, BeneficiaryFacts, RankingKey, SectorPriority};
@@ -18,6 +17,7 @@ use crate::domain::caps::PriorityAreaKind;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 
 /// Route: `/appraisals/ranking`.

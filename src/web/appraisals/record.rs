@@ -13,7 +13,6 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::routing::{get, post};
 
 use super::{VisitView, visit_view};
-use crate::app::AppState;
 use crate::db;
 use crate::db::appraisals::{Photo, Record, RecordStatus, ScoreRow};
 use crate::db::proposals::{Beneficiary, ProposalDetail};
@@ -27,6 +26,7 @@ use crate::domain::proposal::ProposalState;
 use crate::domain::{document, input, money};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 

@@ -12,17 +12,18 @@ use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use serde::Deserialize;
 use sqlx::PgConnection;
-use time::Time;
+use time::{Date, Time};
 
-use super::{VisitView, visit_view};
-use crate::app::AppState;
+use super::{VisitView, today, visit_view};
 use crate::db;
 use crate::db::post_checks::PostCheckSummary;
 use crate::db::proposals::{ProposalFilters, ProposalSummary};
 use crate::db::visits::{DateChange, DeclarationRow, Member, TeamCandidate, VisitProposal};
 use crate::domain::appraisal::Declaration;
+use crate::domain::input;
 use crate::domain::policy::Permission;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 use crate::workflow::appraisal::{self, Slot};
@@ -405,4 +406,21 @@ pub(super) async fn schedule(
         }
     }
     Ok(Ok(()))
+}
+
+/// The date of a visit: a real day, within a year of today either way (a visit recorded
+/// afterwards, or planned for next season).
+pub(super) fn visit_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<Date> {
+    let date = errors.check(field, input::date(value)).flatten();
+    match date {
+        None if errors.get(field).is_none() => {
+            errors.add(field, "input.required");
+            None
+        }
+        Some(d) if (d - today()).whole_days().abs() > 366 => {
+            errors.add(field, "visit.date_implausible");
+            None
+        }
+        other => other,
+    }
 }

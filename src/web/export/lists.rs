@@ -8,7 +8,6 @@ use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
 use super::{Column, Export, Format, QUERY_LIMIT, Style, Table, Value};
-use crate::app::AppState;
 use crate::db;
 use crate::db::facilities::FacilityExportRow;
 use crate::db::funding::CommitmentRow;
@@ -19,8 +18,9 @@ use crate::domain::policy::Permission;
 use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::i18n::{self, Lang};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
-use crate::web::{facilities, funding, proposals, today};
+use crate::web::{facilities, proposals, today};
 
 /// `?format=`, beside the list's own parameters.
 #[derive(Debug, Default, Deserialize)]
@@ -377,7 +377,7 @@ pub(super) async fn commitments(
 ) -> AppResult<Response> {
     user.require(Permission::ViewFunding)?;
     let format = Format::parse(&query.format)?;
-    let year = funding::plan_year(&query.year)?;
+    let year = crate::web::form::plan_year(&query.year)?;
     let lang = ctx.lang;
     let (rows, sources) = tokio::try_join!(
         db::funding::commitments(&state.db, &user.0.province_code, year),

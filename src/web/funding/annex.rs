@@ -18,7 +18,6 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::db;
 use crate::db::funding::{AnnexLine, Decision};
 use crate::domain::policy::Permission;
@@ -26,6 +25,7 @@ use crate::domain::proposal::ProposalLevel;
 use crate::domain::{format as dates, money, search};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::export::{Column, Export, Format, Style, Table, Value};
 

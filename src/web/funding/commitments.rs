@@ -7,14 +7,15 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
 
-use super::{YearQuery, plan_year};
-use crate::app::AppState;
+use super::YearQuery;
 use crate::db;
 use crate::db::funding::{CommitmentRow, Source};
 use crate::domain::funding::{self, Commitment};
 use crate::domain::policy::Permission;
 use crate::error::AppResult;
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
+use crate::web::form::plan_year;
 
 /// Route: `/funding/commitments`.
 pub fn router() -> Router<AppState> {

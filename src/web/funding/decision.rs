@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use super::{CapFacts, DecisionFields, ValidDecision, cap_for, one_scan};
-use crate::app::AppState;
 use crate::db;
 use crate::db::documents::{DocumentSummary, RecordOwner};
 use crate::db::funding::{ChainLine, Decision, DecisionLine, DecisionSummary, NewLine, Source};
@@ -25,6 +24,7 @@ use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::domain::{document, money};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 use crate::web::today;

@@ -5,65 +5,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use serde::Deserialize;
 
+use super::action_form::ActionForm;
 use super::show::show_page;
-use crate::app::AppState;
 use crate::db;
-use crate::domain::input;
 use crate::domain::policy::Permission;
-use crate::domain::transition::{self, Action, Requirement};
+use crate::domain::transition::{self, Action};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
-use crate::workflow::intake::{self, ButtonInput};
+use crate::workflow::intake;
 use crate::workflow::{Act, StepError, Subject};
-
-/// What a state change may carry.
-#[derive(Clone, Debug, Default, Deserialize)]
-pub(super) struct ActionForm {
-    #[serde(default)]
-    pub(super) version: String,
-    #[serde(default)]
-    pub(super) missing_items: String,
-    #[serde(default)]
-    pub(super) due_date: String,
-    #[serde(default)]
-    pub(super) reason: String,
-}
-
-impl ActionForm {
-    /// What the form says the step carries, as `requires` asks; the fields' errors if not.
-    fn input(&self, requires: Requirement) -> Result<ButtonInput, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let input = match requires {
-            Requirement::MissingItemsAndDueDate => {
-                let items = errors.required("missing_items", &self.missing_items, 5000);
-                let due = errors
-                    .check("due_date", input::date(&self.due_date))
-                    .flatten();
-                match due {
-                    Some(due) => ButtonInput::MissingItems { items, due },
-                    None => {
-                        if errors.get("due_date").is_none() {
-                            errors.add("due_date", "input.required");
-                        }
-                        ButtonInput::Nothing
-                    }
-                }
-            }
-            Requirement::Reason => {
-                ButtonInput::Reason(errors.required("reason", &self.reason, 5000))
-            }
-            _ => ButtonInput::Nothing,
-        };
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            Err(errors)
-        }
-    }
-}
 
 pub(super) async fn act(
     State(state): State<AppState>,

@@ -5,7 +5,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::db;
 use crate::db::proposals::{Beneficiary, CostLineRow, ProposalDetail, ProposalInput};
 use crate::domain::dossier::{self, CostLine, Totals};
@@ -14,6 +13,7 @@ use crate::domain::proposal::{ProposalForm, ProposalLevel};
 use crate::domain::{input, money};
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 use crate::web::today;

@@ -8,13 +8,13 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::dossier::{CapReport, DossierForm, FormPage, parse_dossier};
-use crate::app::AppState;
 use crate::db;
 use crate::db::proposals::ProposalDetail;
 use crate::domain::format;
 use crate::domain::policy::Permission;
 use crate::domain::proposal::{ProposalForm, ProposalLevel};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 use crate::workflow::intake;

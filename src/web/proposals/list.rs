@@ -6,7 +6,6 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::app::AppState;
 use crate::db;
 use crate::db::facilities::UnitOption;
 use crate::db::proposals::{ProposalFilters, ProposalSummary};
@@ -15,6 +14,7 @@ use crate::domain::policy::Permission;
 use crate::domain::proposal::{ProposalLevel, ProposalState};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::pagination::{PageQuery, Pager};
 

@@ -4,8 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 
-use super::act::ActionForm;
-use crate::app::AppState;
+use super::action_form::ActionForm;
 use crate::db;
 use crate::db::appraisals::Outcome;
 use crate::db::post_checks::PostCheckSummary;
@@ -18,6 +17,7 @@ use crate::domain::role::Role;
 use crate::domain::transition::{self, Action, Transition};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 use crate::workflow::intake::Incomplete;

@@ -13,13 +13,13 @@ use super::{
     Basis, BasisForm, Dated, EndBox, RuleList as _, RuleTable, editing_row, form_action,
     optional_code, province_label, today,
 };
-use crate::app::AppState;
 use crate::db;
 use crate::db::adjustments::{RuleInput, RuleRowData};
 use crate::db::rules::{RuleRow, UnitOption};
 use crate::domain::adjustment::{AdjustmentKind, AdjustmentLevel};
 use crate::domain::policy::Permission;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 

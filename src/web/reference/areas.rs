@@ -7,12 +7,12 @@ use serde::Deserialize;
 use time::Date;
 
 use super::*;
-use crate::app::AppState;
 use crate::db;
 use crate::db::rules::{PriorityArea, PriorityAreaInput, RuleRow, UnitOption};
 use crate::domain::caps::PriorityAreaKind;
 use crate::domain::policy::Permission;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 use crate::web::pagination::{PageQuery, Pager};

@@ -13,13 +13,13 @@ use super::{
     Basis, BasisForm, Dated, EndBox, Need as _, RuleList as _, RuleTable, editing_row, form_action,
     optional_code, province_label, today,
 };
-use crate::app::AppState;
 use crate::db;
 use crate::db::national::{DeadlineInput, DeadlineRow};
 use crate::db::rules::{RuleRow, UnitOption};
 use crate::domain::funding::DeadlineRule;
 use crate::domain::policy::Permission;
 use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 

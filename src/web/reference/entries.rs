@@ -7,11 +7,11 @@ use serde::Deserialize;
 use time::Date;
 
 use super::*;
-use crate::app::AppState;
 use crate::db;
 use crate::db::rules::{EntryInput, ReferenceEntry, RuleRow};
 use crate::domain::policy::Permission;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 

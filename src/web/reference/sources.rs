@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{Need as _, legal_ref, names, saved, unprocessable};
-use crate::app::AppState;
 use crate::db;
 use crate::db::funding::{SourceInput, SourceRow};
 use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::error::{AppError, AppResult, ResultExt as _};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 

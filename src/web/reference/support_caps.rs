@@ -7,7 +7,6 @@ use serde::Deserialize;
 use time::Date;
 
 use super::*;
-use crate::app::AppState;
 use crate::db;
 use crate::db::rules::{CapInput, CapRow, CodeOption, RuleRow, UnitOption};
 use crate::domain::caps::{CapRule, CapUnit, CaseMultiplier, RuleError, SupportCap};
@@ -16,6 +15,7 @@ use crate::domain::policy::Permission;
 use crate::domain::proposal::ProposalLevel;
 use crate::domain::{format, input};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 

@@ -9,10 +9,10 @@ use serde::de::DeserializeOwned;
 use time::Date;
 
 use super::*;
-use crate::app::AppState;
 use crate::domain::format;
 use crate::domain::policy::Permission;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;
 

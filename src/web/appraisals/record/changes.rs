@@ -7,12 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 
 use super::{RecordForm, cap_note, final_check, record_view, render, tally_of};
-use crate::app::AppState;
 use crate::db;
 use crate::db::appraisals::{DraftInput, RecordStatus, ScoreRow};
 use crate::domain::appraisal::{self, Recommendation, ScoringRefusal};
 use crate::domain::input;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, Flash, PageContext};
 use crate::web::form::FieldErrors;
 use crate::workflow::{self, Act, appraisal::Signed};

@@ -6,12 +6,12 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 
 use super::{RecordView, record_view, tally_of, tally_score};
-use crate::app::AppState;
 use crate::db;
 use crate::db::appraisals::ScoreRow;
 use crate::db::visits::Member;
 use crate::domain::appraisal::{Declaration, Tally};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::context::{CurrentUser, PageContext};
 
 #[derive(Template, WebTemplate)]

@@ -33,8 +33,7 @@ pub(super) async fn details(change: PlannerChange) -> AppResult<Response> {
 pub(super) async fn reschedule(change: PlannerChange) -> AppResult<Response> {
     let (id, form) = (change.id(), &change.form);
     let mut errors = FieldErrors::default();
-    let date =
-        crate::web::appraisals::planning::visit_date(&mut errors, "visit_date", &form.visit_date);
+    let date = super::visit_date(&mut errors, "visit_date", &form.visit_date);
     let reason = errors.required("reason", &form.reason, 2000);
     if date == Some(change.view.visit.visit_date) {
         errors.add("visit_date", "visit.same_date");

@@ -6,11 +6,11 @@ use axum::response::Response;
 use axum_extra::extract::Form;
 
 use super::{VisitAction, back, refuse};
-use crate::app::AppState;
 use crate::db;
 use crate::db::visits::Member;
 use crate::domain::appraisal::Declaration;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::appraisals::{VisitView, visit_view};
 use crate::web::context::{CurrentUser, PageContext};
 use crate::web::form::FieldErrors;

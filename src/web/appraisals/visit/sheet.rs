@@ -5,10 +5,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use time::Date;
 
-use crate::app::AppState;
 use crate::db;
 use crate::db::visits::{Member, VisitProposal};
 use crate::error::AppResult;
+use crate::state::AppState;
 use crate::web::appraisals::{VisitView, today, visit_view};
 use crate::web::context::{CurrentUser, PageContext};
 
