@@ -187,12 +187,19 @@ async fn requested(pool: &PgPool, proposal: i64) -> i64 {
 /// Points within each criterion's maximum (20, 30, 25, 10, 15) adding up to 75.
 const SEVENTY_FIVE: [Option<&str>; 5] = [Some("15"), Some("24"), Some("18"), Some("6"), Some("12")];
 
-/// Finalises the record of `proposal` on a new visit led by `thamdinh` alone.
-async fn appraise(app: &TestApp, proposal: i64) -> (i64, i64, TestApp) {
+/// The Centre (signed in on `app`) sends `thamdinh` alone to `proposal`, and the leader
+/// declares no conflict: the visit, the record, and the leader signed in.
+async fn declared_visit(app: &TestApp, proposal: i64) -> (i64, i64, TestApp) {
     let visit = plan_visit(app, &[proposal], "thamdinh", &[], "").await;
     let record = record_of(&app.pool, visit, proposal).await;
     let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
     declare(&leader, visit, proposal, false, None).await;
+    (visit, record, leader)
+}
+
+/// Finalises the record of `proposal` on a new visit led by `thamdinh` alone.
+async fn appraise(app: &TestApp, proposal: i64) -> (i64, i64, TestApp) {
+    let (visit, record, leader) = declared_visit(app, proposal).await;
     let proposed = (requested(&app.pool, proposal).await / 2).to_string();
     let response = save_record(&leader, record, &SEVENTY_FIVE, &proposed).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use super::{
-    SEVENTY_FIVE, criteria, declare, plan_visit, record_of, requested, save_record,
+    SEVENTY_FIVE, criteria, declared_visit, plan_visit, record_of, requested, save_record,
     world_with_queue,
 };
 use crate::helpers::{PASSWORD, count, state_of, text, texts, user_id};
@@ -379,10 +379,7 @@ async fn the_proposed_amount_stays_under_the_cap_in_force_on_the_visit_day(pool:
     .execute(&app.pool)
     .await
     .expect("a lower cap");
-    let visit = plan_visit(&app, &[proposal], "thamdinh", &[], "").await;
-    let record = record_of(&app.pool, visit, proposal).await;
-    let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
-    declare(&leader, visit, proposal, false, None).await;
+    let (_visit, record, leader) = declared_visit(&app, proposal).await;
     assert!(requested(&app.pool, proposal).await > 20_000_000);
     let response = save_record(&leader, record, &SEVENTY_FIVE, "20.000.000").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -6,8 +6,8 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use super::{
-    SEVENTY_FIVE, appraise, criteria, declare, external_member, plan_visit, record_of, requested,
-    save_record, version_of, world_with_queue,
+    SEVENTY_FIVE, appraise, criteria, declare, declared_visit, external_member, plan_visit,
+    record_of, requested, save_record, version_of, world_with_queue,
 };
 use crate::helpers::{PASSWORD, assert_redirect, count, state_of, text, texts, user_id};
 use crate::world::{DAI_TU, World};
@@ -158,10 +158,7 @@ async fn bad_scores_come_back_with_the_form_and_nothing_is_saved(pool: PgPool) {
     let (world, _, queue) = world_with_queue(pool, 1).await;
     let app = world.as_user("canbo").await;
     let proposal = queue[0];
-    let visit = plan_visit(&app, &[proposal], "thamdinh", &[], "").await;
-    let record = record_of(&app.pool, visit, proposal).await;
-    let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
-    declare(&leader, visit, proposal, false, None).await;
+    let (_visit, record, leader) = declared_visit(&app, proposal).await;
     let version = version_of(&app.pool, record).await;
     let sheet = criteria(&app.pool, record).await;
     let too_much = (requested(&app.pool, proposal).await + 1).to_string();
@@ -274,10 +271,7 @@ async fn photos_must_be_images_and_are_kept_with_the_record(pool: PgPool) {
     let (world, _, queue) = world_with_queue(pool, 1).await;
     let app = world.as_user("canbo").await;
     let proposal = queue[0];
-    let visit = plan_visit(&app, &[proposal], "thamdinh", &[], "").await;
-    let record = record_of(&app.pool, visit, proposal).await;
-    let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
-    declare(&leader, visit, proposal, false, None).await;
+    let (_visit, record, leader) = declared_visit(&app, proposal).await;
     let upload = |bytes: Vec<u8>, name: &'static str, mime: &'static str| {
         let leader = &leader;
         async move {
@@ -356,10 +350,7 @@ async fn each_role_sees_what_it_may_of_an_appraisal(pool: PgPool) {
     let proposal = world
         .proposal(&tax, "Máy sao chè", ProposalState::Accepted)
         .await;
-    let visit = plan_visit(&app, &[proposal], "thamdinh", &[], "").await;
-    let record = record_of(&app.pool, visit, proposal).await;
-    let leader = app.with_client(app.login_new_client("thamdinh", PASSWORD).await);
-    declare(&leader, visit, proposal, false, None).await;
+    let (visit, record, leader) = declared_visit(&app, proposal).await;
     let response = save_record(&leader, record, &SEVENTY_FIVE, "1000000").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
