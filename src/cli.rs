@@ -6,6 +6,7 @@ use secrecy::SecretString;
 
 use crate::app;
 use crate::config::Config;
+use crate::db::users::Placement;
 use crate::domain::role::Role;
 use crate::domain::username::Username;
 use crate::state::AppState;
@@ -75,9 +76,14 @@ pub enum Command {
         /// department_viewer, local_officer, facility_owner.
         #[arg(long, default_value = "admin")]
         role: String,
-        /// Organisation name (created as the province's Centre if it does not exist).
+        /// Name of the organisation of the province the account belongs to, exactly as it is
+        /// written (a name that names none is refused, with the names it looks like).
         #[arg(long, default_value = "Trung tâm Khuyến công")]
         organisation: String,
+        /// Create the organisation, as the province's Centre, when none has that name (the
+        /// first administrator's).
+        #[arg(long)]
+        create_organisation: bool,
         /// Province code of that organisation (two digits, e.g. 19 for Thái Nguyên).
         #[arg(long, default_value = "19")]
         province: String,
@@ -171,6 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             full_name,
             role,
             organisation,
+            create_organisation,
             province,
         } => {
             db::prepare(&pool).await?;
@@ -195,7 +202,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 full_name.trim(),
                 &hash,
                 role,
-                &organisation,
+                if create_organisation {
+                    Placement::NewCentre(&organisation)
+                } else {
+                    Placement::Existing(&organisation)
+                },
                 &province,
             )
             .await?;

@@ -65,6 +65,19 @@ pub async fn find_kind(pool: &PgPool, id: i64) -> AppResult<Option<OrganisationK
     .await?)
 }
 
+/// The names of a province's organisations, by name.
+pub async fn names_in(
+    executor: impl sqlx::PgExecutor<'_>,
+    province_code: &str,
+) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar!(
+        "select name from organisations where province_code = $1 order by name",
+        province_code
+    )
+    .fetch_all(executor)
+    .await?)
+}
+
 /// Creates an organisation.
 pub async fn insert(
     executor: impl sqlx::PgExecutor<'_>,

@@ -242,19 +242,30 @@ pub async fn counts(pool: &PgPool) -> AppResult<(i64, i64)> {
     Ok((row.total, row.active))
 }
 
-/// Creates an account in the organisation named `organisation` of `province`, creating
-/// that organisation as a Centre first if needed (for the first administrator), in one
-/// transaction.
+/// Where `create-user` puts an account: the organisation of the province with this exact
+/// name, or a new Centre by this name (for the first administrator), when asked for.
+#[derive(Clone, Copy, Debug)]
+pub enum Placement<'a> {
+    /// An organisation that exists.
+    Existing(&'a str),
+    /// A Centre to create, unless one of that name exists.
+    NewCentre(&'a str),
+}
+
+/// Creates an account in the organisation `placement` names in `province`, in one
+/// transaction. A name that names no organisation is refused with the names it looks like;
+/// nothing is created but what was asked for.
 pub async fn create_with_organisation(
     pool: &PgPool,
     username: &str,
     full_name: &str,
     password_hash: &str,
     role: Role,
-    organisation: &str,
+    placement: Placement<'_>,
     province: &str,
 ) -> anyhow::Result<i64> {
     let mut tx = pool.begin().await?;
+    let (Placement::Existing(organisation) | Placement::NewCentre(organisation)) = placement;
     let existing = sqlx::query_scalar!(
         "select id from organisations where province_code = $1 and name = $2",
         province,
@@ -262,16 +273,20 @@ pub async fn create_with_organisation(
     )
     .fetch_optional(&mut *tx)
     .await?;
-    let organisation_id = match existing {
-        Some(id) => id,
-        None => {
+    let organisation_id = match (existing, placement) {
+        (Some(id), _) => id,
+        (None, Placement::NewCentre(name)) => {
             let new = super::organisations::NewOrganisation {
                 province_code: province,
                 kind: crate::domain::organisation::OrganisationKind::Centre,
-                name: organisation,
+                name,
                 unit_id: None,
             };
             super::organisations::insert(&mut *tx, &new).await?
+        }
+        (None, Placement::Existing(name)) => {
+            let names = super::organisations::names_in(&mut *tx, province).await?;
+            anyhow::bail!("{}", no_such_organisation(name, province, &names));
         }
     };
     let id = sqlx::query_scalar!(
@@ -295,4 +310,23 @@ pub async fn create_with_organisation(
     })?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Why `create-user` refuses an organisation name: the names it looks like, or all of the
+/// province's when few, and how to create a new Centre instead.
+fn no_such_organisation(name: &str, province: &str, names: &[String]) -> String {
+    let alike = crate::domain::search::close_matches(name, names, 3);
+    let listed = |names: &[&str]| {
+        let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+        quoted.join(", ")
+    };
+    let mut message =
+        format!("--organisation: province {province} has no organisation named {name:?}");
+    if !alike.is_empty() {
+        message.push_str(&format!("; did you mean {}?", listed(&alike)));
+    } else if names.is_empty() {
+        message.push_str(" (it has none yet)");
+    }
+    message.push_str(" To create a new Centre by that name, add --create-organisation.");
+    message
 }

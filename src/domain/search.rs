@@ -29,6 +29,28 @@ pub fn fold(text: &str) -> String {
     folded
 }
 
+/// Of `names`, those that look like `typed` (a name mistyped, without its diacritics or with a
+/// word short), most alike first, at most `most` of them: compared folded, by Jaro–Winkler,
+/// or containing what was typed.
+pub fn close_matches<'a>(typed: &str, names: &'a [String], most: usize) -> Vec<&'a str> {
+    let typed = fold(typed);
+    let mut alike: Vec<(f64, &str)> = names
+        .iter()
+        .map(|name| {
+            let folded = fold(name);
+            let score = if !typed.is_empty() && folded.contains(&typed) {
+                1.0
+            } else {
+                strsim::jaro_winkler(&typed, &folded)
+            };
+            (score, name.as_str())
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .collect();
+    alike.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    alike.into_iter().take(most).map(|(_, name)| name).collect()
+}
+
 /// Folded text of several fields, for a record's `search_text`.
 pub fn search_text<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
     let parts: Vec<String> = fields
@@ -153,5 +175,23 @@ mod tests {
             search_text(["Chè Tân Cương", "", "4600123456"]),
             "che tan cuong 4600123456"
         );
+    }
+
+    #[test]
+    fn a_mistyped_name_finds_the_names_it_looks_like() {
+        let names = [
+            "Trung tâm Khuyến công tỉnh Thái Nguyên".to_owned(),
+            "Sở Công Thương tỉnh Thái Nguyên".to_owned(),
+            "Phòng Kinh tế xã Phú Bình".to_owned(),
+        ];
+        assert_eq!(
+            close_matches("Trung tam Khuyen cong", &names, 3),
+            ["Trung tâm Khuyến công tỉnh Thái Nguyên"]
+        );
+        assert_eq!(
+            close_matches("Phong Kinh te xa Phu Binhh", &names, 3),
+            ["Phòng Kinh tế xã Phú Bình"]
+        );
+        assert!(close_matches("Bộ Tài chính", &names, 3).is_empty());
     }
 }

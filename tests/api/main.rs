@@ -9,6 +9,7 @@ mod advances;
 mod appraisals;
 mod auth;
 mod browser;
+mod cli;
 mod contracts;
 mod demo;
 mod documents;
