@@ -55,14 +55,15 @@ pub async fn list(pool: &PgPool) -> AppResult<Vec<OrganisationSummary>> {
     .await?)
 }
 
-/// The kind of an organisation, if it exists.
-pub async fn find_kind(pool: &PgPool, id: i64) -> AppResult<Option<OrganisationKind>> {
-    Ok(sqlx::query_scalar!(
-        r#"select kind as "kind: OrganisationKind" from organisations where id = $1"#,
+/// The kind of an organisation, if it exists, and whether it is open (active).
+pub async fn find_kind(pool: &PgPool, id: i64) -> AppResult<Option<(OrganisationKind, bool)>> {
+    let row = sqlx::query!(
+        r#"select kind as "kind: OrganisationKind", active from organisations where id = $1"#,
         id
     )
     .fetch_optional(pool)
-    .await?)
+    .await?;
+    Ok(row.map(|r| (r.kind, r.active)))
 }
 
 /// The names of a province's organisations, by name.

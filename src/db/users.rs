@@ -266,15 +266,20 @@ pub async fn create_with_organisation(
 ) -> anyhow::Result<i64> {
     let mut tx = pool.begin().await?;
     let (Placement::Existing(organisation) | Placement::NewCentre(organisation)) = placement;
-    let existing = sqlx::query_scalar!(
-        "select id from organisations where province_code = $1 and name = $2",
+    let existing = sqlx::query!(
+        "select id, active from organisations where province_code = $1 and name = $2",
         province,
         organisation
     )
     .fetch_optional(&mut *tx)
     .await?;
     let organisation_id = match (existing, placement) {
-        (Some(id), _) => id,
+        (Some(found), _) if !found.active => {
+            anyhow::bail!(
+                "--organisation: {organisation:?} is closed; choose one that is open today"
+            )
+        }
+        (Some(found), _) => found.id,
         (None, Placement::NewCentre(name)) => {
             let new = super::organisations::NewOrganisation {
                 province_code: province,

@@ -124,15 +124,24 @@ async fn parse_assignment(
     if role.is_none() {
         errors.add("role", "admin.role_required");
     }
-    let organisation = match organisation_id.trim().parse::<i64>() {
+    let found = match organisation_id.trim().parse::<i64>() {
         Ok(id) => db::organisations::find_kind(&state.db, id)
             .await?
-            .map(|kind| (id, kind)),
+            .map(|(kind, open)| (id, kind, open)),
         Err(_) => None,
     };
-    if organisation.is_none() {
-        errors.add("organisation_id", "admin.organisation_required");
-    }
+    // An account goes only to an organisation that is open: a closed office has no work.
+    let organisation = match found {
+        Some((id, kind, true)) => Some((id, kind)),
+        Some((_, _, false)) => {
+            errors.add("organisation_id", "admin.organisation_closed");
+            None
+        }
+        None => {
+            errors.add("organisation_id", "admin.organisation_required");
+            None
+        }
+    };
     let mut facility_id = None;
     if role == Some(Role::FacilityOwner) {
         let tax_code: String = facility_tax_code

@@ -212,6 +212,70 @@ async fn changing_a_role_changes_what_the_user_may_do(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// A closed office (Đại Từ's, say, after the districts went) takes no account, new or moved:
+/// the form comes back with its values and the reason, and nothing changes.
+#[sqlx::test]
+async fn no_account_goes_to_a_closed_organisation(pool: PgPool) {
+    let app = World::new(pool).await.app;
+    app.login("admin", PASSWORD).await;
+    let closed: i64 = sqlx::query_scalar(
+        "update organisations set active = false where name = 'Phòng Kinh tế và Hạ tầng huyện Đại Từ' \
+         returning id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("the Đại Từ office closed");
+    let closed = closed.to_string();
+    let users = || crate::helpers::count(&app.pool, "select count(*) from users");
+    let before = users().await;
+    let response = app
+        .post_form(
+            "/admin/users/new",
+            &[
+                ("username", "pkt.daitu2"),
+                ("full_name", "Cán Bộ Mới"),
+                ("email", ""),
+                ("role", "local_officer"),
+                ("organisation_id", &closed),
+                ("password", "mat-khau-moi-2024"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Html::parse_document(&response.text().await.expect("body"));
+    assert_eq!(
+        text(&page, "#organisation_id-error"),
+        "Đơn vị này đã ngừng hoạt động: vui lòng chọn đơn vị đang hoạt động."
+    );
+    assert_eq!(attrs(&page, "#username", "value"), ["pkt.daitu2"]);
+    assert!(
+        attrs(&page, "#organisation_id option", "value")
+            .iter()
+            .all(|v| *v != closed),
+        "a closed office is not offered"
+    );
+    assert_eq!(users().await, before, "nothing saved");
+
+    // Nor is an account moved into it.
+    let officer = user_id(&app.pool, "pkt.phubinh").await;
+    let response = app
+        .post_form(
+            &format!("/admin/users/{officer}/assignment"),
+            &[("role", "local_officer"), ("organisation_id", &closed)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let still: String = sqlx::query_scalar(
+        "select o.name from users u join organisations o on o.id = u.organisation_id \
+         where u.id = $1",
+    )
+    .bind(officer)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the officer's office");
+    assert_eq!(still, "Phòng Kinh tế và Hạ tầng huyện Phú Bình");
+}
+
 #[sqlx::test]
 async fn an_administrator_cannot_lock_themselves_out(pool: PgPool) {
     let app = World::new(pool).await.app;

@@ -85,6 +85,16 @@ async fn a_mistyped_organisation_is_refused_with_the_names_it_looks_like(pool: P
     assert_eq!(organisations().await, before);
     let home = world.as_user("ketoan2").await.get("/").await;
     assert_eq!(home.status(), StatusCode::OK);
+
+    // A closed office takes no account.
+    sqlx::query("update organisations set active = false where name = 'Sở Công Thương'")
+        .execute(pool)
+        .await
+        .expect("closed");
+    let closed = khuyencong(pool, &accountant("ketoan3", "Sở Công Thương", &[])).await;
+    assert!(!closed.status.success());
+    let said = String::from_utf8_lossy(&closed.stderr);
+    assert!(said.contains(r#""Sở Công Thương" is closed"#), "{said}");
 }
 
 #[sqlx::test]
