@@ -197,19 +197,20 @@ async fn declared_visit(app: &TestApp, proposal: i64) -> (i64, i64, TestApp) {
     (visit, record, leader)
 }
 
+/// `who` asks to finalise `record` at the version it has now.
+async fn finalise(who: &TestApp, record: i64) -> reqwest::Response {
+    let version = version_of(&who.pool, record).await.to_string();
+    let path = format!("/appraisals/{record}/finalise");
+    who.post_form(&path, &[("version", &version)]).await
+}
+
 /// Finalises the record of `proposal` on a new visit led by `thamdinh` alone.
 async fn appraise(app: &TestApp, proposal: i64) -> (i64, i64, TestApp) {
     let (visit, record, leader) = declared_visit(app, proposal).await;
     let proposed = (requested(&app.pool, proposal).await / 2).to_string();
     let response = save_record(&leader, record, &SEVENTY_FIVE, &proposed).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let version = version_of(&app.pool, record).await.to_string();
-    let response = leader
-        .post_form(
-            &format!("/appraisals/{record}/finalise"),
-            &[("version", &version)],
-        )
-        .await;
+    let response = finalise(&leader, record).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     (visit, record, leader)
 }

@@ -6,8 +6,8 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use super::{
-    SEVENTY_FIVE, appraise, criteria, declare, declared_visit, external_member, plan_visit,
-    record_of, requested, save_record, version_of, world_with_queue,
+    SEVENTY_FIVE, appraise, criteria, declare, declared_visit, external_member, finalise,
+    plan_visit, record_of, requested, save_record, version_of, world_with_queue,
 };
 use crate::helpers::{PASSWORD, assert_redirect, count, state_of, text, texts, user_id};
 use crate::world::{DAI_TU, World};
@@ -68,13 +68,7 @@ async fn members_declare_score_and_the_leader_finalises(pool: PgPool) {
     );
 
     // The external member has not declared yet: the leader cannot finalise.
-    let version = version_of(&app.pool, record).await.to_string();
-    let response = leader
-        .post_form(
-            &format!("/appraisals/{record}/finalise"),
-            &[("version", &version)],
-        )
-        .await;
+    let response = finalise(&leader, record).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = scraper::Html::parse_document(&response.text().await.expect("body"));
     assert!(text(&page, ".finalise").contains("Bùi Thanh Sơn"));
@@ -93,24 +87,14 @@ async fn members_declare_score_and_the_leader_finalises(pool: PgPool) {
         StatusCode::SEE_OTHER
     );
     // A member who is not the leader does not finalise.
-    let response = app
-        .post_form(
-            &format!("/appraisals/{record}/finalise"),
-            &[("version", &version)],
-        )
-        .await;
+    let response = finalise(&app, record).await;
     assert_eq!(
         response.status(),
         StatusCode::FORBIDDEN,
         "a member who is not the leader"
     );
 
-    let response = leader
-        .post_form(
-            &format!("/appraisals/{record}/finalise"),
-            &[("version", &version)],
-        )
-        .await;
+    let response = finalise(&leader, record).await;
     assert_redirect(&response, &format!("/appraisals/{record}"));
     assert_eq!(state_of(&app.pool, proposal).await, "appraised");
     let (status, score): (String, i16) =
@@ -388,13 +372,7 @@ async fn each_role_sees_what_it_may_of_an_appraisal(pool: PgPool) {
         StatusCode::NOT_FOUND
     );
 
-    let version = version_of(&app.pool, record).await.to_string();
-    leader
-        .post_form(
-            &format!("/appraisals/{record}/finalise"),
-            &[("version", &version)],
-        )
-        .await;
+    finalise(&leader, record).await;
     let page = office.page(&format!("/appraisals/{record}")).await;
     assert!(text(&page, ".score-total").contains("75,0/100"));
 
@@ -458,13 +436,7 @@ async fn a_final_record_is_corrected_by_a_new_revision(pool: PgPool) {
         &proposed,
     )
     .await;
-    let version = version_of(&app.pool, revision).await.to_string();
-    let response = leader
-        .post_form(
-            &format!("/appraisals/{revision}/finalise"),
-            &[("version", &version)],
-        )
-        .await;
+    let response = finalise(&leader, revision).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let statuses: Vec<String> = sqlx::query_scalar(
         "select status::text from appraisal_records where proposal_id = $1 and visit_id is not null order by revision",
